@@ -1,0 +1,6 @@
+"""Mesa agents: consumers (row views over population columns) and firms."""
+
+from sim.agents.consumer import Consumer, ConsumerPopulation
+from sim.agents.firm import Firm
+
+__all__ = ["Consumer", "ConsumerPopulation", "Firm"]

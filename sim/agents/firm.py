@@ -1,0 +1,180 @@
+"""Firms: Mesa agents that hold their state and a strategy, and call mechanics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+
+from sim.mechanics.costs import wright_unit_cost
+from sim.scenario import FirmSpec
+from sim.strategies.base import QuarterReport, Strategy
+
+
+@dataclass
+class QuarterTally:
+    """Running totals of the current quarter."""
+
+    units: float = 0.0
+    revenue: float = 0.0
+    operating_profit: float = 0.0
+    investment: float = 0.0
+    repeat_units: float = 0.0
+    satisfaction_sum: float = 0.0
+    needs_reached: float = 0.0
+
+    def report(self, customers: int, previous: QuarterReport) -> QuarterReport:
+        """Close the quarter into a report."""
+        growth = (
+            (customers - previous.customers) / previous.customers if previous.customers else 0.0
+        )
+        return QuarterReport(
+            units=self.units,
+            revenue=self.revenue,
+            operating_profit=self.operating_profit,
+            investment=self.investment,
+            customers=customers,
+            customer_growth=growth,
+            repeat_rate=self.repeat_units / self.units if self.units else 0.0,
+            satisfaction=self.satisfaction_sum / self.units if self.units else 0.0,
+            needs_reached=self.needs_reached,
+        )
+
+
+@dataclass
+class WeekFlows:
+    """What happened to a firm this week (reset every step)."""
+
+    price: float = 0.0
+    unit_cost: float = 0.0
+    units: float = 0.0
+    revenue: float = 0.0
+    variable_cost: float = 0.0
+    fixed_cost: float = 0.0
+    investment: float = 0.0
+    payout: float = 0.0
+    repeat_units: float = 0.0
+    satisfaction_sum: float = 0.0
+
+    @property
+    def operating_profit(self) -> float:
+        """Revenue less variable and fixed cost ($)."""
+        return self.revenue - self.variable_cost - self.fixed_cost
+
+    @property
+    def profit(self) -> float:
+        """Operating profit less investment spend ($)."""
+        return self.operating_profit - self.investment
+
+
+class Firm(mesa.Agent):
+    """A firm: prices, costs, capability stocks, cash, and the strategy that decides."""
+
+    def __init__(self, model: mesa.Model, spec: FirmSpec, name: str, slot: int, strategy: Strategy):
+        super().__init__(model)
+        self.name = name
+        self.slot = slot
+        self.strategy = strategy
+        self.strategy_name = spec.strategy if ":" not in spec.strategy else strategy.name
+        self.quality = spec.quality
+        self.price = spec.price
+        self.initial_cost = spec.unit_cost
+        self.reference_units = spec.reference_units
+        self.progress_ratio = spec.progress_ratio
+        self.fixed_cost = spec.fixed_cost
+        self.experience = spec.experience
+        self.selection = spec.selection
+        self.efficiency = 0.0
+        self.cash = spec.cash
+        self.cumulative_units = spec.reference_units
+        self.alive = True
+        self.exit_step: int | None = None
+        self.exit_reason = ""
+        self.spend_experience = 0.0
+        self.spend_selection = 0.0
+        self.spend_efficiency = 0.0
+        self.cumulative_payout = 0.0
+        self.distress_quarters = 0
+        self.week = WeekFlows()
+        self.tally = QuarterTally()
+        self.last_quarter = QuarterReport()
+        self.previous_quarter = QuarterReport()
+        self.satisfaction = 0.0
+        self.repeat_rate = 0.0
+        self.unit_cost = self.current_unit_cost()
+
+    def current_unit_cost(self) -> float:
+        """Wright's-law cost at the cumulative volume, divided by ``1 + efficiency``."""
+        wright = wright_unit_cost(
+            self.initial_cost, self.cumulative_units, self.reference_units, self.progress_ratio
+        )
+        return float(wright) / (1.0 + self.efficiency)
+
+    def weekly_spend(self) -> float:
+        """Total weekly investment spend ($)."""
+        return self.spend_experience + self.spend_selection + self.spend_efficiency
+
+    def book_sales(self, units: float, repeat_units: float, needs_reached: float) -> None:
+        """Book a week of sales and costs into cash; move down the cost curve.
+
+        ``cash' = cash + p q - c q - F - I`` (payouts are booked at decisions).
+
+        Args:
+            units: units sold this week.
+            repeat_units: of which to buyers whose last purchase was from this firm.
+            needs_reached: consumers with a need this week who knew this firm.
+        """
+        week = self.week
+        week.price = self.price
+        week.unit_cost = self.unit_cost
+        week.units = units
+        week.revenue = self.price * units
+        week.variable_cost = self.unit_cost * units
+        week.fixed_cost = self.fixed_cost
+        week.investment = self.weekly_spend()
+        week.repeat_units = repeat_units
+        self.cash += week.profit
+        self.cumulative_units += units
+        self.repeat_rate = repeat_units / units if units else 0.0
+        tally = self.tally
+        tally.units += units
+        tally.revenue += week.revenue
+        tally.operating_profit += week.operating_profit
+        tally.investment += week.investment
+        tally.repeat_units += repeat_units
+        tally.needs_reached += needs_reached
+
+    def book_satisfaction(self, satisfaction_sum: float) -> None:
+        """Record the summed satisfaction of this week's buyers."""
+        self.week.satisfaction_sum = satisfaction_sum
+        self.satisfaction = satisfaction_sum / self.week.units if self.week.units else 0.0
+        self.tally.satisfaction_sum += satisfaction_sum
+
+    def close_quarter(self, customers: int) -> None:
+        """Turn the quarter's tally into ``last_quarter`` and start a new tally."""
+        self.previous_quarter = self.last_quarter
+        self.last_quarter = self.tally.report(customers, self.previous_quarter)
+        self.tally = QuarterTally()
+        self.distress_quarters = self.distress_quarters + 1 if self.cash < 0 else 0
+
+    def pay_out(self, amount: float) -> float:
+        """Pay shareholders up to the cash available; returns what was paid."""
+        paid = min(max(amount, 0.0), max(self.cash, 0.0))
+        self.cash -= paid
+        self.week.payout += paid
+        self.cumulative_payout += paid
+        return paid
+
+    def start_week(self) -> None:
+        """Reset the week's flows (price and unit cost in force are carried in)."""
+        self.week = WeekFlows(price=self.price, unit_cost=self.unit_cost)
+
+    def exit(self, step: int, reason: str) -> None:
+        """Leave the market: stop selling and spending; keep the record."""
+        self.alive = False
+        self.exit_step = step
+        self.exit_reason = reason
+        self.spend_experience = self.spend_selection = self.spend_efficiency = 0.0
+
+    def __repr__(self) -> str:
+        return f"Firm({self.name!r}, {self.strategy_name}, price={self.price:.2f})"

@@ -1,0 +1,1 @@
+"""Pure economic mechanics: numpy functions, no Mesa, each with its source."""

@@ -1,0 +1,211 @@
+"""Consumer demand: multinomial logit choice with an outside option.
+
+Source: McFadden (1974), "Conditional logit analysis of qualitative choice behavior";
+Train (2009), *Discrete Choice Methods with Simulation*, ch. 3 (logit probabilities,
+the log-sum inclusive value as expected consumer surplus); Anderson, de Palma and
+Thisse (1992), *Discrete Choice Theory of Product Differentiation* (logit Bertrand
+pricing). Everything here is a pure function over numpy arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NOT_AVAILABLE = -np.inf
+
+
+def choice_utilities(
+    quality: np.ndarray,
+    price: np.ndarray,
+    log_selection: np.ndarray,
+    experience: np.ndarray,
+    price_sensitivity: np.ndarray,
+    selection_taste: np.ndarray,
+    experience_taste: np.ndarray,
+    expectation: np.ndarray,
+    habit_strength: np.ndarray,
+    last_firm: np.ndarray,
+    available: np.ndarray,
+) -> np.ndarray:
+    """Deterministic utility of every firm for every consumer.
+
+    ``V_ij = q_j - alpha_i p_j + beta_i ln(selection_j) + gamma_i (x_j - e_i)
+    + h_i [j = last_i]``; ``-inf`` where consumer i cannot choose firm j.
+
+    Args:
+        quality: ``q_j``, base quality of each firm (utils), shape ``(F,)``.
+        price: ``p_j`` ($ per unit), shape ``(F,)``.
+        log_selection: ``ln(selection_j)``, shape ``(F,)``.
+        experience: ``x_j``, experience quality delivered (utils), shape ``(F,)``.
+        price_sensitivity: ``alpha_i`` (utils per $), shape ``(N,)``.
+        selection_taste: ``beta_i`` (utils per log item), shape ``(N,)``.
+        experience_taste: ``gamma_i`` (utils per experience unit), shape ``(N,)``.
+        expectation: ``e_i`` (experience units), shape ``(N,)``.
+        habit_strength: ``h_i`` (utils), shape ``(N,)``.
+        last_firm: column index of the firm i last bought from, -1 if none, ``(N,)``.
+        available: boolean ``(N, F)``, True where i knows firm j and j sells.
+
+    Returns:
+        Array ``(N, F)`` of utilities.
+    """
+    utilities = (
+        quality[None, :]
+        - price_sensitivity[:, None] * price[None, :]
+        + selection_taste[:, None] * log_selection[None, :]
+        + experience_taste[:, None] * (experience[None, :] - expectation[:, None])
+    )
+    has_last = last_firm >= 0
+    rows = np.nonzero(has_last)[0]
+    utilities[rows, last_firm[has_last]] += habit_strength[has_last]
+    utilities[~available] = NOT_AVAILABLE
+    return utilities
+
+
+def logit_probabilities(utilities: np.ndarray, outside_utility: float) -> np.ndarray:
+    """Multinomial logit choice probabilities with an outside option.
+
+    ``P_ij = exp(V_ij) / (exp(u0) + sum_k exp(V_ik))``; column 0 of the result is the
+    outside option, columns ``1..F`` the firms.
+
+    Args:
+        utilities: ``(N, F)`` deterministic utilities (``-inf`` = not available).
+        outside_utility: ``u0``, deterministic utility of not buying.
+
+    Returns:
+        ``(N, F + 1)`` probabilities; rows sum to one.
+    """
+    n = utilities.shape[0]
+    full = np.empty((n, utilities.shape[1] + 1))
+    full[:, 0] = outside_utility
+    full[:, 1:] = utilities
+    full -= full.max(axis=1, keepdims=True)
+    np.exp(full, out=full)
+    full /= full.sum(axis=1, keepdims=True)
+    return full
+
+
+def sample_choices(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Draw one alternative per row by inverting the cumulative probabilities.
+
+    Equivalent in distribution to adding i.i.d. Gumbel noise to the utilities and taking
+    the arg-max (McFadden 1974), but needs one uniform draw per chooser instead of one
+    per alternative.
+
+    Args:
+        probabilities: ``(N, K)`` row-stochastic matrix.
+        uniforms: ``(N,)`` draws from U[0, 1).
+
+    Returns:
+        ``(N,)`` chosen column indices in ``0..K-1``.
+    """
+    cumulative = np.cumsum(probabilities, axis=1)
+    thresholds = uniforms * cumulative[:, -1]
+    chosen = (cumulative <= thresholds[:, None]).sum(axis=1)
+    return np.minimum(chosen, probabilities.shape[1] - 1)
+
+
+def inclusive_value(utilities: np.ndarray, outside_utility: float) -> np.ndarray:
+    """Log-sum ``ln(exp(u0) + sum_j exp(V_ij))`` per consumer (utils).
+
+    Args:
+        utilities: ``(N, F)`` deterministic utilities.
+        outside_utility: ``u0``.
+
+    Returns:
+        ``(N,)`` inclusive values.
+    """
+    top = np.maximum(utilities.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
+    total = np.exp(outside_utility - top) + np.exp(utilities - top[:, None]).sum(axis=1)
+    return top + np.log(total)
+
+
+def consumer_surplus(
+    utilities: np.ndarray, outside_utility: float, price_sensitivity: np.ndarray
+) -> np.ndarray:
+    """Expected consumer surplus in money of one shopping occasion.
+
+    ``CS_i = (1 / alpha_i) [ln(exp(u0) + sum_j exp(V_ij)) - u0]``: the log-sum formula
+    (Small and Rosen 1981; Train 2009 section 3.5), measured against having only the
+    outside option, so a market with no firms gives zero.
+
+    Args:
+        utilities: ``(N, F)`` deterministic utilities.
+        outside_utility: ``u0``.
+        price_sensitivity: ``alpha_i`` (utils per $), the marginal utility of money.
+
+    Returns:
+        ``(N,)`` surplus in $.
+    """
+    return (inclusive_value(utilities, outside_utility) - outside_utility) / price_sensitivity
+
+
+def expected_demand(
+    utilities: np.ndarray, outside_utility: float, weights: np.ndarray
+) -> np.ndarray:
+    """Expected units per firm from a weighted set of consumers.
+
+    Args:
+        utilities: ``(N, F)`` deterministic utilities of the consumers in the set.
+        outside_utility: ``u0``.
+        weights: ``(N,)`` expected purchases each consumer stands for (need rate times
+            the number of consumers the sample represents).
+
+    Returns:
+        ``(F,)`` expected units.
+    """
+    probabilities = logit_probabilities(utilities, outside_utility)[:, 1:]
+    return weights @ probabilities
+
+
+def logit_best_response_price(
+    own: int,
+    unit_cost: float,
+    utilities_at_zero_own_price: np.ndarray,
+    price_sensitivity: np.ndarray,
+    outside_utility: float,
+    weights: np.ndarray,
+    start_price: float,
+    tolerance: float = 1e-10,
+    max_iterations: int = 500,
+) -> float:
+    """Profit-maximising price of one firm against fixed rival prices (mixed logit).
+
+    Maximises ``(p - c) D(p)`` with ``D(p) = sum_i w_i s_ij(p)``. The first-order
+    condition ``D(p) - (p - c) sum_i w_i alpha_i s_ij (1 - s_ij) = 0`` is solved by
+    the fixed point ``p = c + D / sum_i w_i alpha_i s_ij (1 - s_ij)``, which for a
+    single consumer type is the textbook ``p = c + 1 / (alpha (1 - s_j))``
+    (Anderson, de Palma and Thisse 1992, ch. 7).
+
+    Args:
+        own: column of the deciding firm in ``utilities_at_zero_own_price``.
+        unit_cost: marginal cost ``c`` ($ per unit).
+        utilities_at_zero_own_price: ``(N, F)`` utilities with the firm's own price
+            term removed (i.e. evaluated at ``p = 0``), rivals at their prices.
+        price_sensitivity: ``alpha_i``, shape ``(N,)``.
+        outside_utility: ``u0``.
+        weights: ``(N,)`` weights of the consumers (see :func:`expected_demand`).
+        start_price: initial guess ($).
+        tolerance: convergence tolerance on the price ($).
+        max_iterations: iteration cap.
+
+    Returns:
+        The best-response price (never below ``unit_cost``).
+    """
+    if not np.isfinite(utilities_at_zero_own_price[:, own]).any():
+        return float(start_price)
+    price = max(float(start_price), unit_cost)
+    utilities = utilities_at_zero_own_price.copy()
+    base = utilities_at_zero_own_price[:, own]
+    for _ in range(max_iterations):
+        utilities[:, own] = base - price_sensitivity * price
+        shares = logit_probabilities(utilities, outside_utility)[:, 1 + own]
+        demand = weights @ shares
+        slope = weights @ (price_sensitivity * shares * (1.0 - shares))
+        if slope <= 0.0 or demand <= 0.0:
+            return price
+        target = unit_cost + demand / slope
+        new_price = price + 0.7 * (target - price)
+        if abs(new_price - price) < tolerance:
+            return new_price
+        price = new_price
+    return price

@@ -1,0 +1,111 @@
+"""Named market metrics, ``f(model) -> float``, shared by data collection, plots and tests.
+
+Each is a module-level function (so it pickles for parallel runs) reading the current
+week's :class:`~sim.model.StepStats` and the firms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def step(model) -> int:
+    """Weeks completed (0 before the first week)."""
+    return model.week
+
+
+def needs(model) -> int:
+    """Consumers who had a need this week."""
+    return model.stats.needs
+
+
+def purchases(model) -> int:
+    """Units bought from firms this week."""
+    return model.stats.purchases
+
+
+def outside_share(model) -> float:
+    """Share of needs met by the outside option (not buying); 0 with no needs."""
+    if model.stats.needs == 0:
+        return 0.0
+    return 1.0 - model.stats.purchases / model.stats.needs
+
+
+def spending(model) -> float:
+    """Consumer spending on firms this week ($)."""
+    return model.stats.spending
+
+
+def mean_price(model) -> float:
+    """Quantity-weighted mean price paid ($); posted mean of live firms if nothing sold."""
+    if model.stats.purchases > 0:
+        return model.stats.spending / model.stats.purchases
+    prices = [firm.price for firm in model.firms if firm.alive]
+    return float(np.mean(prices)) if prices else 0.0
+
+
+def hhi(model) -> float:
+    """Herfindahl-Hirschman index of this week's unit shares, in [0, 1]."""
+    units = model.stats.units_by_slot
+    if units is None or units.sum() == 0:
+        return 0.0
+    shares = units / units.sum()
+    return float(shares @ shares)
+
+
+def n_firms_alive(model) -> int:
+    """Firms still in the market."""
+    return sum(firm.alive for firm in model.firms)
+
+
+def consumer_surplus(model) -> float:
+    """Mean logit inclusive value, in $, per consumer with a need this week."""
+    if model.stats.needs == 0:
+        return 0.0
+    return model.stats.surplus_total / model.stats.needs
+
+
+def consumer_surplus_total(model) -> float:
+    """Sum of the logit inclusive values, in $, of all consumers with a need this week."""
+    return model.stats.surplus_total
+
+
+def repeat_share(model) -> float:
+    """Share of this week's purchases made from the buyer's previous firm."""
+    if model.stats.purchases == 0:
+        return 0.0
+    return model.stats.repeat_purchases / model.stats.purchases
+
+
+def mean_expectation(model) -> float:
+    """Mean experience expectation across all consumers (experience units)."""
+    return float(model.population.columns.expectation.mean())
+
+
+def customer_obsessed_share(model) -> float:
+    """Share of this week's units sold by customer-obsessed firms."""
+    units = model.stats.units_by_slot
+    if units is None or units.sum() == 0:
+        return 0.0
+    mask = np.array([firm.strategy_name == "customer_obsessed" for firm in model.firms])
+    return float(units[mask].sum() / units.sum())
+
+
+MODEL_REPORTERS = {
+    function.__name__: function
+    for function in (
+        step,
+        needs,
+        purchases,
+        outside_share,
+        spending,
+        mean_price,
+        hhi,
+        n_firms_alive,
+        consumer_surplus,
+        consumer_surplus_total,
+        repeat_share,
+        mean_expectation,
+        customer_obsessed_share,
+    )
+}

@@ -1,0 +1,390 @@
+"""MarketModel: the Mesa model of a consumer market. One step is one week.
+
+Read :meth:`MarketModel.step` for the process overview; the economics live in
+``sim.mechanics`` and the decisions in ``sim.strategies``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim import metrics
+from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
+from sim.agents.firm import Firm
+from sim.mechanics.demand import (
+    choice_utilities,
+    consumer_surplus,
+    logit_probabilities,
+    sample_choices,
+)
+from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
+from sim.mechanics.stocks import accumulate_stock
+from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
+from sim.strategies.base import FirmView, MarketResearch, MarketView, RivalView, Technology
+from sim.strategies.registry import resolve_strategy
+
+FIRM_COLUMNS = [
+    "step",
+    "firm_id",
+    "name",
+    "strategy",
+    "price",
+    "unit_cost",
+    "units",
+    "share",
+    "revenue",
+    "variable_cost",
+    "fixed_cost",
+    "investment",
+    "operating_profit",
+    "profit",
+    "payout",
+    "cumulative_payout",
+    "cash",
+    "experience",
+    "selection",
+    "efficiency",
+    "satisfaction",
+    "repeat_rate",
+    "customers",
+    "cumulative_units",
+    "alive",
+]
+
+
+@dataclass
+class StepStats:
+    """Market-wide quantities of the current week, read by ``sim.metrics``."""
+
+    needs: int = 0
+    purchases: int = 0
+    spending: float = 0.0
+    repeat_purchases: int = 0
+    surplus_total: float = 0.0
+    units_by_slot: np.ndarray | None = None
+
+
+class MarketModel(mesa.Model):
+    """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
+
+    Args:
+        scenario: a :class:`~sim.scenario.Scenario`, a path, a name or a mapping.
+        seed: overrides the scenario's seed; every random draw flows from it.
+    """
+
+    def __init__(self, scenario: Scenario | str | dict, seed: int | None = None):
+        scenario = load_scenario(scenario)
+        run_seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=np.random.default_rng(run_seed))
+        self.spec = scenario
+        self.seed = run_seed
+        self.week = 0
+        self.stats = StepStats()
+        tech = scenario.technology
+        self.technology = Technology(
+            experience=(
+                tech.experience_depreciation,
+                tech.experience_productivity,
+                tech.experience_spend_scale,
+            ),
+            selection=(
+                tech.selection_depreciation,
+                tech.selection_productivity,
+                tech.selection_spend_scale,
+            ),
+            efficiency=(
+                tech.efficiency_depreciation,
+                tech.efficiency_productivity,
+                tech.efficiency_spend_scale,
+            ),
+        )
+        self.firms: list[Firm] = []
+        for spec in scenario.firms:
+            strategy_class = resolve_strategy(spec.strategy)
+            for k in range(spec.count):
+                name = spec.name if spec.count == 1 else f"{spec.name} {k + 1}"
+                strategy = strategy_class(**spec.strategy_params)
+                self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
+        columns = ConsumerColumns.draw(scenario.consumers, len(self.firms), self.rng)
+        self.population = ConsumerPopulation(self, columns)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=metrics.MODEL_REPORTERS, tables={"firms": FIRM_COLUMNS}
+        )
+        self.firms_decide()
+        self.collect()
+
+    # ------------------------------------------------------------------ access
+
+    @property
+    def consumers(self) -> ConsumerPopulation:
+        """The consumers; ``model.consumers[i]`` is a Mesa agent viewing row i."""
+        return self.population
+
+    @property
+    def alive_mask(self) -> np.ndarray:
+        """Boolean per firm slot: still in the market."""
+        return np.array([firm.alive for firm in self.firms])
+
+    def firm_vector(self, attribute: str) -> np.ndarray:
+        """One attribute of every firm, by slot."""
+        return np.array([getattr(firm, attribute) for firm in self.firms], dtype=float)
+
+    @property
+    def quarter(self) -> int:
+        """Completed quarters."""
+        return self.week // WEEKS_PER_QUARTER
+
+    # ------------------------------------------------------------------ the week
+
+    def step(self) -> None:
+        """One week: the process overview of the model, stage by stage."""
+        self.needs_arise()
+        self.consumers_choose()
+        self.market_clears()
+        self.consumers_experience()
+        self.firms_invest()
+        self.week += 1
+        if self.week % WEEKS_PER_QUARTER == 0:
+            self.close_quarter()
+            self.exit_insolvent_firms()
+            self.firms_decide()
+        self.collect()
+
+    def needs_arise(self) -> None:
+        """Each consumer has a need this week with probability ``lambda_i``."""
+        for firm in self.firms:
+            firm.start_week()
+        cols = self.population.columns
+        draws = self.rng.random(len(cols))
+        self.choosers = np.flatnonzero(draws < cols.need_rate)
+        self.stats = StepStats(needs=len(self.choosers))
+
+    def consumers_choose(self) -> None:
+        """Consumers with a need pick a known firm or the outside option (logit)."""
+        cols, rows = self.population.columns, self.choosers
+        available = cols.aware[rows] & self.alive_mask[None, :]
+        utilities = choice_utilities(
+            self.firm_vector("quality"),
+            self.firm_vector("price"),
+            np.log(np.maximum(self.firm_vector("selection"), 1.0)),
+            self.firm_vector("experience"),
+            cols.price_sensitivity[rows],
+            cols.selection_taste[rows],
+            cols.experience_taste[rows],
+            cols.expectation[rows],
+            cols.habit_strength[rows],
+            cols.last_firm[rows],
+            available,
+        )
+        outside = self.spec.market.outside_utility
+        probabilities = logit_probabilities(utilities, outside)
+        choice = sample_choices(probabilities, self.rng.random(len(rows)))
+        surplus = consumer_surplus(utilities, outside, cols.price_sensitivity[rows])
+        self.stats.surplus_total = float(surplus.sum())
+        self.needs_reached = available.sum(axis=0)
+        bought = choice > 0
+        self.buyers = rows[bought]
+        self.bought_from = (choice[bought] - 1).astype(np.int32)
+
+    def market_clears(self) -> None:
+        """Units, revenue and costs are booked to each firm's accounts."""
+        n_firms = len(self.firms)
+        cols = self.population.columns
+        units = np.bincount(self.bought_from, minlength=n_firms)
+        repeat = cols.last_firm[self.buyers] == self.bought_from
+        repeat_units = np.bincount(self.bought_from[repeat], minlength=n_firms)
+        for firm in self.firms:
+            if firm.alive:
+                firm.book_sales(
+                    float(units[firm.slot]),
+                    float(repeat_units[firm.slot]),
+                    float(self.needs_reached[firm.slot]),
+                )
+        prices = self.firm_vector("price")
+        self.stats.units_by_slot = units.astype(float)
+        self.stats.purchases = int(units.sum())
+        self.stats.spending = float(prices @ units)
+        self.stats.repeat_purchases = int(repeat.sum())
+
+    def consumers_experience(self) -> None:
+        """Buyers meet an experience, judge it against expectation, raise expectations."""
+        cols, buyers, firm_of = self.population.columns, self.buyers, self.bought_from
+        delivered = self.firm_vector("experience")[firm_of]
+        experienced = realised_experience(
+            delivered,
+            self.spec.consumers.experience_noise_sd,
+            self.rng.standard_normal(len(buyers)),
+        )
+        expectation = cols.expectation[buyers]
+        felt = satisfaction(experienced, expectation)
+        sums = np.bincount(firm_of, weights=felt, minlength=len(self.firms))
+        for firm in self.firms:
+            if firm.alive:
+                firm.book_satisfaction(float(sums[firm.slot]))
+        cols.expectation[buyers] = ratchet_expectations(
+            expectation, experienced, self.spec.consumers.expectation_adaptation
+        )
+        cols.last_satisfaction[buyers] = felt
+        cols.last_firm[buyers] = firm_of
+        cols.purchases[buyers] += 1
+
+    def firms_invest(self) -> None:
+        """Weekly spends build the stocks; volume and efficiency move unit cost."""
+        tech = self.technology
+        for firm in self.firms:
+            if not firm.alive:
+                continue
+            firm.experience = float(
+                accumulate_stock(firm.experience, firm.spend_experience, *tech.experience)
+            )
+            firm.selection = float(
+                accumulate_stock(firm.selection, firm.spend_selection, *tech.selection, floor=1.0)
+            )
+            firm.efficiency = float(
+                accumulate_stock(firm.efficiency, firm.spend_efficiency, *tech.efficiency)
+            )
+            firm.unit_cost = firm.current_unit_cost()
+
+    def close_quarter(self) -> None:
+        """Every firm closes its quarterly books (customer base = last bought here)."""
+        last = self.population.columns.last_firm
+        customers = np.bincount(last[last != NO_FIRM], minlength=len(self.firms))
+        for firm in self.firms:
+            firm.close_quarter(int(customers[firm.slot]))
+
+    def exit_insolvent_firms(self) -> None:
+        """Firms whose cash stayed negative too many quarters in a row leave."""
+        limit = self.spec.market.insolvency_quarters
+        for firm in self.firms:
+            if firm.alive and firm.distress_quarters >= limit:
+                firm.exit(self.week, "insolvency")
+
+    def firms_decide(self) -> None:
+        """Each live firm's strategy sets price, investment and payout for the quarter."""
+        for firm in self.firms:
+            if not firm.alive:
+                continue
+            decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+            firm.price = decision.price
+            firm.spend_experience = decision.spend_experience
+            firm.spend_selection = decision.spend_selection
+            firm.spend_efficiency = decision.spend_efficiency
+            firm.pay_out(decision.payout)
+
+    def collect(self) -> None:
+        """Record the model row and one row per firm for this week."""
+        self.datacollector.collect(self)
+        total_units = self.stats.purchases
+        for firm in self.firms:
+            week = firm.week
+            self.datacollector.add_table_row(
+                "firms",
+                {
+                    "step": self.week,
+                    "firm_id": firm.unique_id,
+                    "name": firm.name,
+                    "strategy": firm.strategy_name,
+                    "price": week.price if self.week else firm.price,
+                    "unit_cost": week.unit_cost if self.week else firm.unit_cost,
+                    "units": week.units,
+                    "share": week.units / total_units if total_units else 0.0,
+                    "revenue": week.revenue,
+                    "variable_cost": week.variable_cost,
+                    "fixed_cost": week.fixed_cost,
+                    "investment": week.investment,
+                    "operating_profit": week.operating_profit,
+                    "profit": week.profit,
+                    "payout": week.payout,
+                    "cumulative_payout": firm.cumulative_payout,
+                    "cash": firm.cash,
+                    "experience": firm.experience,
+                    "selection": firm.selection,
+                    "efficiency": firm.efficiency,
+                    "satisfaction": firm.satisfaction,
+                    "repeat_rate": firm.repeat_rate,
+                    "customers": firm.last_quarter.customers,
+                    "cumulative_units": firm.cumulative_units,
+                    "alive": firm.alive,
+                },
+            )
+
+    # ------------------------------------------------------------------ views
+
+    def firm_view(self, firm: Firm) -> FirmView:
+        """Frozen snapshot of a firm for its strategy."""
+        return FirmView(
+            firm_id=firm.unique_id,
+            name=firm.name,
+            week=self.week,
+            quarter=self.quarter,
+            price=firm.price,
+            unit_cost=firm.unit_cost,
+            fixed_cost=firm.fixed_cost,
+            experience=firm.experience,
+            selection=firm.selection,
+            efficiency=firm.efficiency,
+            cash=firm.cash,
+            cumulative_units=firm.cumulative_units,
+            spend_experience=firm.spend_experience,
+            spend_selection=firm.spend_selection,
+            spend_efficiency=firm.spend_efficiency,
+            last_quarter=firm.last_quarter,
+            previous_quarter=firm.previous_quarter,
+        )
+
+    def market_research(self, firm: Firm) -> MarketResearch:
+        """A random sample of consumers, as the firm's market research sees them.
+
+        Weights turn the sample into expected weekly purchases of the whole population:
+        ``w_i = lambda_i * N / K``.
+        """
+        cols = self.population.columns
+        n = len(cols)
+        size = min(self.spec.market.research_sample_size, n)
+        rows = np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
+        return MarketResearch(
+            own=firm.slot,
+            outside_utility=self.spec.market.outside_utility,
+            quality=self.firm_vector("quality"),
+            price=self.firm_vector("price"),
+            selection=self.firm_vector("selection"),
+            experience=self.firm_vector("experience"),
+            price_sensitivity=cols.price_sensitivity[rows],
+            selection_taste=cols.selection_taste[rows],
+            experience_taste=cols.experience_taste[rows],
+            expectation=cols.expectation[rows],
+            habit_strength=cols.habit_strength[rows],
+            last_firm=cols.last_firm[rows],
+            available=cols.aware[rows] & self.alive_mask[None, :],
+            weights=cols.need_rate[rows] * (n / size),
+        )
+
+    def market_view(self, firm: Firm) -> MarketView:
+        """Read-only view of the market for one deciding firm."""
+        rivals = tuple(
+            RivalView(other.unique_id, other.name, other.strategy_name, other.price, other.alive)
+            for other in self.firms
+            if other is not firm
+        )
+        return MarketView(
+            week=self.week,
+            quarter=self.quarter,
+            rivals=rivals,
+            research=self.market_research(firm),
+            technology=self.technology,
+        )
+
+    def run(self, steps: int | None = None, progress=None) -> None:
+        """Run ``steps`` weeks (the scenario's ``steps`` by default).
+
+        Args:
+            steps: number of weeks.
+            progress: optional callable invoked after each step with no arguments.
+        """
+        for _ in range(self.spec.steps if steps is None else steps):
+            self.step()
+            if progress is not None:
+                progress()

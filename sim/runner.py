@@ -1,0 +1,162 @@
+"""Run a scenario and keep its results: tidy tables, the resolved scenario, a manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model import MarketModel
+from sim.scenario import Scenario, load_scenario
+
+DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx", "matplotlib")
+TABLES = ("model", "firms")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python, this package and its main dependencies."""
+    versions = {"python": platform.python_version()}
+    for name in ("flywheel-sim", *DEPENDENCIES):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        scenario: the resolved scenario (with overrides and the seed used).
+        seed: the run's seed.
+        model: one row per step (market metrics; see ``sim.metrics``).
+        firms: one row per firm per step.
+        manifest: provenance (seed, scenario hash, versions, steps, wall time).
+        tables: every table by name, including ``model`` and ``firms``.
+    """
+
+    scenario: Scenario
+    seed: int
+    model: pd.DataFrame
+    firms: pd.DataFrame
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def save(self, out: str | os.PathLike, csv: bool = False, figures: bool = True) -> Path:
+        """Write tables, scenario, manifest, summary and figures to ``out``.
+
+        Files are written to a temporary folder beside ``out`` and moved in at the end,
+        so an error never leaves a half-written result.
+
+        Args:
+            out: destination folder (created if needed).
+            csv: also write each table as CSV.
+            figures: draw the figures into ``out/figures``.
+
+        Returns:
+            The destination folder.
+        """
+        from sim import plots, report
+
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        try:
+            for name, table in self.all_tables().items():
+                table.to_parquet(staging / f"{name}.parquet", index=False)
+                if csv:
+                    table.to_csv(staging / f"{name}.csv", index=False)
+            (staging / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
+            (staging / "manifest.json").write_text(
+                json.dumps(self.manifest, indent=2, sort_keys=True), encoding="utf-8"
+            )
+            (staging / "summary.md").write_text(report.summary(self), encoding="utf-8")
+            if figures:
+                plots.save_figures(self, staging / "figures")
+            out.mkdir(exist_ok=True)
+            for item in staging.iterdir():
+                target = out / item.name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                os.replace(item, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return out
+
+    def all_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the run by name."""
+        return {"model": self.model, "firms": self.firms, **self.tables}
+
+
+def run(
+    scenario: Scenario | str | os.PathLike | dict,
+    seed: int | None = None,
+    steps: int | None = None,
+    overrides: list[str] | dict[str, Any] | None = None,
+    progress=None,
+) -> RunResult:
+    """Run a scenario and return its tidy results.
+
+    Args:
+        scenario: a Scenario, a YAML path, a scenario name or a mapping.
+        seed: the run's seed (the scenario's own seed if None).
+        steps: number of weekly steps (the scenario's ``steps`` if None).
+        overrides: ``--set`` style overrides, e.g. ``{"consumers.count": 1000}``.
+        progress: optional callable invoked after each step.
+
+    Returns:
+        The run's :class:`RunResult`.
+    """
+    extra: dict[str, Any] = {}
+    if seed is not None:
+        extra["seed"] = int(seed)
+    if steps is not None:
+        extra["steps"] = int(steps)
+    resolved = load_scenario(scenario, overrides)
+    if extra:
+        resolved = load_scenario(resolved, extra)
+    started = time.perf_counter()
+    model = MarketModel(resolved)
+    model.run(progress=progress)
+    wall = time.perf_counter() - started
+    collector = model.datacollector
+    model_table = collector.get_model_vars_dataframe().reset_index(drop=True)
+    firm_table = collector.get_table_dataframe("firms")
+    manifest = {
+        "scenario": resolved.name,
+        "scenario_sha256": resolved.digest(),
+        "seed": resolved.seed,
+        "steps": resolved.steps,
+        "wall_seconds": round(wall, 3),
+        "versions": package_versions(),
+        "platform": platform.platform(),
+    }
+    return RunResult(resolved, resolved.seed, model_table, firm_table, manifest)
+
+
+def load_result(folder: str | os.PathLike) -> RunResult:
+    """Read a run folder written by :meth:`RunResult.save`.
+
+    Args:
+        folder: the folder.
+
+    Returns:
+        The run's result.
+    """
+    folder = Path(folder)
+    scenario = load_scenario(folder / "scenario.yaml")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    tables = {path.stem: pd.read_parquet(path) for path in sorted(folder.glob("*.parquet"))}
+    model_table, firm_table = tables.pop("model"), tables.pop("firms")
+    return RunResult(scenario, scenario.seed, model_table, firm_table, manifest, tables)

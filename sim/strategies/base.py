@@ -1,0 +1,243 @@
+"""What a strategy sees and what it decides.
+
+A strategy is a small class with a name, declared traits and one method,
+``decide(firm, view) -> Decision``. It never touches the model: ``firm`` is a frozen
+snapshot of its own firm and ``view`` a read-only view of the market, including the
+firm's market research (a sample of consumers and the demand they imply).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from sim.mechanics.demand import choice_utilities, expected_demand, logit_best_response_price
+
+
+class StrategyParams(BaseModel):
+    """Base of every strategy's parameter model (unknown keys are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class QuarterReport:
+    """A firm's results over its last completed quarter (13 weeks)."""
+
+    units: float = 0.0
+    revenue: float = 0.0
+    operating_profit: float = 0.0
+    investment: float = 0.0
+    customers: int = 0
+    customer_growth: float = 0.0
+    repeat_rate: float = 0.0
+    satisfaction: float = 0.0
+    needs_reached: float = 0.0
+
+
+@dataclass(frozen=True)
+class FirmView:
+    """Read-only snapshot of the deciding firm."""
+
+    firm_id: int
+    name: str
+    week: int
+    quarter: int
+    price: float
+    unit_cost: float
+    fixed_cost: float
+    experience: float
+    selection: float
+    efficiency: float
+    cash: float
+    cumulative_units: float
+    spend_experience: float
+    spend_selection: float
+    spend_efficiency: float
+    last_quarter: QuarterReport
+    previous_quarter: QuarterReport
+
+
+@dataclass(frozen=True)
+class Technology:
+    """Stock dynamics a strategy can use to project its investments."""
+
+    experience: tuple[float, float, float]
+    selection: tuple[float, float, float]
+    efficiency: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class MarketResearch:
+    """A sample of consumers and the firms they can choose, as the firm's research sees them.
+
+    ``weights`` convert the sample into expected weekly purchases of the whole market
+    (need rate times population over sample size).
+    """
+
+    own: int
+    outside_utility: float
+    quality: np.ndarray
+    price: np.ndarray
+    selection: np.ndarray
+    experience: np.ndarray
+    price_sensitivity: np.ndarray
+    selection_taste: np.ndarray
+    experience_taste: np.ndarray
+    expectation: np.ndarray
+    habit_strength: np.ndarray
+    last_firm: np.ndarray
+    available: np.ndarray
+    weights: np.ndarray
+
+    def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
+        return choice_utilities(
+            self.quality,
+            price,
+            np.log(np.maximum(selection, 1.0)),
+            experience,
+            self.price_sensitivity,
+            self.selection_taste,
+            self.experience_taste,
+            self.expectation,
+            self.habit_strength,
+            self.last_firm,
+            self.available,
+        )
+
+    def _with_own(self, array: np.ndarray, value: float | None) -> np.ndarray:
+        if value is None:
+            return array
+        changed = array.copy()
+        changed[self.own] = value
+        return changed
+
+    def demand(
+        self,
+        price: float | None = None,
+        experience: float | None = None,
+        selection: float | None = None,
+    ) -> float:
+        """Expected weekly units of the firm if it changed its own price or stocks.
+
+        Args:
+            price: own price to evaluate (current if None).
+            experience: own experience quality (current if None).
+            selection: own selection (current if None).
+
+        Returns:
+            Expected units per week.
+        """
+        utilities = self._utilities(
+            self._with_own(self.price, price),
+            self._with_own(self.selection, selection),
+            self._with_own(self.experience, experience),
+        )
+        return float(expected_demand(utilities, self.outside_utility, self.weights)[self.own])
+
+    def best_response_price(self, unit_cost: float, start_price: float) -> float:
+        """Price that maximises expected weekly profit against rivals' current prices.
+
+        Args:
+            unit_cost: marginal cost ($ per unit).
+            start_price: where the search starts ($).
+
+        Returns:
+            The profit-maximising price ($).
+        """
+        utilities = self._utilities(
+            self._with_own(self.price, 0.0), self.selection, self.experience
+        )
+        return logit_best_response_price(
+            self.own,
+            unit_cost,
+            utilities,
+            self.price_sensitivity,
+            self.outside_utility,
+            self.weights,
+            start_price,
+        )
+
+
+@dataclass(frozen=True)
+class RivalView:
+    """What a firm can see of a rival."""
+
+    firm_id: int
+    name: str
+    strategy: str
+    price: float
+    alive: bool
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """Read-only view of the market handed to a deciding strategy."""
+
+    week: int
+    quarter: int
+    rivals: tuple[RivalView, ...]
+    research: MarketResearch
+    technology: Technology
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a strategy decides for the coming quarter.
+
+    Spends are weekly rates in $ that hold until the next decision; ``payout`` is paid
+    to shareholders once, now.
+    """
+
+    price: float
+    spend_experience: float = 0.0
+    spend_selection: float = 0.0
+    spend_efficiency: float = 0.0
+    payout: float = 0.0
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        values = {
+            "price": self.price,
+            "spend_experience": self.spend_experience,
+            "spend_selection": self.spend_selection,
+            "spend_efficiency": self.spend_efficiency,
+            "payout": self.payout,
+        }
+        for name, value in values.items():
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")
+
+
+class Strategy:
+    """Base class of strategies. Subclasses set ``name``, ``traits``, ``Params``, ``decide``.
+
+    Attributes:
+        name: identifier used in scenario files and result tables.
+        traits: declared characteristics (who the customer is, horizon, pricing rule,
+            payout policy, planning cycle, metric managed to).
+        Params: pydantic model of the strategy's parameters.
+    """
+
+    name: ClassVar[str] = "strategy"
+    traits: ClassVar[dict[str, Any]] = {}
+    Params: ClassVar[type[StrategyParams]] = StrategyParams
+
+    def __init__(self, **params: Any):
+        self.params = self.Params.model_validate(params)
+
+    def decide(self, firm: FirmView, view: MarketView) -> Decision:
+        """Decide price, investment and payout for the coming quarter.
+
+        Args:
+            firm: snapshot of the deciding firm.
+            view: read-only view of the market.
+
+        Returns:
+            The decision.
+        """
+        raise NotImplementedError

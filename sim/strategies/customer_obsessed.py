@@ -1,0 +1,126 @@
+"""The customer-obsessed firm: the customer is the end user.
+
+Source: the "customer mindset" column of the mindset table (CONCEPTS section 1) and
+Bezos' 1997 letter: measure customer growth, repeat purchases and satisfaction, judge
+investments by long-term value, and pass cost savings on as lower prices.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from pydantic import Field
+
+from sim.mechanics.stocks import stock_after
+from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+
+ALLOCATION_STEP = 0.125
+
+
+class CustomerObsessedParams(StrategyParams):
+    """Parameters of :class:`CustomerObsessed`."""
+
+    thin_margin: float = Field(0.15, ge=0, le=5, description="markup over unit cost")
+    max_margin: float = Field(1.0, ge=0, le=10, description="cap when defending the cash floor")
+    cash_floor_quarters: float = Field(
+        2.0, ge=0, description="quarters of fixed cost kept as a cash floor"
+    )
+    horizon_years: float = Field(
+        3.0, gt=0, le=30, description="horizon over which investments are judged (years)"
+    )
+    payout_share: float = Field(
+        0.0, ge=0, le=1, description="share of cash above the floor paid out each quarter"
+    )
+
+
+def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
+    """Shares (experience, selection, efficiency) on a simplex grid summing to one."""
+    n = round(1 / step)
+    return [
+        (i / n, j / n, (n - i - j) / n)
+        for i, j in itertools.product(range(n + 1), repeat=2)
+        if i + j <= n
+    ]
+
+
+class CustomerObsessed(Strategy):
+    """Thin margin, all surplus reinvested for customers, re-planned every quarter.
+
+    Price is unit cost times ``1 + thin_margin``, recomputed every quarter so every cost
+    reduction is passed on at once; the margin rises only as far as needed to cover
+    fixed costs while cash is below the floor. All cash above the floor is reinvested
+    over the next quarter, split between experience, selection and process efficiency to
+    maximise the customers served at the end of a multi-year horizon (research demand
+    at the long-run stocks and the lower price efficiency allows). Customer metrics
+    steer the split: disappointed customers (negative satisfaction) or a falling repeat
+    rate put at least half into experience; a shrinking customer base puts at least a
+    quarter into selection.
+    """
+
+    name = "customer_obsessed"
+    traits = {
+        "customer": "end user",
+        "focus": "the customer",
+        "horizon_quarters": "horizon_years * 4",
+        "planning": "re-planned every quarter from customer metrics",
+        "pricing": "unit cost plus a thin margin",
+        "payout": "none by default; cash above a floor is reinvested",
+        "manages_to": "customer growth, repeat rate, satisfaction",
+    }
+    Params = CustomerObsessedParams
+
+    def margin(self, firm: FirmView) -> float:
+        """Thin margin, widened to cover fixed costs only while cash is under the floor."""
+        floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
+        weekly_units = firm.last_quarter.units / 13.0
+        if firm.cash >= floor or weekly_units <= 0:
+            return self.params.thin_margin
+        needed = firm.fixed_cost / (firm.unit_cost * weekly_units)
+        return float(np.clip(needed, self.params.thin_margin, self.params.max_margin))
+
+    def allowed_shares(self, firm: FirmView) -> list[tuple[float, float, float]]:
+        """Allocation shares permitted by the customer metrics."""
+        last, before = firm.last_quarter, firm.previous_quarter
+        experience_first = last.units > 0 and (
+            last.satisfaction < 0 or last.repeat_rate < before.repeat_rate
+        )
+        selection_needed = last.customer_growth < 0
+        return [
+            shares
+            for shares in allocation_grid()
+            if (not experience_first or shares[0] >= 0.5)
+            and (not selection_needed or shares[1] >= 0.25)
+        ]
+
+    def decide(self, firm: FirmView, view: MarketView) -> Decision:
+        """Thin-margin price, reinvestment of surplus cash, allocation by long-run demand."""
+        margin = self.margin(firm)
+        price = firm.unit_cost * (1.0 + margin)
+        floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
+        surplus = max(0.0, firm.cash - floor)
+        payout = self.params.payout_share * surplus
+        budget = (surplus - payout) / 13.0
+        if budget <= 0:
+            return Decision(price=price, note="below cash floor")
+        tech, research = view.technology, view.research
+        weeks = round(self.params.horizon_years * 52)
+        best = None
+        for shares in self.allowed_shares(firm):
+            spend_x, spend_s, spend_e = (budget * share for share in shares)
+            experience = stock_after(firm.experience, spend_x, weeks, *tech.experience)
+            selection = stock_after(firm.selection, spend_s, weeks, *tech.selection, floor=1.0)
+            efficiency = stock_after(firm.efficiency, spend_e, weeks, *tech.efficiency)
+            future_price = price * (1.0 + firm.efficiency) / (1.0 + efficiency)
+            units = research.demand(price=future_price, experience=experience, selection=selection)
+            if best is None or units > best[0]:
+                best = (units, spend_x, spend_s, spend_e)
+        _, spend_x, spend_s, spend_e = best
+        return Decision(
+            price=price,
+            spend_experience=spend_x,
+            spend_selection=spend_s,
+            spend_efficiency=spend_e,
+            payout=payout,
+            note=f"margin {margin:.3f}",
+        )
