@@ -1,0 +1,145 @@
+"""The ``flywheel`` command: run, validate and list scenarios (and sweeps)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+
+EXIT_BAD_INPUT = 2
+
+
+def _default_out(name: str) -> Path:
+    return Path("runs") / name.replace("/", "_")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario and write its results."""
+    from sim.runner import run
+
+    overrides: dict = {}
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    scenario = load_scenario(args.scenario, args.set)
+    if overrides:
+        scenario = load_scenario(scenario, overrides)
+    out = Path(args.out) if args.out else _default_out(scenario.name)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=scenario.steps, unit="week", desc=scenario.name, file=sys.stderr)
+    try:
+        result = run(scenario, progress=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    result.save(out, csv=args.csv)
+    if not args.quiet:
+        print(
+            f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
+            f"{result.manifest['wall_seconds']:.1f} s"
+        )
+        print(f"results in {out}/ (summary.md, figures/, model.parquet, firms.parquet)")
+        print()
+        print((out / "summary.md").read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files; report every problem."""
+    failed = False
+    for item in args.files:
+        try:
+            scenario = load_scenario(item, args.set)
+        except InputError as exc:
+            failed = True
+            print(exc, file=sys.stderr)
+            continue
+        firms = sum(f.count for f in scenario.firms)
+        print(
+            f"ok: {item} ({scenario.name}: {firms} firms, "
+            f"{scenario.consumers.count:,} consumers, {scenario.steps} weeks)"
+        )
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the scenarios with their one-line descriptions."""
+    entries = list_scenarios()
+    if not entries:
+        print("no scenarios found (looked in: ./scenarios and the package's scenarios/)")
+        return 0
+    problems: list[Problem] = []
+    width = max(len(name) for name, _ in entries)
+    for name, path in entries:
+        try:
+            description = load_scenario(path).description
+        except InputError as exc:
+            problems.extend(exc.problems)
+            description = "(invalid: run `flywheel validate` on it)"
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``flywheel`` command."""
+    parser = argparse.ArgumentParser(
+        prog="flywheel",
+        description="Agent-based market simulation of customer obsession.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run_parser = commands.add_parser("run", help="run a scenario and write results")
+    run_parser.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
+    run_parser.add_argument("--seed", type=int, help="seed of the run (default: the scenario's)")
+    run_parser.add_argument("--steps", type=int, help="weeks to simulate")
+    run_parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value by dotted path, e.g. consumers.count=100000",
+    )
+    run_parser.add_argument("--out", help="output folder (default: runs/<scenario>)")
+    run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
+    run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run_parser.set_defaults(handler=cmd_run)
+
+    validate_parser = commands.add_parser("validate", help="check scenario files")
+    validate_parser.add_argument("files", nargs="+", help="scenario paths or names")
+    validate_parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    validate_parser.set_defaults(handler=cmd_validate)
+
+    list_parser = commands.add_parser("list", help="list scenarios")
+    list_parser.set_defaults(handler=cmd_list)
+
+    try:
+        from sim.experiments.cli import add_subcommands
+    except ImportError:
+        add_subcommands = None
+    if add_subcommands is not None:
+        add_subcommands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (2 for bad input, with no traceback)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
