@@ -123,8 +123,9 @@ class Distribution(Frozen):
             case DistributionKind.uniform:
                 draws = rng.uniform(self.low, self.high, size)
             case DistributionKind.beta:
-                common = self.mean * (1 - self.mean) / self.sd**2 - 1 if self.sd > 0 else None
-                if common is None:
+                variance = self.sd**2
+                common = self.mean * (1 - self.mean) / variance - 1 if variance > 0 else None
+                if common is None or not np.isfinite(common):
                     draws = np.full(size, float(self.mean))
                 else:
                     draws = rng.beta(self.mean * common, (1 - self.mean) * common, size)
@@ -256,14 +257,6 @@ class FirmSpec(Frozen):
         resolve_strategy(value)
         return value
 
-    @model_validator(mode="after")
-    def _params_fit_strategy(self) -> FirmSpec:
-        from sim.strategies.registry import resolve_strategy
-
-        strategy_class = resolve_strategy(self.strategy)
-        strategy_class.Params.model_validate(self.strategy_params)
-        return self
-
 
 class Scenario(Frozen):
     """A complete, validated scenario. Times are in weeks (13 per quarter)."""
@@ -348,7 +341,7 @@ def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
 
 
 def problems_from_validation(
-    error: ValidationError, root: type[BaseModel], file: str
+    error: ValidationError, root: type[BaseModel], file: str, prefix: tuple = ()
 ) -> list[Problem]:
     """Turn a pydantic error into problems with paths, values, rules and hints.
 
@@ -356,6 +349,7 @@ def problems_from_validation(
         error: the validation error.
         root: the model that was validated.
         file: name of the file the data came from.
+        prefix: path of ``root`` inside the file (empty at top level).
 
     Returns:
         One problem per error, in pydantic's order.
@@ -363,7 +357,7 @@ def problems_from_validation(
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-        path = ".".join(str(part) for part in loc)
+        path = ".".join(str(part) for part in (*prefix, *loc))
         value = item.get("input", _MISSING)
         rule = item["msg"]
         if rule.startswith("Value error, "):
@@ -528,6 +522,40 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], file: str
     return result
 
 
+def strategy_param_problems(data: dict, file: str) -> list[Problem]:
+    """Check each firm's ``strategy_params`` against its strategy's ``Params`` model.
+
+    Firms whose strategy cannot be resolved are skipped (that is reported elsewhere).
+
+    Args:
+        data: the raw scenario mapping.
+        file: name used in error messages.
+
+    Returns:
+        Problems found, with paths like ``firms.0.strategy_params.thin_margin``.
+    """
+    from sim.strategies.registry import resolve_strategy
+
+    problems = []
+    firms = data.get("firms")
+    for index, firm in enumerate(firms if isinstance(firms, list) else []):
+        if not isinstance(firm, dict) or not isinstance(firm.get("strategy"), str):
+            continue
+        params = firm.get("strategy_params", {})
+        if not isinstance(params, dict):
+            continue
+        try:
+            strategy_class = resolve_strategy(firm["strategy"])
+        except ValueError:
+            continue
+        try:
+            strategy_class.Params.model_validate(params)
+        except ValidationError as exc:
+            prefix = ("firms", index, "strategy_params")
+            problems += problems_from_validation(exc, strategy_class.Params, file, prefix)
+    return problems
+
+
 def validate_scenario(data: dict, file: str = "<scenario>") -> Scenario:
     """Validate a raw mapping into a frozen :class:`Scenario`.
 
@@ -541,10 +569,14 @@ def validate_scenario(data: dict, file: str = "<scenario>") -> Scenario:
     Raises:
         InputError: with every problem found.
     """
+    problems = strategy_param_problems(data, file)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, Scenario, file)) from None
+        problems = problems_from_validation(exc, Scenario, file) + problems
+    if problems:
+        raise InputError(problems)
+    return scenario
 
 
 def load_scenario(

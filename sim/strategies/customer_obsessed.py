@@ -102,7 +102,8 @@ class CustomerObsessed(Strategy):
         payout = self.params.payout_share * surplus
         budget = (surplus - payout) / 13.0
         if budget <= 0:
-            return Decision(price=price, note="below cash floor")
+            note = "below cash floor" if surplus <= 0 else "surplus paid out"
+            return Decision(price=price, payout=payout, note=note)
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         best = None
