@@ -14,12 +14,7 @@ import numpy as np
 from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
-from sim.mechanics.demand import (
-    choice_utilities,
-    consumer_surplus,
-    logit_probabilities,
-    sample_choices,
-)
+from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
@@ -165,26 +160,37 @@ class MarketModel(mesa.Model):
     def consumers_choose(self) -> None:
         """Consumers with a need pick a known firm or the outside option (logit)."""
         cols, rows = self.population.columns, self.choosers
-        available = cols.aware[rows] & self.alive_mask[None, :]
-        utilities = choice_utilities(
+        alive = self.alive_mask
+        available = np.take(cols.aware, rows, axis=0)  # faster than cols.aware[rows]
+        available &= alive
+        all_available = bool(available.all())
+        if not all_available:
+            available = np.ascontiguousarray(available.T)
+        price_sensitivity = np.take(cols.price_sensitivity, rows)
+        outside = self.spec.market.outside_utility
+        utilities = alternative_utilities(
             self.firm_vector("quality"),
             self.firm_vector("price"),
             np.log(np.maximum(self.firm_vector("selection"), 1.0)),
             self.firm_vector("experience"),
-            cols.price_sensitivity[rows],
-            cols.selection_taste[rows],
-            cols.experience_taste[rows],
-            cols.expectation[rows],
-            cols.habit_strength[rows],
-            cols.last_firm[rows],
-            available,
+            price_sensitivity,
+            np.take(cols.selection_taste, rows),
+            np.take(cols.experience_taste, rows),
+            np.take(cols.expectation, rows),
+            np.take(cols.habit_strength, rows),
+            np.take(cols.last_firm, rows),
+            None if all_available else available,
+            outside,
         )
-        outside = self.spec.market.outside_utility
-        probabilities = logit_probabilities(utilities, outside)
-        choice = sample_choices(probabilities, self.rng.random(len(rows)))
-        surplus = consumer_surplus(utilities, outside, cols.price_sensitivity[rows])
-        self.stats.surplus_total = float(surplus.sum())
-        self.needs_reached = available.sum(axis=0)
+        choice, inclusive = logit_choose(utilities, self.rng.random(len(rows)))
+        # Expected consumer surplus, as sim.mechanics.demand.consumer_surplus.
+        inclusive -= outside
+        inclusive /= price_sensitivity
+        self.stats.surplus_total = float(inclusive.sum())
+        if all_available:
+            self.needs_reached = np.where(alive, len(rows), 0)
+        else:
+            self.needs_reached = np.count_nonzero(available, axis=1)
         bought = choice > 0
         self.buyers = rows[bought]
         self.bought_from = (choice[bought] - 1).astype(np.int32)

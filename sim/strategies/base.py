@@ -8,13 +8,15 @@ firm's market research (a sample of consumers and the demand they imply).
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from sim.mechanics.demand import choice_utilities, expected_demand, logit_best_response_price
+from sim.mechanics.demand import NOT_AVAILABLE, choice_utilities, logit_best_response_price
 
 
 class StrategyParams(BaseModel):
@@ -115,6 +117,22 @@ class MarketResearch:
         changed[self.own] = value
         return changed
 
+    @functools.cached_property
+    def _fixed_part(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per sampled consumer, what stays fixed while the firm varies its own offer.
+
+        ``L_i = ln(exp(u0) + sum_{k != own} exp(V_ik))`` (rivals' offers are fixed within
+        one research sample), the firm's utility less its price, selection and experience
+        terms, and whether the consumer can buy from the firm. Computed once per sample.
+        """
+        utilities = self._utilities(self.price, self.selection, self.experience)
+        rivals = np.delete(utilities, self.own, axis=1)
+        shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), self.outside_utility)
+        rest = np.exp(self.outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
+        base = self.quality[self.own] - self.experience_taste * self.expectation
+        base = base + np.where(self.last_firm == self.own, self.habit_strength, 0.0)
+        return shift + np.log(rest), base, self.available[:, self.own]
+
     def demand(
         self,
         price: float | None = None,
@@ -122,6 +140,10 @@ class MarketResearch:
         selection: float | None = None,
     ) -> float:
         """Expected weekly units of the firm if it changed its own price or stocks.
+
+        The firm's logit share for consumer i is ``1 / (1 + exp(L_i - V_i,own))``, computed
+        as ``(1 - tanh((L_i - V_i,own) / 2)) / 2``, which cannot overflow; only the firm's
+        own utility is evaluated for each candidate offer.
 
         Args:
             price: own price to evaluate (current if None).
@@ -131,12 +153,22 @@ class MarketResearch:
         Returns:
             Expected units per week.
         """
-        utilities = self._utilities(
-            self._with_own(self.price, price),
-            self._with_own(self.selection, selection),
-            self._with_own(self.experience, experience),
+        log_rest, base, own_available = self._fixed_part
+        own = self.own
+        price = self.price[own] if price is None else price
+        experience = self.experience[own] if experience is None else experience
+        selection = self.selection[own] if selection is None else selection
+        gap = (
+            log_rest
+            - base
+            + self.price_sensitivity * price
+            - self.selection_taste * math.log(max(selection, 1.0))
+            - self.experience_taste * experience
         )
-        return float(expected_demand(utilities, self.outside_utility, self.weights)[self.own])
+        gap *= 0.5
+        np.tanh(gap, out=gap)
+        share = 0.5 - 0.5 * gap
+        return float(self.weights @ np.where(own_available, share, 0.0))
 
     def best_response_price(self, unit_cost: float, start_price: float) -> float:
         """Price that maximises expected weekly profit against rivals' current prices.

@@ -1,0 +1,220 @@
+"""Summary outcomes of one run: named functions over a :class:`~sim.runner.RunResult`.
+
+Two families, both plain module-level functions so they pickle for parallel runs:
+
+* market outcomes ``f(result, window) -> float``, read from the model table;
+* strategy outcomes ``f(result, window, strategy) -> float``, read from the firm table,
+  one column per strategy present in the sweep, named ``<outcome>__<strategy>``
+  (e.g. ``final_share__customer_obsessed``).
+
+"Final" means the mean over the last ``window`` weeks (52 by default, the final year),
+or over the whole run when it is shorter. Step 0 (the state before the first week, when
+nothing has been sold yet) is never part of a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+STRATEGY_SEPARATOR = "__"
+
+
+def final_window(table: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Rows of a per-step table in the last ``window`` weeks (step 0 excluded).
+
+    Args:
+        table: a table with a ``step`` column.
+        window: number of weeks, >= 1.
+
+    Returns:
+        The rows with ``step > last_step - window`` and ``step >= 1``.
+    """
+    if window < 1:
+        raise ValueError(f"window must be >= 1 week, got {window}")
+    last = int(table["step"].max())
+    return table[(table["step"] > last - window) & (table["step"] >= 1)]
+
+
+def _final_mean(result, window: int, column: str) -> float:
+    rows = final_window(result.model, window)
+    return float(rows[column].mean()) if len(rows) else float("nan")
+
+
+# ---------------------------------------------------------------- market outcomes
+
+
+def final_customer_obsessed_share(result, window: int) -> float:
+    """Share of units sold by customer-obsessed firms, mean over the final window (0-1)."""
+    return _final_mean(result, window, "customer_obsessed_share")
+
+
+def final_consumer_surplus(result, window: int) -> float:
+    """Consumer surplus per consumer with a need ($ per week), final-window mean."""
+    return _final_mean(result, window, "consumer_surplus")
+
+
+def final_hhi(result, window: int) -> float:
+    """Herfindahl-Hirschman index of unit shares (0-1), final-window mean."""
+    return _final_mean(result, window, "hhi")
+
+
+def final_outside_share(result, window: int) -> float:
+    """Share of needs left unserved (outside option, 0-1), final-window mean."""
+    return _final_mean(result, window, "outside_share")
+
+
+def final_mean_price(result, window: int) -> float:
+    """Quantity-weighted price paid ($ per unit), final-window mean."""
+    return _final_mean(result, window, "mean_price")
+
+
+def final_repeat_share(result, window: int) -> float:
+    """Share of purchases from the buyer's previous firm (0-1), final-window mean."""
+    return _final_mean(result, window, "repeat_share")
+
+
+def final_mean_expectation(result, window: int) -> float:
+    """Consumers' mean experience expectation (experience units), final-window mean."""
+    return _final_mean(result, window, "mean_expectation")
+
+
+def final_n_firms_alive(result, window: int) -> float:
+    """Firms still in the market at the last step (count)."""
+    return float(result.model["n_firms_alive"].iloc[-1])
+
+
+def cumulative_consumer_surplus(result, window: int) -> float:
+    """Consumer surplus summed over every week of the run ($)."""
+    return float(result.model["consumer_surplus_total"].sum())
+
+
+def cumulative_spending(result, window: int) -> float:
+    """Consumer spending on firms summed over every week of the run ($)."""
+    return float(result.model["spending"].sum())
+
+
+# ---------------------------------------------------------------- strategy outcomes
+
+
+def _firms_of(result, strategy: str) -> pd.DataFrame:
+    firms = result.firms
+    return firms[firms["strategy"] == strategy]
+
+
+def final_share(result, window: int, strategy: str) -> float:
+    """Unit share of the strategy's firms together (0-1), final-window mean; NaN if absent."""
+    firms = _firms_of(result, strategy)
+    if firms.empty:
+        return float("nan")
+    rows = final_window(firms, window)
+    return float(rows.groupby("step")["share"].sum().mean()) if len(rows) else float("nan")
+
+
+def survival(result, window: int, strategy: str) -> float:
+    """Share of the strategy's firms still alive at the last step (0-1); NaN if absent."""
+    firms = _firms_of(result, strategy)
+    if firms.empty:
+        return float("nan")
+    last = firms[firms["step"] == firms["step"].max()]
+    return float(last["alive"].mean())
+
+
+def payout_per_firm(result, window: int, strategy: str) -> float:
+    """Cumulative payout to owners per firm of the strategy at the end ($); NaN if absent."""
+    firms = _firms_of(result, strategy)
+    if firms.empty:
+        return float("nan")
+    last = firms[firms["step"] == firms["step"].max()]
+    return float(last["cumulative_payout"].mean())
+
+
+def final_price(result, window: int, strategy: str) -> float:
+    """Mean posted price of the strategy's live firms ($), final-window mean; NaN if none."""
+    firms = _firms_of(result, strategy)
+    rows = final_window(firms, window) if len(firms) else firms
+    rows = rows[rows["alive"]] if len(rows) else rows
+    return float(rows["price"].mean()) if len(rows) else float("nan")
+
+
+MARKET_OUTCOMES: dict[str, Callable] = {
+    function.__name__: function
+    for function in (
+        final_customer_obsessed_share,
+        final_consumer_surplus,
+        final_hhi,
+        final_outside_share,
+        final_mean_price,
+        final_repeat_share,
+        final_mean_expectation,
+        final_n_firms_alive,
+        cumulative_consumer_surplus,
+        cumulative_spending,
+    )
+}
+STRATEGY_OUTCOMES: dict[str, Callable] = {
+    function.__name__: function
+    for function in (final_share, survival, payout_per_firm, final_price)
+}
+ALL = "all"
+
+
+def known_outcome_names() -> list[str]:
+    """Names accepted in a sweep's ``outputs.metrics``: market outcomes and strategy families."""
+    return [*MARKET_OUTCOMES, *STRATEGY_OUTCOMES]
+
+
+def expand(selection: Iterable[str] | str, strategies: Iterable[str]) -> list[str]:
+    """Column names for a metric selection.
+
+    Args:
+        selection: ``"all"`` or names: a market outcome (``final_hhi``), a strategy family
+            (``final_share``: one column per strategy) or one column
+            (``final_share__customer_obsessed``).
+        strategies: strategies present in the sweep.
+
+    Returns:
+        Column names, without duplicates, in catalogue order for ``"all"``.
+
+    Raises:
+        ValueError: on an unknown name.
+    """
+    strategies = list(strategies)
+    names = known_outcome_names() if selection == ALL else list(selection)
+    columns: list[str] = []
+    for name in names:
+        family, sep, strategy = name.partition(STRATEGY_SEPARATOR)
+        if name in MARKET_OUTCOMES:
+            new = [name]
+        elif family in STRATEGY_OUTCOMES and not sep:
+            new = [f"{family}{STRATEGY_SEPARATOR}{s}" for s in strategies]
+        elif family in STRATEGY_OUTCOMES and strategy in strategies:
+            new = [name]
+        else:
+            raise ValueError(f"unknown outcome {name!r}")
+        columns.extend(column for column in new if column not in columns)
+    return columns
+
+
+def compute(result, columns: Iterable[str], window: int) -> dict[str, float]:
+    """Values of the named outcome columns for one run.
+
+    Args:
+        result: the run's :class:`~sim.runner.RunResult`.
+        columns: names from :func:`expand`.
+        window: the final window in weeks.
+
+    Returns:
+        ``{column: value}`` as Python floats (NaN where undefined).
+    """
+    values = {}
+    for column in columns:
+        if column in MARKET_OUTCOMES:
+            value = MARKET_OUTCOMES[column](result, window)
+        else:
+            family, _, strategy = column.partition(STRATEGY_SEPARATOR)
+            value = STRATEGY_OUTCOMES[family](result, window, strategy)
+        values[column] = float(np.float64(value))
+    return values
