@@ -55,7 +55,8 @@ class CustomerObsessed(Strategy):
     at the long-run stocks and the lower price efficiency allows). Customer metrics
     steer the split: disappointed customers (negative satisfaction) or a falling repeat
     rate put at least half into experience; a shrinking customer base puts at least a
-    quarter into selection.
+    quarter into selection. The innovation budget is spent in full every quarter, good
+    or bad: experiments are judged over years, not quarters.
     """
 
     name = "customer_obsessed"
@@ -67,6 +68,9 @@ class CustomerObsessed(Strategy):
         "pricing": "unit cost plus a thin margin",
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
+        "innovation": "keeps experimenting through bad quarters",
+        "proxy_focus": 0.0,
+        "decision_velocity": 1.0,
     }
     Params = CustomerObsessedParams
 
@@ -102,7 +106,9 @@ class CustomerObsessed(Strategy):
         payout = self.params.payout_share * surplus
         budget = (surplus - payout) / 13.0
         if budget <= 0:
-            return Decision(price=price, note="below cash floor")
+            return Decision(
+                price=price, spend_innovation=firm.innovation_budget, note="below cash floor"
+            )
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         best = None
@@ -123,4 +129,5 @@ class CustomerObsessed(Strategy):
             spend_efficiency=spend_e,
             payout=payout,
             note=f"margin {margin:.3f}",
+            spend_innovation=firm.innovation_budget,
         )
