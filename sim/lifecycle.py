@@ -461,8 +461,12 @@ class LifecycleStages:
     # ------------------------------------------------------------------ tenure and value
 
     def rank_top_k(self) -> None:
-        """Rank live firms by the quarter's revenue; track spells in the top ``K``."""
-        revenue = np.array([f.last_quarter.revenue for f in self.firms])
+        """Rank live firms by revenue over the last four quarters; track spells in the top K.
+
+        A trailing year, as index providers rank by annual figures, so a single noisy
+        quarter does not move a firm in or out.
+        """
+        revenue = np.array([float(sum(f.quarterly_revenue[-4:])) for f in self.firms])
         top = lifecycle.top_k(revenue, self.alive_mask, self.spec.lifecycle.top_k)
         for firm in self.firms:
             if top[firm.slot] and not firm.at_top:
@@ -475,7 +479,13 @@ class LifecycleStages:
                 firm.at_top, firm.top_since = False, None
 
     def value_firms(self) -> None:
-        """Quarter-end market value of every firm; the first one is the TSR base."""
+        """Market value of every firm this week (earnings-power rule, see ``value``).
+
+        At its first quarter end a firm also gets its value at birth, the base of its
+        total shareholder return: the cash it started with plus the earnings power its
+        first quarter showed (a start-up's base is the capital put in; an established
+        business's includes the business).
+        """
         rate = self.spec.lifecycle.discount_rate
         for firm in self.firms:
             if not firm.alive:
@@ -484,15 +494,14 @@ class LifecycleStages:
             annual = value.annual_operating_profit(firm.quarterly_operating_profit)
             firm.market_value = value.market_value(firm.cash, annual, rate)
             if firm.value_base is None and firm.quarterly_operating_profit:
-                firm.value_base = firm.market_value
-                firm.payout_at_base = firm.cumulative_payout
+                firm.value_base = value.market_value(firm.initial_cash, annual, rate)
 
     def tsr(self, firm: Firm) -> float:
-        """Total shareholder return of a firm since its first quarter-end (NaN before)."""
+        """Total shareholder return since birth; NaN before the first quarter end."""
         if firm.value_base is None:
             return float("nan")
         return value.total_shareholder_return(
-            firm.market_value, firm.cumulative_payout - firm.payout_at_base, firm.value_base
+            firm.market_value, firm.cumulative_payout, firm.value_base
         )
 
     def lifecycle_row(self, firm: Firm) -> dict:

@@ -369,17 +369,17 @@ class VitalitySpec(Frozen):
     """
 
     erosion_age: float = Field(
-        0.02, ge=0, le=1, description="e_age, erosion per quarter of a firm much older than A"
+        0.03, ge=0, le=1, description="e_age, erosion per quarter of a firm much older than A"
     )
     age_scale_years: float = Field(10.0, gt=0, description="A, years for age erosion to build")
     erosion_size: float = Field(
-        0.02, ge=0, le=1, description="e_size, erosion per quarter per ln-unit of size"
+        0.04, ge=0, le=1, description="e_size, erosion per quarter per ln-unit of size"
     )
     size_scale: float = Field(
         0.05, gt=0, le=1, description="S0, customer share (of all consumers) of size erosion"
     )
     renewal_obsession: float = Field(
-        0.03, ge=0, le=1, description="renewal per quarter of full customer obsession"
+        0.06, ge=0, le=1, description="renewal per quarter of full customer obsession"
     )
     renewal_skepticism: float = Field(
         0.03, ge=0, le=1, description="renewal per quarter of an undrifted proxy"

@@ -162,8 +162,8 @@ class Firm(mesa.Agent):
         self.at_top = False
         self.top_since: int | None = None
         self.market_value = max(0.0, self.cash)
+        self.initial_cash = self.cash
         self.value_base: float | None = None
-        self.payout_at_base = 0.0
         self.cumulative_customer_value = 0.0
         self.quarter_innovation = 0.0
 

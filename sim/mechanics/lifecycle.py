@@ -17,8 +17,9 @@ Stage rules (each checked at quarter ends):
 - decline: revenue over the last four quarters falls a set fraction below its peak.
 - death: the firm exits (insolvency or irrelevance).
 
-Tenure: at every quarter end the live firms are ranked by the quarter's revenue; the
-top ``K`` are "at the top". A firm's tenure is the length of its current spell there.
+Tenure: at every quarter end the live firms are ranked by their revenue over the last
+four quarters; the top ``K`` are "at the top". A firm's tenure is the length of its
+current spell there.
 """
 
 from __future__ import annotations

@@ -22,7 +22,10 @@ S&P Dow Jones Indices' total-return indices, with dividends not reinvested):
 
     TSR = (V_t + D_(0,t]) / V_0 - 1
 
-with ``D`` the payouts received in between. The base is the firm's first quarter-end.
+with ``D`` the payouts received since birth. ``V_0``, the value at birth, applies the
+same rule to the starting cash and the earnings power of the first quarter (known at
+its end): for a start-up, whose first quarter earns nothing, it is the capital put in;
+for an established business it includes the business.
 
 Consumer surplus attributed to a firm: each shopper's expected surplus of the week
 (the logit log-sum, Small and Rosen 1981) is split across firms in proportion to her

@@ -75,12 +75,16 @@ class CustomerObsessed(Strategy):
     Params = CustomerObsessedParams
 
     def margin(self, firm: FirmView) -> float:
-        """Thin margin, widened to cover fixed costs only while cash is under the floor."""
+        """Thin margin, widened to cover fixed costs only while cash is under the floor.
+
+        Committed weekly spends (experiments and marketing) count as fixed costs here.
+        """
         floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
         weekly_units = firm.last_quarter.units / 13.0
         if firm.cash >= floor or weekly_units <= 0:
             return self.params.thin_margin
-        needed = firm.fixed_cost / (firm.unit_cost * weekly_units)
+        committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
+        needed = committed / (firm.unit_cost * weekly_units)
         return float(np.clip(needed, self.params.thin_margin, self.params.max_margin))
 
     def allowed_shares(self, firm: FirmView) -> list[tuple[float, float, float]]:
