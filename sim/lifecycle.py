@@ -179,25 +179,29 @@ class LifecycleStages:
         position, listener = wom.exposures(self.network.indptr, self.network.indices, speakers)
         if len(listener) == 0:
             return
+        if not cols.aware.flags.c_contiguous:
+            cols.aware = np.ascontiguousarray(cols.aware)
+        aware = cols.aware.reshape(-1)  # a view: (consumer, firm) -> consumer * F + firm
         firm = firm_of[position]
+        cell = listener * cols.aware.shape[1] + firm
         if talk.referral_rate > 0:
             voice = positive[position]
-            open_ears = (voice > 0) & ~cols.aware[listener, firm]
+            heard = np.flatnonzero(voice > 0)
+            heard = heard[~aware[cell[heard]]]
             chance = wom.exposure_probability(
-                voice[open_ears], self.network_degree[listener[open_ears]], talk.referral_rate
+                voice[heard], self.network_degree[listener[heard]], talk.referral_rate
             )
-            won = self.rng.random(len(chance)) < chance
-            cols.aware[listener[open_ears][won], firm[open_ears][won]] = True
+            won = heard[self.rng.random(len(heard)) < chance]
+            aware[cell[won]] = True
         if talk.warning_rate > 0:
             voice = warning[position]
-            open_ears = (
-                (voice > 0) & cols.aware[listener, firm] & (cols.last_firm[listener] != firm)
-            )
+            heard = np.flatnonzero(voice > 0)
+            heard = heard[aware[cell[heard]] & (cols.last_firm[listener[heard]] != firm[heard])]
             chance = wom.exposure_probability(
-                voice[open_ears], self.network_degree[listener[open_ears]], talk.warning_rate
+                voice[heard], self.network_degree[listener[heard]], talk.warning_rate
             )
-            lost = self.rng.random(len(chance)) < chance
-            cols.aware[listener[open_ears][lost], firm[open_ears][lost]] = False
+            lost = heard[self.rng.random(len(heard)) < chance]
+            aware[cell[lost]] = False
 
     # ------------------------------------------------------------------ innovation
 
@@ -497,12 +501,15 @@ class LifecycleStages:
                 firm.value_base = value.market_value(firm.initial_cash, annual, rate)
 
     def tsr(self, firm: Firm) -> float:
-        """Total shareholder return since birth; NaN before the first quarter end."""
-        if firm.value_base is None:
-            return float("nan")
-        return value.total_shareholder_return(
-            firm.market_value, firm.cumulative_payout, firm.value_base
-        )
+        """Total shareholder return since birth.
+
+        Until its first quarter end shows its earnings power, a firm's value at birth is
+        taken to be its starting cash (NaN if that is not positive).
+        """
+        base = firm.value_base
+        if base is None:
+            base = value.market_value(firm.initial_cash, 0.0, self.spec.lifecycle.discount_rate)
+        return value.total_shareholder_return(firm.market_value, firm.cumulative_payout, base)
 
     def lifecycle_row(self, firm: Firm) -> dict:
         """The life-cycle columns of one firm's row in the firm table."""

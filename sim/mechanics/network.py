@@ -89,10 +89,28 @@ class SocialNetwork:
         return self.indices[self.indptr[node] : self.indptr[node + 1]]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Distinct values in increasing order, by sort and mask.
+
+    Much faster than ``np.unique`` on millions of int64 keys with recent numpy.
+    """
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def csr_from_edges(n: int, sources: np.ndarray, targets: np.ndarray) -> tuple:
     """CSR arrays of the undirected simple graph on ``n`` nodes with the given edges.
 
-    Self-loops and repeated edges (in either direction) are dropped.
+    Self-loops and repeated edges (in either direction) are dropped. Each distinct
+    edge ``(low, high)`` is written into row ``high`` (neighbour ``low``) and row ``low``
+    (neighbour ``high``); rows come out sorted because, in row ``r``, the neighbours
+    stored from the high side are all below ``r`` and those from the low side above it.
+    Memory stays at a few arrays of one entry per edge (no sort of both directions).
 
     Args:
         n: number of nodes.
@@ -106,16 +124,31 @@ def csr_from_edges(n: int, sources: np.ndarray, targets: np.ndarray) -> tuple:
     sources = np.asarray(sources, dtype=np.int64)
     targets = np.asarray(targets, dtype=np.int64)
     keep = sources != targets
-    low = np.minimum(sources[keep], targets[keep])
-    high = np.maximum(sources[keep], targets[keep])
-    pairs = np.unique(low * n + high)
-    low, high = pairs // n, pairs % n
-    rows = np.concatenate([low, high])
-    cols = np.concatenate([high, low])
-    order = np.lexsort((cols, rows))
+    keys = np.minimum(sources[keep], targets[keep])
+    keys *= n
+    keys += np.maximum(sources[keep], targets[keep])
+    del keep
+    keys = sorted_unique(keys)
+    low = (keys // n).astype(np.int32)
+    high = (keys % n).astype(np.int32)
+    del keys
+    as_low = np.bincount(low, minlength=n)
+    as_high = np.bincount(high, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return indptr, cols[order].astype(np.int32)
+    np.cumsum(as_low + as_high, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    # low side: edges are sorted by (low, high), so rank within a row is a running count
+    start_of_row = indptr[:-1] + as_high - (np.cumsum(as_low) - as_low)
+    destination = np.arange(len(low), dtype=np.int64)
+    destination += start_of_row[low]
+    indices[destination] = high
+    # high side: a stable sort by high keeps lows ascending within each row
+    order = np.argsort(high, kind="stable")
+    start_of_row = indptr[:-1] - (np.cumsum(as_high) - as_high)
+    destination = np.arange(len(low), dtype=np.int64)
+    destination += start_of_row[high[order]]
+    indices[destination] = low[order]
+    return indptr, indices
 
 
 def from_networkx(graph: nx.Graph, kind: str = "custom") -> SocialNetwork:
@@ -226,7 +259,7 @@ def erdos_renyi_arrays(n: int, p: float, rng: np.random.Generator) -> SocialNetw
         b = rng.integers(0, n, len(a))
         keep = a != b
         low, high = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-        keys = np.unique(np.concatenate([keys, low * n + high]))
+        keys = sorted_unique(np.concatenate([keys, low * n + high]))
         if len(keys) > target:
             keys = rng.choice(keys, target, replace=False)
     indptr, indices = csr_from_edges(n, keys // n, keys % n)
