@@ -122,6 +122,7 @@ class MarketModel(LifecycleStages, mesa.Model):
             model_reporters=metrics.MODEL_REPORTERS, tables={"firms": FIRM_COLUMNS}
         )
         self.firms_decide()
+        self.value_firms()
         self.collect()
 
     # ------------------------------------------------------------------ access

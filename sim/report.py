@@ -302,9 +302,11 @@ def lifecycle_sections(result) -> list[str]:
     n_firms = firms["firm_id"].nunique()
     in_stasis = events[events["event"] == "stasis"]["firm_id"].nunique()
     lines.append(
-        f"- {in_stasis} of {n_firms} firms fell below vitality {threshold:.2f} into Day 2. "
-        "Bezos' sequence is stasis, then irrelevance, then decline, then death; "
-        "here is who went how far:"
+        f"- {in_stasis} of {n_firms} firms fell below vitality {threshold:.2f} into Day 2 (stasis)."
+    )
+    lines.append(
+        "- Bezos' sequence is stasis, then irrelevance, then decline, then death. The "
+        "stages each firm went through, in the order they happened:"
         if stories
         else "- No firm went through stasis, irrelevance, decline or death."
     )

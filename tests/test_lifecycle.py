@@ -8,6 +8,7 @@ import pytest
 from lifecycle_builders import FIXED, firm, identical_consumers, scenario
 
 import sim
+from sim import report
 from sim.mechanics import demand, lifecycle, value
 from sim.scenario import InputError
 
@@ -349,3 +350,47 @@ def test_life_cycle_parameters_are_inert_while_their_mechanics_are_off():
     market = ["price", "units", "cash", "experience", "selection", "payout", "customer_value"]
     a, b = sim.run(base, seed=3).firms, sim.run(tweaked, seed=3).firms
     pd.testing.assert_frame_equal(a[market], b[market])
+
+
+# ---------------------------------------------------------------------------
+# Summary
+
+
+def test_stage_stories_name_the_stages_in_order():
+    events = pd.DataFrame(
+        [
+            (300, 2, "B", "shareholder_focused", "death", "irrelevance", 0.0),
+            (104, 2, "B", "shareholder_focused", "stasis", "", 0.45),
+            (156, 2, "B", "shareholder_focused", "irrelevance", "", 0.01),
+            (208, 2, "B", "shareholder_focused", "decline", "", 0.4),
+            (52, 1, "A", "customer_obsessed", "entry", "", 0.0),
+        ],
+        columns=["step", "firm_id", "name", "strategy", "event", "detail", "value"],
+    ).sort_values("step")
+    (line,) = report.stage_stories(events)
+    assert line.startswith("- **B** (shareholder-focused): stasis")
+    order = [line.index(word) for word in ("stasis", "irrelevance", "decline", "death")]
+    assert order == sorted(order)
+    assert "year 2.0" in line and "(irrelevance)" in line
+
+
+def test_leader_flip_reports_the_last_change_of_lead():
+    table = pd.DataFrame(
+        {
+            "step": [13, 13, 26, 26, 39, 39, 52, 52],
+            "strategy": ["a", "b"] * 4,
+            "customer_value": [5, 1, 5, 6, 7, 6, 7, 9],
+        }
+    )
+    assert report.leader_flip(table, "customer_value") == ("b", 52.0, "a", 3)
+    steady = table.assign(customer_value=[1, 0] * 4)
+    assert report.leader_flip(steady, "customer_value") == ("a", None, None, 0)
+
+
+def test_summary_has_the_life_cycle_sections():
+    result = sim.run("day1_vs_day2", seed=100, overrides={"steps": 260})
+    text = report.summary(result)
+    for heading in ("## Day 1 and Day 2", "## Entry, exit and tenure", "## Long-run value"):
+        assert heading in text
+    assert "stasis (Day 2 begins)" in text
+    assert "S&P 500" in text
