@@ -94,7 +94,9 @@ def attributed_surplus(
     """
     inside = 1.0 - probabilities[:, 0]
     weights = np.divide(surplus, inside, out=np.zeros_like(surplus), where=inside > 0)
-    result = weights @ probabilities[:, 1:]
+    # einsum: several times faster than ``weights @ probabilities[:, 1:]`` on a
+    # strided (N, F) view, and this runs every week over every shopper
+    result = np.einsum("i,ij->j", weights, probabilities, optimize=False)[1:]
     if n_firms is not None and len(result) != n_firms:
         raise ValueError(f"expected {n_firms} firm columns, got {len(result)}")
     return result
