@@ -109,3 +109,77 @@ MODEL_REPORTERS = {
         customer_obsessed_share,
     )
 }
+
+
+# ---------------------------------------------------------------------------
+# Day 1 and Day 2: awareness, vitality, entry and exit, tenure, long-run value.
+
+
+def adopter_share(model) -> float:
+    """Share of consumers who have bought from some firm at least once."""
+    return model.adopters / len(model.population)
+
+
+def mean_awareness(model) -> float:
+    """Mean share of consumers aware of a live firm."""
+    alive = model.alive_mask
+    if not alive.any():
+        return 0.0
+    return float(model.awareness_shares()[alive].mean())
+
+
+def mean_vitality(model) -> float:
+    """Mean vitality of the live firms, in [0, 1]; 0 with no live firm."""
+    values = [firm.vitality for firm in model.firms if firm.alive]
+    return float(np.mean(values)) if values else 0.0
+
+
+def day2_share(model) -> float:
+    """Share of live firms in Day 2 (vitality below the stasis threshold)."""
+    alive = [firm for firm in model.firms if firm.alive]
+    if not alive:
+        return 0.0
+    return sum(firm.in_stasis for firm in alive) / len(alive)
+
+
+def entries(model) -> int:
+    """Firms that have entered since the start."""
+    return model.entries
+
+
+def exits(model) -> int:
+    """Firms that have left the market since the start."""
+    return sum(not firm.alive for firm in model.firms)
+
+
+def tenure_top_k(model) -> float:
+    """Mean years the current top-K firms (by trailing-year revenue) have been in the top K.
+
+    Compare with the average tenure of S&P 500 companies (Innosight 2018: 33 years in
+    1964, 24 in 2016, about 12 forecast for 2027). Spells that began before the first
+    ranking (week 13) are counted from then, so early values are short by construction.
+    """
+    at_top = [firm for firm in model.firms if firm.at_top]
+    if not at_top:
+        return 0.0
+    return float(np.mean([(model.week - firm.top_since) / 52.0 for firm in at_top]))
+
+
+def cumulative_consumer_surplus(model) -> float:
+    """Consumer surplus summed over all shopping needs since the start ($)."""
+    return model.cumulative_surplus
+
+
+MODEL_REPORTERS |= {
+    function.__name__: function
+    for function in (
+        adopter_share,
+        mean_awareness,
+        mean_vitality,
+        day2_share,
+        entries,
+        exits,
+        tenure_top_k,
+        cumulative_consumer_surplus,
+    )
+}

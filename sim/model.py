@@ -6,6 +6,7 @@ Read :meth:`MarketModel.step` for the process overview; the economics live in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import mesa
@@ -14,9 +15,12 @@ import numpy as np
 from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
+from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
+from sim.mechanics.value import attributed_surplus_from_cumulative
+from sim.mechanics.vitality import effect_multiplier
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import FirmView, MarketResearch, MarketView, RivalView, Technology
 from sim.strategies.registry import resolve_strategy
@@ -47,6 +51,7 @@ FIRM_COLUMNS = [
     "customers",
     "cumulative_units",
     "alive",
+    *LIFECYCLE_FIRM_COLUMNS,
 ]
 
 
@@ -62,7 +67,7 @@ class StepStats:
     units_by_slot: np.ndarray | None = None
 
 
-class MarketModel(mesa.Model):
+class MarketModel(LifecycleStages, mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
     Args:
@@ -103,12 +108,16 @@ class MarketModel(mesa.Model):
                 name = spec.name if spec.count == 1 else f"{spec.name} {k + 1}"
                 strategy = strategy_class(**spec.strategy_params)
                 self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
-        columns = ConsumerColumns.draw(scenario.consumers, len(self.firms), self.rng)
+        columns = ConsumerColumns.draw(
+            scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
+        )
         self.population = ConsumerPopulation(self, columns)
+        self.init_lifecycle()
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS, tables={"firms": FIRM_COLUMNS}
         )
         self.firms_decide()
+        self.value_firms()
         self.collect()
 
     # ------------------------------------------------------------------ access
@@ -140,12 +149,22 @@ class MarketModel(mesa.Model):
         self.consumers_choose()
         self.market_clears()
         self.consumers_experience()
+        self.word_of_mouth_spreads()
         self.firms_invest()
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
             self.close_quarter()
+            self.firms_experiment()
+            self.firms_adopt_trends()
+            self.vitality_evolves()
+            self.day2_stages()
             self.exit_insolvent_firms()
+            self.exit_irrelevant_firms()
             self.firms_decide()
+            self.rank_top_k()
+        self.firms_act()
+        self.firms_enter()
+        self.value_firms()
         self.collect()
 
     def needs_arise(self) -> None:
@@ -181,12 +200,19 @@ class MarketModel(mesa.Model):
             np.take(cols.last_firm, rows),
             None if all_available else available,
             outside,
+            self.habit_scale(),
         )
         choice, inclusive = logit_choose(utilities, self.rng.random(len(rows)))
         # Expected consumer surplus, as sim.mechanics.demand.consumer_surplus.
         inclusive -= outside
         inclusive /= price_sensitivity
         self.stats.surplus_total = float(inclusive.sum())
+        self.cumulative_surplus += self.stats.surplus_total
+        # logit_choose left the cumulative choice weights in `utilities`.
+        self.customer_value_by_slot = attributed_surplus_from_cumulative(utilities, inclusive)
+        for firm in self.firms:
+            firm.week.customer_value = float(self.customer_value_by_slot[firm.slot])
+            firm.cumulative_customer_value += firm.week.customer_value
         if all_available:
             self.needs_reached = np.where(alive, len(rows), 0)
         else:
@@ -235,22 +261,31 @@ class MarketModel(mesa.Model):
         )
         cols.last_satisfaction[buyers] = felt
         cols.last_firm[buyers] = firm_of
+        self.adopters += int(np.count_nonzero(cols.purchases[buyers] == 0))
         cols.purchases[buyers] += 1
 
     def firms_invest(self) -> None:
         """Weekly spends build the stocks; volume and efficiency move unit cost."""
         tech = self.technology
+        self.quarter_units += self.stats.purchases
+        strength = self.spec.vitality.investment_effect
         for firm in self.firms:
             if not firm.alive:
                 continue
+            experience, selection, efficiency = tech.experience, tech.selection, tech.efficiency
+            if strength > 0:
+                scale = effect_multiplier(firm.vitality, strength)
+                experience = (experience[0], experience[1] * scale, experience[2])
+                selection = (selection[0], selection[1] * scale, selection[2])
+                efficiency = (efficiency[0], efficiency[1] * scale, efficiency[2])
             firm.experience = float(
-                accumulate_stock(firm.experience, firm.spend_experience, *tech.experience)
+                accumulate_stock(firm.experience, firm.spend_experience, *experience)
             )
             firm.selection = float(
-                accumulate_stock(firm.selection, firm.spend_selection, *tech.selection, floor=1.0)
+                accumulate_stock(firm.selection, firm.spend_selection, *selection, floor=1.0)
             )
             firm.efficiency = float(
-                accumulate_stock(firm.efficiency, firm.spend_efficiency, *tech.efficiency)
+                accumulate_stock(firm.efficiency, firm.spend_efficiency, *efficiency)
             )
             firm.unit_cost = firm.current_unit_cost()
 
@@ -260,13 +295,14 @@ class MarketModel(mesa.Model):
         customers = np.bincount(last[last != NO_FIRM], minlength=len(self.firms))
         for firm in self.firms:
             firm.close_quarter(int(customers[firm.slot]))
+        self.last_quarter_units, self.quarter_units = self.quarter_units, 0.0
 
     def exit_insolvent_firms(self) -> None:
         """Firms whose cash stayed negative too many quarters in a row leave."""
         limit = self.spec.market.insolvency_quarters
         for firm in self.firms:
             if firm.alive and firm.distress_quarters >= limit:
-                firm.exit(self.week, "insolvency")
+                self.firm_exits(firm, "insolvency")
 
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
@@ -274,11 +310,16 @@ class MarketModel(mesa.Model):
             if not firm.alive:
                 continue
             decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
-            firm.price = decision.price
-            firm.spend_experience = decision.spend_experience
-            firm.spend_selection = decision.spend_selection
-            firm.spend_efficiency = decision.spend_efficiency
-            firm.pay_out(decision.payout)
+            self.schedule_decision(firm, decision)
+
+    def apply_decision(self, firm: Firm, decision) -> None:
+        """A decision takes effect: price, weekly spends, and the payout paid now."""
+        firm.price = decision.price
+        firm.spend_experience = decision.spend_experience
+        firm.spend_selection = decision.spend_selection
+        firm.spend_efficiency = decision.spend_efficiency
+        firm.spend_innovation = decision.spend_innovation
+        firm.pay_out(decision.payout)
 
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""
@@ -314,6 +355,7 @@ class MarketModel(mesa.Model):
                     "customers": firm.last_quarter.customers,
                     "cumulative_units": firm.cumulative_units,
                     "alive": firm.alive,
+                    **self.lifecycle_row(firm),
                 },
             )
 
@@ -337,9 +379,18 @@ class MarketModel(mesa.Model):
             spend_experience=firm.spend_experience,
             spend_selection=firm.spend_selection,
             spend_efficiency=firm.spend_efficiency,
-            last_quarter=firm.last_quarter,
-            previous_quarter=firm.previous_quarter,
+            last_quarter=self.seen_quarter(firm, firm.last_quarter),
+            previous_quarter=self.seen_quarter(firm, firm.previous_quarter),
+            innovation_budget=firm.innovation_budget,
+            spend_innovation=firm.spend_innovation,
+            marketing_spend=firm.marketing_spend,
         )
+
+    def seen_quarter(self, firm: Firm, report):
+        """A quarter as the firm sees it: satisfaction read through its drifted proxy."""
+        if firm.proxy_gap == 0.0 or report.units == 0:
+            return report
+        return dataclasses.replace(report, satisfaction=report.satisfaction + firm.proxy_gap)
 
     def market_research(self, firm: Firm) -> MarketResearch:
         """A random sample of consumers, as the firm's market research sees them.
@@ -366,7 +417,23 @@ class MarketModel(mesa.Model):
             last_firm=cols.last_firm[rows],
             available=cols.aware[rows] & self.alive_mask[None, :],
             weights=cols.need_rate[rows] * (n / size),
+            habit_scale=self.habit_scale(),
+            **self.owner_siblings(firm),
         )
+
+    def owner_siblings(self, firm: Firm) -> dict:
+        """The other live brands of the firm's owner and their markups ($)."""
+        if firm.owner is None:
+            return {}
+        siblings = [
+            other
+            for other in self.firms
+            if other is not firm and other.alive and other.owner == firm.owner
+        ]
+        return {
+            "siblings": tuple(other.slot for other in siblings),
+            "sibling_markups": np.array([other.price - other.unit_cost for other in siblings]),
+        }
 
     def market_view(self, firm: Firm) -> MarketView:
         """Read-only view of the market for one deciding firm."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.lifecycle import EVENT_COLUMNS
 from sim.model import MarketModel
 from sim.scenario import Scenario, load_scenario
 
@@ -142,7 +143,21 @@ def run(
         "versions": package_versions(),
         "platform": platform.platform(),
     }
-    return RunResult(resolved, resolved.seed, model_table, firm_table, manifest)
+    tables = {"events": events_table(model)}
+    return RunResult(resolved, resolved.seed, model_table, firm_table, manifest, tables)
+
+
+def events_table(model: MarketModel) -> pd.DataFrame:
+    """One row per life-cycle event (entry, stasis, irrelevance, decline, death...).
+
+    Args:
+        model: a model that has run.
+
+    Returns:
+        Columns ``step, firm_id, name, strategy, event, detail, value``.
+    """
+    table = pd.DataFrame(model.events, columns=EVENT_COLUMNS)
+    return table.astype({"step": "int64", "firm_id": "int64", "value": "float64"})
 
 
 def load_result(folder: str | os.PathLike) -> RunResult:

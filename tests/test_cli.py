@@ -46,12 +46,12 @@ def test_run_writes_tables_figures_summary_and_manifest(tmp_path):
     ):
         assert (out / name).is_file(), name
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert figures == [
+    assert {
         "cash_and_payouts.png",
         "experience_and_satisfaction.png",
         "market_share.png",
         "price_vs_cost.png",
-    ]
+    } <= set(figures)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["steps"] == 30
     assert len(manifest["scenario_sha256"]) == 64

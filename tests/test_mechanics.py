@@ -348,3 +348,22 @@ def test_ratchet_full_and_no_adaptation():
     expectation, experienced = np.array([1.0, 2.0, -1.0]), np.array([3.0, 1.0, 0.0])
     np.testing.assert_allclose(ratchet_expectations(expectation, experienced, 1.0), [3.0, 2.0, 0.0])
     np.testing.assert_array_equal(ratchet_expectations(expectation, experienced, 0.0), expectation)
+
+
+def test_attributed_surplus_from_cumulative_weights_matches_probabilities():
+    from sim.mechanics.demand import logit_probabilities
+    from sim.mechanics.value import attributed_surplus, attributed_surplus_from_cumulative
+
+    rng = np.random.default_rng(3)
+    utilities = rng.normal(size=(50, 4))
+    utilities[rng.random((50, 4)) < 0.2] = -np.inf
+    surplus = rng.random(50) * 10
+    probabilities = logit_probabilities(utilities, 0.3)
+    weights = np.vstack([np.full(50, 0.3), utilities.T])
+    weights = np.exp(weights - weights.max(axis=0))
+    cumulative = np.cumsum(weights, axis=0)
+    np.testing.assert_allclose(
+        attributed_surplus_from_cumulative(cumulative, surplus),
+        attributed_surplus(probabilities, surplus),
+        rtol=1e-12,
+    )

@@ -92,9 +92,16 @@ def test_market_stays_well_formed(data):
     assert len(model) == data["steps"] + 1
     assert len(firms) == (data["steps"] + 1) * n_firms
 
-    for table in (model, firms):
-        numeric = table.select_dtypes(include="number").to_numpy(dtype=float)
-        assert np.all(np.isfinite(numeric)), table.columns[~np.isfinite(numeric).all(axis=0)]
+    # TSR is undefined (NaN) only for a firm born with no positive value to return on.
+    for table in (model, firms.drop(columns=["tsr"])):
+        numeric = table.select_dtypes(include="number")
+        finite = np.isfinite(numeric.to_numpy(dtype=float)).all(axis=0)
+        assert finite.all(), list(numeric.columns[~finite])
+    funded = [spec["name"] for spec in data["firms"] if spec["cash"] > 0]
+    from_funded = firms["name"].map(
+        lambda name: any(name == n or name.startswith(f"{n} ") for n in funded)
+    )
+    assert np.isfinite(firms.loc[from_funded, "tsr"]).all()
 
     assert (firms["price"] >= 0).all()
     assert (firms["unit_cost"] > 0).all()

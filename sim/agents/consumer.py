@@ -39,13 +39,22 @@ class ConsumerColumns:
     aware: np.ndarray
 
     @classmethod
-    def draw(cls, spec: ConsumerSpec, n_firms: int, rng: np.random.Generator) -> ConsumerColumns:
+    def draw(
+        cls,
+        spec: ConsumerSpec,
+        n_firms: int,
+        rng: np.random.Generator,
+        awareness: np.ndarray | None = None,
+    ) -> ConsumerColumns:
         """Draw a population from the scenario's distributions.
 
         Args:
             spec: the consumer section of the scenario.
             n_firms: number of firm slots at start.
             rng: the run's generator (draw order is fixed).
+            awareness: optional ``(n_firms,)`` chance that a consumer knows each firm
+                (default: ``spec.initial_awareness`` for every firm). The same draws
+                are used either way.
 
         Returns:
             The columns.
@@ -62,7 +71,8 @@ class ConsumerColumns:
                 "initial_expectation",
             )
         }
-        aware = rng.random((n, n_firms)) < spec.initial_awareness
+        threshold = spec.initial_awareness if awareness is None else np.asarray(awareness)
+        aware = rng.random((n, n_firms)) < threshold
         return cls(
             price_sensitivity=traits["price_sensitivity"],
             selection_taste=traits["selection_taste"],

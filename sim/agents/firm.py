@@ -22,6 +22,7 @@ class QuarterTally:
     repeat_units: float = 0.0
     satisfaction_sum: float = 0.0
     needs_reached: float = 0.0
+    innovation: float = 0.0
 
     def report(self, customers: int, previous: QuarterReport) -> QuarterReport:
         """Close the quarter into a report."""
@@ -55,6 +56,9 @@ class WeekFlows:
     payout: float = 0.0
     repeat_units: float = 0.0
     satisfaction_sum: float = 0.0
+    innovation: float = 0.0
+    marketing: float = 0.0
+    customer_value: float = 0.0
 
     @property
     def operating_profit(self) -> float:
@@ -70,7 +74,15 @@ class WeekFlows:
 class Firm(mesa.Agent):
     """A firm: prices, costs, capability stocks, cash, and the strategy that decides."""
 
-    def __init__(self, model: mesa.Model, spec: FirmSpec, name: str, slot: int, strategy: Strategy):
+    def __init__(
+        self,
+        model: mesa.Model,
+        spec: FirmSpec,
+        name: str,
+        slot: int,
+        strategy: Strategy,
+        birth_step: int = 0,
+    ):
         super().__init__(model)
         self.name = name
         self.slot = slot
@@ -102,6 +114,68 @@ class Firm(mesa.Agent):
         self.satisfaction = 0.0
         self.repeat_rate = 0.0
         self.unit_cost = self.current_unit_cost()
+        self.init_lifecycle(spec, birth_step)
+
+    def init_lifecycle(self, spec: FirmSpec, birth_step: int) -> None:
+        """Day 1 / Day 2 state: vitality, culture, experiments, value, tenure."""
+        traits = self.strategy.traits
+        self.birth_step = birth_step
+        self.initial_age_years = spec.age_years
+        self.spec_awareness = spec.initial_awareness
+        self.marketing_spend = spec.marketing_spend
+        self.innovation_budget = spec.innovation_budget
+        self.spend_innovation = 0.0
+        self.owner = spec.owner
+        self.direct_relationship = spec.direct_relationship
+        self.vitality = spec.vitality
+        self.initial_proxy_focus = (
+            spec.proxy_focus
+            if spec.proxy_focus is not None
+            else float(traits.get("proxy_focus", 0.5))
+        )
+        self.proxy_focus = self.initial_proxy_focus
+        self.proxy_drift_per_doubling = spec.proxy_drift_per_doubling
+        self.proxy_skepticism = spec.proxy_skepticism
+        self.proxy_gap = 0.0
+        self.trend_eagerness = spec.trend_eagerness
+        self.decision_velocity = (
+            spec.decision_velocity
+            if spec.decision_velocity is not None
+            else float(traits.get("decision_velocity", 0.5))
+        )
+        self.decision_lag = 0
+        self.pending: list = []
+        self.experiments = 0
+        self.successes = 0
+        self.failures = 0
+        self.launches: list[tuple[int, float]] = []
+        self.trends_adopted: set[int] = set()
+        self.peak_customer_share = 0.0
+        self.quarterly_operating_profit: list[float] = []
+        self.quarterly_revenue: list[float] = []
+        self.peak_trailing_revenue = 0.0
+        self.unit_share = 0.0
+        self.irrelevant_quarters = 0
+        self.in_stasis = False
+        self.irrelevant = False
+        self.declining = False
+        self.at_top = False
+        self.top_since: int | None = None
+        self.market_value = max(0.0, self.cash)
+        self.initial_cash = self.cash
+        self.value_base: float | None = None
+        self.cumulative_customer_value = 0.0
+        self.quarter_innovation = 0.0
+
+    def spend_once(self, amount: float) -> None:
+        """Pay a one-off investment now (booked in this week's flows)."""
+        self.cash -= amount
+        self.week.investment += amount
+        self.tally.investment += amount
+
+    def age_years(self, week: int) -> float:
+        """Age in years at ``week`` (age at start plus weeks since birth)."""
+        return self.initial_age_years + (week - self.birth_step) / 52.0
 
     def current_unit_cost(self) -> float:
         """Wright's-law cost at the cumulative volume, divided by ``1 + efficiency``."""
@@ -111,8 +185,14 @@ class Firm(mesa.Agent):
         return float(wright) / (1.0 + self.efficiency)
 
     def weekly_spend(self) -> float:
-        """Total weekly investment spend ($)."""
-        return self.spend_experience + self.spend_selection + self.spend_efficiency
+        """Total weekly investment spend ($), innovation and marketing included."""
+        return (
+            self.spend_experience
+            + self.spend_selection
+            + self.spend_efficiency
+            + self.spend_innovation
+            + self.marketing_spend
+        )
 
     def book_sales(self, units: float, repeat_units: float, needs_reached: float) -> None:
         """Book a week of sales and costs into cash; move down the cost curve.
@@ -132,6 +212,8 @@ class Firm(mesa.Agent):
         week.variable_cost = self.unit_cost * units
         week.fixed_cost = self.fixed_cost
         week.investment = self.weekly_spend()
+        week.innovation = self.spend_innovation
+        week.marketing = self.marketing_spend
         week.repeat_units = repeat_units
         self.cash += week.profit
         self.cumulative_units += units
@@ -143,6 +225,7 @@ class Firm(mesa.Agent):
         tally.investment += week.investment
         tally.repeat_units += repeat_units
         tally.needs_reached += needs_reached
+        tally.innovation += self.spend_innovation
 
     def book_satisfaction(self, satisfaction_sum: float) -> None:
         """Record the summed satisfaction of this week's buyers."""
@@ -154,8 +237,12 @@ class Firm(mesa.Agent):
         """Turn the quarter's tally into ``last_quarter`` and start a new tally."""
         self.previous_quarter = self.last_quarter
         self.last_quarter = self.tally.report(customers, self.previous_quarter)
+        self.quarter_innovation = self.tally.innovation
         self.tally = QuarterTally()
         self.distress_quarters = self.distress_quarters + 1 if self.cash < 0 else 0
+        if self.alive:
+            self.quarterly_operating_profit.append(self.last_quarter.operating_profit)
+            self.quarterly_revenue.append(self.last_quarter.revenue)
 
     def pay_out(self, amount: float) -> float:
         """Pay shareholders up to the cash available; returns what was paid."""
@@ -170,11 +257,22 @@ class Firm(mesa.Agent):
         self.week = WeekFlows(price=self.price, unit_cost=self.unit_cost)
 
     def exit(self, step: int, reason: str) -> None:
-        """Leave the market: stop selling and spending; keep the record."""
+        """Leave the market: stop selling and spending; keep the record.
+
+        Cash left over is paid to shareholders (liquidation); the shares are then
+        worth nothing.
+        """
         self.alive = False
         self.exit_step = step
         self.exit_reason = reason
         self.spend_experience = self.spend_selection = self.spend_efficiency = 0.0
+        self.spend_innovation = self.marketing_spend = 0.0
+        self.pending = []
+        self.at_top = False
+        self.top_since = None
+        if self.cash > 0:
+            self.pay_out(self.cash)
+        self.market_value = 0.0
 
     def __repr__(self) -> str:
         return f"Firm({self.name!r}, {self.strategy_name}, price={self.price:.2f})"

@@ -26,11 +26,14 @@ def choice_utilities(
     habit_strength: np.ndarray,
     last_firm: np.ndarray,
     available: np.ndarray,
+    habit_scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Deterministic utility of every firm for every consumer.
 
     ``V_ij = q_j - alpha_i p_j + beta_i ln(selection_j) + gamma_i (x_j - e_i)
-    + h_i [j = last_i]``; ``-inf`` where consumer i cannot choose firm j.
+    + h_i r_j [j = last_i]``; ``-inf`` where consumer i cannot choose firm j.
+    ``r_j`` is 1 unless ``habit_scale`` says otherwise (a firm with no direct
+    relationship with its buyers earns no habit: they are loyal to the intermediary).
 
     Args:
         quality: ``q_j``, base quality of each firm (utils), shape ``(F,)``.
@@ -44,6 +47,7 @@ def choice_utilities(
         habit_strength: ``h_i`` (utils), shape ``(N,)``.
         last_firm: column index of the firm i last bought from, -1 if none, ``(N,)``.
         available: boolean ``(N, F)``, True where i knows firm j and j sells.
+        habit_scale: ``r_j``, optional ``(F,)`` multiplier of the habit bonus.
 
     Returns:
         Array ``(N, F)`` of utilities.
@@ -56,7 +60,11 @@ def choice_utilities(
     )
     has_last = last_firm >= 0
     rows = np.nonzero(has_last)[0]
-    utilities[rows, last_firm[has_last]] += habit_strength[has_last]
+    if habit_scale is None:
+        utilities[rows, last_firm[has_last]] += habit_strength[has_last]
+    else:
+        last = last_firm[has_last]
+        utilities[rows, last] += habit_strength[has_last] * habit_scale[last]
     utilities[~available] = NOT_AVAILABLE
     return utilities
 
@@ -117,6 +125,7 @@ def alternative_utilities(
     last_firm: np.ndarray,
     available: np.ndarray | None,
     outside_utility: float,
+    habit_scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Utilities of every alternative by row: the layout of the population's choice stage.
 
@@ -139,6 +148,8 @@ def alternative_utilities(
         available: boolean ``(F, N)`` (True where consumer i can buy from firm j), or None
             when every consumer can buy from every firm.
         outside_utility: ``u0``.
+        habit_scale: ``r_j``, optional ``(F,)`` multiplier of the habit bonus (see
+            :func:`choice_utilities`).
 
     Returns:
         Array ``(F + 1, N)``; ``-inf`` where not available.
@@ -159,7 +170,10 @@ def alternative_utilities(
     flat += 1
     flat *= n
     flat += np.arange(n)
-    utilities.reshape(-1)[flat] += habit_strength
+    if habit_scale is None:
+        utilities.reshape(-1)[flat] += habit_strength
+    else:
+        utilities.reshape(-1)[flat] += habit_strength * habit_scale[last_firm]
     utilities[0] = outside_utility
     if available is not None:
         np.copyto(firms, NOT_AVAILABLE, where=~available)
@@ -300,4 +314,73 @@ def logit_best_response_price(
         if abs(new_price - price) < tolerance:
             return new_price
         price = new_price
+    return price
+
+
+def logit_group_best_response_price(
+    own: int,
+    unit_cost: float,
+    utilities_at_zero_own_price: np.ndarray,
+    price_sensitivity: np.ndarray,
+    outside_utility: float,
+    weights: np.ndarray,
+    start_price: float,
+    siblings: tuple[int, ...] | list[int],
+    sibling_markups: np.ndarray,
+    tolerance: float = 1e-10,
+    max_iterations: int = 500,
+) -> float:
+    """Price of one brand of a multi-brand owner that maximises the owner's profit.
+
+    The owner earns ``sum_k (p_k - c_k) D_k`` over its brands ``G``. Holding the other
+    brands' markups ``m_k`` fixed, the first-order condition for brand ``j`` is
+    ``D_j - m_j B_j + sum_(k in G, k != j) m_k C_jk = 0`` with
+    ``B_j = sum_i w_i alpha_i s_ij (1 - s_ij)`` and ``C_jk = sum_i w_i alpha_i s_ij s_ik``
+    (a price rise on one brand sends some buyers to its siblings, so the owner loses
+    less than a stand-alone firm would). It is solved by the fixed point
+    ``p_j = c_j + (D_j + sum_k m_k C_jk) / B_j``. With identical consumers and ``n``
+    symmetric brands this gives the textbook multiproduct markup
+    ``m = 1 / (alpha (1 - S_G))``, ``S_G`` the owner's total share (Anderson, de Palma
+    and Thisse 1992, ch. 7). With no siblings it is :func:`logit_best_response_price`.
+    Brands updating in turn reach the owner's joint optimum.
+
+    Args:
+        own: column of the deciding brand.
+        unit_cost: its marginal cost ($ per unit).
+        utilities_at_zero_own_price: ``(N, F)`` utilities with the brand's own price
+            term removed, rivals and siblings at their prices.
+        price_sensitivity: ``alpha_i``, shape ``(N,)``.
+        outside_utility: ``u0``.
+        weights: ``(N,)`` consumer weights.
+        start_price: initial guess ($).
+        siblings: columns of the owner's other live brands.
+        sibling_markups: their markups ``p_k - c_k`` ($), same order.
+        tolerance: convergence tolerance on the price ($).
+        max_iterations: iteration cap.
+
+    Returns:
+        The brand's best-response price (never below ``unit_cost``).
+    """
+    if not np.isfinite(utilities_at_zero_own_price[:, own]).any():
+        return float(start_price)
+    siblings = list(siblings)
+    markups = np.asarray(sibling_markups, dtype=float)
+    price = max(float(start_price), unit_cost)
+    utilities = utilities_at_zero_own_price.copy()
+    base = utilities_at_zero_own_price[:, own]
+    for _ in range(max_iterations):
+        utilities[:, own] = base - price_sensitivity * price
+        probabilities = logit_probabilities(utilities, outside_utility)
+        shares = probabilities[:, 1 + own]
+        demand = weights @ shares
+        weighted = weights * price_sensitivity * shares
+        slope = weighted @ (1.0 - shares)
+        if slope <= 0.0 or demand <= 0.0:
+            return price
+        diversion = weighted @ probabilities[:, [1 + k for k in siblings]] if siblings else 0.0
+        target = unit_cost + (demand + np.sum(markups * diversion)) / slope
+        new_price = price + 0.7 * (target - price)
+        if abs(new_price - price) < tolerance:
+            return float(new_price)
+        price = float(new_price)
     return price

@@ -16,7 +16,13 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from sim.mechanics.demand import NOT_AVAILABLE, choice_utilities, logit_best_response_price
+from sim.mechanics.demand import (
+    NOT_AVAILABLE,
+    choice_utilities,
+    expected_demand,
+    logit_best_response_price,
+    logit_group_best_response_price,
+)
 
 
 class StrategyParams(BaseModel):
@@ -61,6 +67,9 @@ class FirmView:
     spend_efficiency: float
     last_quarter: QuarterReport
     previous_quarter: QuarterReport
+    innovation_budget: float = 0.0
+    spend_innovation: float = 0.0
+    marketing_spend: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,9 @@ class MarketResearch:
     last_firm: np.ndarray
     available: np.ndarray
     weights: np.ndarray
+    habit_scale: np.ndarray | None = None
+    siblings: tuple[int, ...] = ()
+    sibling_markups: np.ndarray | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
@@ -108,6 +120,7 @@ class MarketResearch:
             self.habit_strength,
             self.last_firm,
             self.available,
+            self.habit_scale,
         )
 
     def _with_own(self, array: np.ndarray, value: float | None) -> np.ndarray:
@@ -173,6 +186,9 @@ class MarketResearch:
     def best_response_price(self, unit_cost: float, start_price: float) -> float:
         """Price that maximises expected weekly profit against rivals' current prices.
 
+        A brand whose owner has other live brands (``siblings``) maximises the owner's
+        profit instead, taking the siblings' current markups as given.
+
         Args:
             unit_cost: marginal cost ($ per unit).
             start_price: where the search starts ($).
@@ -183,6 +199,18 @@ class MarketResearch:
         utilities = self._utilities(
             self._with_own(self.price, 0.0), self.selection, self.experience
         )
+        if self.siblings:
+            return logit_group_best_response_price(
+                self.own,
+                unit_cost,
+                utilities,
+                self.price_sensitivity,
+                self.outside_utility,
+                self.weights,
+                start_price,
+                self.siblings,
+                self.sibling_markups,
+            )
         return logit_best_response_price(
             self.own,
             unit_cost,
@@ -221,7 +249,8 @@ class Decision:
     """What a strategy decides for the coming quarter.
 
     Spends are weekly rates in $ that hold until the next decision; ``payout`` is paid
-    to shareholders once, now.
+    to shareholders once, now. ``spend_innovation`` funds experiments (see
+    ``sim/mechanics/innovation.py``).
     """
 
     price: float
@@ -231,6 +260,7 @@ class Decision:
     payout: float = 0.0
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    spend_innovation: float = 0.0
 
     def __post_init__(self) -> None:
         values = {
@@ -239,6 +269,7 @@ class Decision:
             "spend_selection": self.spend_selection,
             "spend_efficiency": self.spend_efficiency,
             "payout": self.payout,
+            "spend_innovation": self.spend_innovation,
         }
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
@@ -251,7 +282,10 @@ class Strategy:
     Attributes:
         name: identifier used in scenario files and result tables.
         traits: declared characteristics (who the customer is, horizon, pricing rule,
-            payout policy, planning cycle, metric managed to).
+            payout policy, planning cycle, metric managed to). Two numeric traits feed
+            vitality: ``proxy_focus`` (0 decides from customer metrics, 1 manages to a
+            proxy) and ``decision_velocity`` (habit of acting at once on new
+            information); both default to 0.5 when a strategy does not declare them.
         Params: pydantic model of the strategy's parameters.
     """
 

@@ -55,7 +55,8 @@ class CustomerObsessed(Strategy):
     at the long-run stocks and the lower price efficiency allows). Customer metrics
     steer the split: disappointed customers (negative satisfaction) or a falling repeat
     rate put at least half into experience; a shrinking customer base puts at least a
-    quarter into selection.
+    quarter into selection. The innovation budget is spent in full every quarter, good
+    or bad: experiments are judged over years, not quarters.
     """
 
     name = "customer_obsessed"
@@ -67,16 +68,23 @@ class CustomerObsessed(Strategy):
         "pricing": "unit cost plus a thin margin",
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
+        "innovation": "keeps experimenting through bad quarters",
+        "proxy_focus": 0.0,
+        "decision_velocity": 1.0,
     }
     Params = CustomerObsessedParams
 
     def margin(self, firm: FirmView) -> float:
-        """Thin margin, widened to cover fixed costs only while cash is under the floor."""
+        """Thin margin, widened to cover fixed costs only while cash is under the floor.
+
+        Committed weekly spends (experiments and marketing) count as fixed costs here.
+        """
         floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
         weekly_units = firm.last_quarter.units / 13.0
         if firm.cash >= floor or weekly_units <= 0:
             return self.params.thin_margin
-        needed = firm.fixed_cost / (firm.unit_cost * weekly_units)
+        committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
+        needed = committed / (firm.unit_cost * weekly_units)
         return float(np.clip(needed, self.params.thin_margin, self.params.max_margin))
 
     def allowed_shares(self, firm: FirmView) -> list[tuple[float, float, float]]:
@@ -103,7 +111,9 @@ class CustomerObsessed(Strategy):
         budget = (surplus - payout) / 13.0
         if budget <= 0:
             note = "below cash floor" if surplus <= 0 else "surplus paid out"
-            return Decision(price=price, payout=payout, note=note)
+            return Decision(
+                price=price, payout=payout, spend_innovation=firm.innovation_budget, note=note
+            )
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         best = None
@@ -124,4 +134,5 @@ class CustomerObsessed(Strategy):
             spend_efficiency=spend_e,
             payout=payout,
             note=f"margin {margin:.3f}",
+            spend_innovation=firm.innovation_budget,
         )

@@ -32,6 +32,12 @@ class ShareholderFocusedParams(StrategyParams):
     max_weekly_spend: float = Field(
         8000.0, ge=0, description="largest weekly spend per stock the plan considers ($)"
     )
+    innovation_cut: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="share of the innovation budget cut each time a quarter misses plan",
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,9 @@ class ShareholderFocused(Strategy):
     quarter's profit misses the plan by more than ``plan_miss_threshold``, it re-plans its
     weekly investment in experience, selection and efficiency: the spends, from a grid,
     that maximise the coming quarter's projected profit, so an investment is made only
-    as far as it pays back within the quarter. Cash above a reserve is paid out.
+    as far as it pays back within the quarter. Cash above a reserve is paid out. The
+    innovation budget is restored with each annual plan and cut by ``innovation_cut``
+    every time a quarter misses plan.
     """
 
     name = "shareholder_focused"
@@ -72,12 +80,16 @@ class ShareholderFocused(Strategy):
         "pricing": "profit-maximising best response to rivals' prices",
         "payout": "cash above a reserve, every quarter",
         "manages_to": "quarterly profit (a proxy)",
+        "innovation": "cuts the experiment budget when a quarter misses plan",
+        "proxy_focus": 1.0,
+        "decision_velocity": 0.5,
     }
     Params = ShareholderFocusedParams
 
     def __init__(self, **params):
         super().__init__(**params)
         self.plan: AnnualPlan | None = None
+        self.innovation_spend = 0.0
 
     def missed_plan(self, firm: FirmView) -> bool:
         """Whether last quarter's profit fell short of plan by more than the threshold."""
@@ -108,12 +120,13 @@ class ShareholderFocused(Strategy):
             gain = (firm.unit_cost - cost) * units - spend_e
             if gain > best_efficiency[0]:
                 best_efficiency = (gain, spend_e)
+        committed = self.innovation_spend + firm.marketing_spend
         return AnnualPlan(
             year=view.quarter // 4,
             spend_experience=float(spend_x),
             spend_selection=float(spend_s),
             spend_efficiency=float(best_efficiency[1]),
-            quarterly_profit=13.0 * (weekly + best_efficiency[0]),
+            quarterly_profit=13.0 * (weekly + best_efficiency[0] - committed),
         )
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
@@ -121,9 +134,11 @@ class ShareholderFocused(Strategy):
         price = view.research.best_response_price(firm.unit_cost, firm.price)
         note = ""
         if self.plan is None or view.quarter // 4 != self.plan.year:
+            self.innovation_spend = firm.innovation_budget
             self.plan = self.plan_investment(firm, view, price)
             note = "annual plan"
         elif self.missed_plan(firm):
+            self.innovation_spend *= 1.0 - self.params.innovation_cut
             self.plan = self.plan_investment(firm, view, price)
             note = "missed plan: re-planned"
         reserve = self.params.cash_reserve_quarters * 13.0 * firm.fixed_cost
@@ -134,4 +149,5 @@ class ShareholderFocused(Strategy):
             spend_efficiency=self.plan.spend_efficiency,
             payout=max(0.0, firm.cash - reserve),
             note=note,
+            spend_innovation=self.innovation_spend,
         )
