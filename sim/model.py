@@ -14,6 +14,7 @@ import numpy as np
 from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
+from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.mechanics.demand import (
     choice_utilities,
     consumer_surplus,
@@ -65,9 +66,16 @@ class StepStats:
     repeat_purchases: int = 0
     surplus_total: float = 0.0
     units_by_slot: np.ndarray | None = None
+    platform_purchases: int = 0
+    platform_take: float = 0.0
+    membership_fees: float = 0.0
+    pool_units: int = 0
+    pool_revenue: float = 0.0
+    owner_units: int = 0
+    automatic_purchases: int = 0
 
 
-class MarketModel(mesa.Model):
+class MarketModel(ChannelStages, mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
     Args:
@@ -110,10 +118,14 @@ class MarketModel(mesa.Model):
                 self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
         columns = ConsumerColumns.draw(scenario.consumers, len(self.firms), self.rng)
         self.population = ConsumerPopulation(self, columns)
+        self.setup_channels()
         self.datacollector = mesa.DataCollector(
-            model_reporters=metrics.MODEL_REPORTERS, tables={"firms": FIRM_COLUMNS}
+            model_reporters=metrics.MODEL_REPORTERS,
+            tables={"firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS, **self.channel_tables()},
         )
+        self.firms_choose_channels(initial=True)
         self.firms_decide()
+        self.platforms_decide()
         self.collect()
 
     # ------------------------------------------------------------------ access
@@ -140,17 +152,34 @@ class MarketModel(mesa.Model):
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
-        """One week: the process overview of the model, stage by stage."""
+        """One week: the process overview of the model, stage by stage.
+
+        The consumer stages follow the customer journey: recognize (needs arise,
+        platforms are discovered, automatic execution serves subscribers), request
+        (consumers choose), respond (the market clears, buyers experience), repeat
+        (relationship owners learn). Stages marked (channels) do nothing unless the
+        scenario has platforms, connected experiences or learning.
+        """
         self.needs_arise()
+        self.shoppers_discover_platforms()  # (channels)
+        self.automatic_execution()  # (channels)
         self.consumers_choose()
         self.market_clears()
         self.consumers_experience()
+        self.relationships_learn()  # (channels)
+        self.platforms_operate()  # (channels) third-party sellers join or leave
         self.firms_invest()
+        self.platforms_invest()  # (channels)
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
             self.close_quarter()
+            self.close_channel_quarter()
+            self.measure_flywheel()
             self.exit_insolvent_firms()
+            self.exit_insolvent_platforms()  # (channels)
+            self.firms_choose_channels()  # (channels) once a year
             self.firms_decide()
+            self.platforms_decide()  # (channels)
         self.collect()
 
     def needs_arise(self) -> None:
@@ -159,11 +188,14 @@ class MarketModel(mesa.Model):
             firm.start_week()
         cols = self.population.columns
         draws = self.rng.random(len(cols))
-        self.choosers = np.flatnonzero(draws < cols.need_rate)
+        self.choosers = np.flatnonzero(draws < self.need_rates())
         self.stats = StepStats(needs=len(self.choosers))
 
     def consumers_choose(self) -> None:
         """Consumers with a need pick a known firm or the outside option (logit)."""
+        if self.channel_mode:
+            self.consumers_choose_channels()
+            return
         cols, rows = self.population.columns, self.choosers
         available = cols.aware[rows] & self.alive_mask[None, :]
         utilities = choice_utilities(
@@ -191,6 +223,9 @@ class MarketModel(mesa.Model):
 
     def market_clears(self) -> None:
         """Units, revenue and costs are booked to each firm's accounts."""
+        if self.channel_mode:
+            self.market_clears_channels()
+            return
         n_firms = len(self.firms)
         cols = self.population.columns
         units = np.bincount(self.bought_from, minlength=n_firms)
@@ -211,6 +246,9 @@ class MarketModel(mesa.Model):
 
     def consumers_experience(self) -> None:
         """Buyers meet an experience, judge it against expectation, raise expectations."""
+        if self.channel_mode:
+            self.consumers_experience_channels()
+            return
         cols, buyers, firm_of = self.population.columns, self.buyers, self.bought_from
         delivered = self.firm_vector("experience")[firm_of]
         experienced = realised_experience(
@@ -308,8 +346,10 @@ class MarketModel(mesa.Model):
                     "customers": firm.last_quarter.customers,
                     "cumulative_units": firm.cumulative_units,
                     "alive": firm.alive,
+                    **self.channel_firm_columns(firm),
                 },
             )
+        self.collect_platforms()
 
     # ------------------------------------------------------------------ views
 
@@ -333,6 +373,8 @@ class MarketModel(mesa.Model):
             spend_efficiency=firm.spend_efficiency,
             last_quarter=firm.last_quarter,
             previous_quarter=firm.previous_quarter,
+            take_share=self.take_share(firm),
+            connected_unit_cost=self.connected_unit_cost(firm),
         )
 
     def market_research(self, firm: Firm) -> MarketResearch:
@@ -345,7 +387,7 @@ class MarketModel(mesa.Model):
         n = len(cols)
         size = min(self.spec.market.research_sample_size, n)
         rows = np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
-        return MarketResearch(
+        research = MarketResearch(
             own=firm.slot,
             outside_utility=self.spec.market.outside_utility,
             quality=self.firm_vector("quality"),
@@ -361,6 +403,9 @@ class MarketModel(mesa.Model):
             available=cols.aware[rows] & self.alive_mask[None, :],
             weights=cols.need_rate[rows] * (n / size),
         )
+        if self.channel_mode:
+            return self.channel_market_research(firm, rows, research)
+        return research
 
     def market_view(self, firm: Firm) -> MarketView:
         """Read-only view of the market for one deciding firm."""
@@ -375,6 +420,7 @@ class MarketModel(mesa.Model):
             rivals=rivals,
             research=self.market_research(firm),
             technology=self.technology,
+            platforms=self.platform_options(),
         )
 
     def run(self, steps: int | None = None, progress=None) -> None:

@@ -32,6 +32,12 @@ class ShareholderFocusedParams(StrategyParams):
     max_weekly_spend: float = Field(
         8000.0, ge=0, description="largest weekly spend per stock the plan considers ($)"
     )
+    relationship_weight: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="value of an owned customer relationship per direct unit, share of price",
+    )
 
 
 @dataclass(frozen=True)
