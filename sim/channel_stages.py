@@ -31,7 +31,7 @@ import numpy as np
 
 from sim.agents.consumer import NO_FIRM
 from sim.agents.platform import Platform
-from sim.mechanics.demand import sample_choices
+from sim.mechanics.demand import NOT_AVAILABLE, sample_choices
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.journey import auto_cancellation, auto_enrolment, coached_need_rate
 from sim.mechanics.learning import (
@@ -83,6 +83,7 @@ PLATFORM_COLUMNS = [
     "kind",
     "strategy",
     "take_rate",
+    "fee_rate",
     "sellers",
     "sellers_joined",
     "sellers_left",
@@ -95,6 +96,8 @@ PLATFORM_COLUMNS = [
     "pool_units",
     "third_party_share",
     "gmv",
+    "pool_sales",
+    "pool_revenue",
     "take",
     "membership_revenue",
     "members",
@@ -424,6 +427,7 @@ class ChannelStages:
     def need_rates(self) -> np.ndarray:
         """Weekly need probability of every consumer (coached ones need more often)."""
         cols = self.population.columns
+        self.coached = None
         if not self.channel_mode:
             return cols.need_rate
         coach = ConnectedKind.coach_behaviour
@@ -439,6 +443,7 @@ class ChannelStages:
         for k, coaches in enumerate(platform_coach):
             if coaches:
                 coached |= state.last_channel == k + 1
+        self.coached = coached
         return coached_need_rate(cols.need_rate, coached, self.spec.connected.coach_lift)
 
     def shoppers_discover_platforms(self) -> None:
@@ -489,6 +494,20 @@ class ChannelStages:
         self.auto_target = np.where(
             served_firm, by_firm, np.where(served_platform, by_platform, -1)
         )
+        # Coach behaviour: a need that arose only because the coach raised it is a
+        # request to the coach (prompted), not an occasion to compare everyone.
+        self.prompted_by = np.full(len(rows), -1, dtype=np.int32)
+        if self.coached is not None:
+            cols = self.population.columns
+            prompted = self.coached[rows] & (self.need_draws[rows] >= cols.need_rate[rows])
+            prompted &= self.auto_kind == 0
+            last_channel = state.last_channel[rows]
+            owner_column = np.where(
+                last_channel == DIRECT,
+                cols.last_firm[rows],
+                len(self.firms) + last_channel.astype(np.int32) - 1,
+            )
+            self.prompted_by[prompted] = owner_column[prompted]
 
     # ------------------------------------------------------------------ request
 
@@ -500,6 +519,12 @@ class ChannelStages:
         n_firms = offer.n_firms
         shoppers = self.shoppers(rows)
         utilities = channel_utilities(offer, shoppers)
+        prompted = np.flatnonzero(self.prompted_by >= 0)
+        if len(prompted):
+            coach_column = self.prompted_by[prompted]
+            kept = utilities[prompted, coach_column]
+            utilities[prompted] = NOT_AVAILABLE
+            utilities[prompted, coach_column] = kept
         outside = self.spec.market.outside_utility
         compare = self.auto_kind == 0
         alpha = cols.price_sensitivity[rows]
@@ -611,19 +636,21 @@ class ChannelStages:
             on_k = bought.channel == k + 1
             members = float(self.channel_columns.member[bought.rows[on_k], k].sum())
             automatic = float((bought.automatic & on_k).sum())
-            gmv = float(offer.price @ units[:n_firms] + offer.pool_price[k] * units[n_firms])
+            pool_sales = float(offer.pool_price[k] * units[n_firms])
+            gmv = float(offer.price @ units[:n_firms]) + pool_sales
             platform.book_week(
                 owner_units=owner,
                 brand_units=float(units[:n_firms].sum()) - owner,
                 pool_units=float(units[n_firms]),
                 gmv=gmv,
+                pool_sales=pool_sales,
                 member_units=members,
                 connected_cost=self.connected_cost(platform, float(units.sum()), automatic),
                 week=self.week,
             )
             take_total += platform.week.take
             membership_fees += platform.week.membership_revenue
-            pool_revenue += offer.pool_price[k] * units[n_firms] * (1.0 - platform.take_rate)
+            pool_revenue += pool_sales * (1.0 - platform.take_rate)
             owner_units_total += owner
         pool_units = float(listing_units[:, n_firms].sum())
         self.stats.units_by_slot = firm_units
@@ -955,6 +982,7 @@ class ChannelStages:
                     "kind": platform.kind.value,
                     "strategy": platform.strategy_name,
                     "take_rate": platform.take_rate,
+                    "fee_rate": week.take_rate,
                     "sellers": platform.sellers,
                     "sellers_joined": pool.joined if pool else 0,
                     "sellers_left": pool.left if pool else 0,
@@ -969,6 +997,8 @@ class ChannelStages:
                     if on_platform
                     else 0.0,
                     "gmv": week.gmv,
+                    "pool_sales": week.pool_sales,
+                    "pool_revenue": week.pool_sales * (1.0 - week.take_rate),
                     "take": week.take,
                     "membership_revenue": week.membership_revenue,
                     "members": platform.members,

@@ -31,7 +31,7 @@ from sim.mechanics.flywheel_meter import (
     log_log_slope,
     loop_gain,
 )
-from sim.mechanics.platforms import channel_demand
+from sim.mechanics.platforms import FirmWhatIf, channel_demand
 from sim.scenario import WEEKS_PER_QUARTER, FlywheelMeterSpec
 
 FLYWHEEL_COLUMNS = [
@@ -104,10 +104,6 @@ class FlywheelMeter:
         h = self.spec.perturbation
         up, down = np.exp(h), np.exp(-h)
 
-        def firm_units(o, slot):
-            direct, listings = channel_demand(o, shoppers, outside, weights)
-            return float(direct[slot] + listings[:, slot].sum())
-
         def platform_units(o, k):
             _, listings = channel_demand(o, shoppers, outside, weights)
             return float(listings[k].sum())
@@ -128,16 +124,17 @@ class FlywheelMeter:
                 average_cost=(last.variable_cost + last.fixed_cost) / units if units else np.nan,
                 price=last.revenue / units if units else firm.price,
             )
-            j = firm.slot
+            what_if = FirmWhatIf(offer, shoppers, outside, weights, firm.slot)
+
+            def units(**change):
+                direct, platforms = what_if.units(**change)  # noqa: B023
+                return direct + float(platforms.sum())
+
             price_link = -experiment_elasticity(
-                firm_units(offer.with_firm(j, price=firm.price * down), j),
-                firm_units(offer.with_firm(j, price=firm.price * up), j),
-                h,
+                units(price=firm.price * down), units(price=firm.price * up), h
             )
             selection_link = experiment_elasticity(
-                firm_units(offer.with_firm(j, selection=firm.selection * down), j),
-                firm_units(offer.with_firm(j, selection=firm.selection * up), j),
-                h,
+                units(selection=firm.selection * down), units(selection=firm.selection * up), h
             )
             out.append(
                 self.row(model, quarter, "firm", firm, key, price_link, selection_link, False)

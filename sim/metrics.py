@@ -137,6 +137,11 @@ def total_spending(model) -> float:
     return model.stats.spending + model.stats.membership_fees
 
 
+def third_party_revenue(model) -> float:
+    """Third-party sellers' sales this week, after platform fees ($)."""
+    return model.stats.pool_revenue
+
+
 def third_party_share(model) -> float:
     """Share of units on owned marketplaces not sold by the owner (Amazon's 3P share).
 
@@ -175,6 +180,7 @@ MODEL_REPORTERS.update(
             platform_take,
             membership_fees,
             total_spending,
+            third_party_revenue,
             third_party_share,
             third_party_sellers,
             platform_members,

@@ -189,6 +189,7 @@ class MarketModel(ChannelStages, mesa.Model):
         cols = self.population.columns
         draws = self.rng.random(len(cols))
         self.choosers = np.flatnonzero(draws < self.need_rates())
+        self.need_draws = draws
         self.stats = StepStats(needs=len(self.choosers))
 
     def consumers_choose(self) -> None:

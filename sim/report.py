@@ -164,6 +164,7 @@ def summary(result) -> str:
             )
     else:
         lines.append("- No firm left the market.")
+    lines += platform_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "
@@ -172,3 +173,169 @@ def summary(result) -> str:
         "",
     ]
     return "\n".join(line for line in lines if line is not None)
+
+
+# ---------------------------------------------------------------------------
+# Platforms, disintermediation, the flywheel meter and connected strategy
+
+
+def _year_window(table: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
+    steps = table["step"][table["step"] > 0]
+    if steps.empty:
+        return table.iloc[0:0]
+    lo, hi = (
+        (steps.min(), steps.min() + weeks - 1) if first else (steps.max() - weeks + 1, steps.max())
+    )
+    return table[(table["step"] >= lo) & (table["step"] <= hi)]
+
+
+def platform_lines(result) -> list[str]:
+    """The summary's section on platforms, relationships and the flywheel (plain words).
+
+    Args:
+        result: a :class:`~sim.runner.RunResult`.
+
+    Returns:
+        Markdown lines (none when the run has neither platforms nor a flywheel table).
+    """
+    from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
+
+    tables, model, firms = result.tables, result.model, result.firms
+    platforms = tables.get("platforms")
+    flywheel = tables.get("flywheel")
+    steps = int(model["step"].max())
+    window = min(WEEKS_PER_YEAR, max(steps // 2, 1))
+    lines: list[str] = []
+    if platforms is not None and len(platforms):
+        first_m, last_m = _year_window(model, True, window), _year_window(model, False, window)
+        lines += ["", "## Platforms and who owns the customer", ""]
+        lines.append(
+            f"- The **disintermediation index** (share of all purchases made through a "
+            f"platform) went from {first_m['disintermediation_index'].mean():.0%} in the "
+            f"first {window} weeks to {last_m['disintermediation_index'].mean():.0%} in the "
+            f"last {window}. A sale through a platform gives the platform, not the brand, the "
+            "customer's habit and data."
+        )
+        for name, group in platforms.groupby("name", sort=False):
+            opening, closing = _year_window(group, True, window), _year_window(group, False, window)
+            end = group[group["step"] == group["step"].max()].iloc[0]
+            kind, strategy = end["kind"], _label(end["strategy"])
+            text = (
+                f"- **{name}** ({kind}, {strategy}): its fee went from "
+                f"{opening['take_rate'].mean():.1%} to {closing['take_rate'].mean():.1%} of each "
+                f"sale; it handled {closing['power'].iloc[-1]:.0%} of all purchases in its last "
+                f"quarter and sold {_money(closing['gmv'].sum())} in the last {window} weeks, "
+                f"keeping {_money(closing['take'].sum())} in fees."
+            )
+            if end["sellers"] or opening["sellers"].max():
+                text += (
+                    f" Third-party sellers: {int(opening['sellers'].iloc[0])} -> "
+                    f"{int(end['sellers'])}; selection listed: {opening['selection'].iloc[0]:,.0f}"
+                    f" -> {end['selection']:,.0f} items."
+                )
+            if end["members"]:
+                text += f" {int(end['members']):,} consumers are members of its programme."
+            if not end["alive"]:
+                text += " It closed (cash negative for too long)."
+            lines.append(text)
+            if strategy == "customer-obsessed":
+                lines.append(
+                    "  A customer-obsessed platform sets its fee at its cost per order plus a thin "
+                    "margin, so every saving from scale reaches sellers and buyers as lower prices."
+                )
+            elif strategy == "shareholder-focused":
+                lines.append(
+                    "  A shareholder-focused platform raises its fee as its share of all purchases "
+                    "(its power over the brands) grows."
+                )
+        closing_firms = _year_window(firms[firms["alive"]], False, window)
+        for firm_name, group in closing_firms.groupby("name", sort=False):
+            units = group["units"].sum()
+            if not units:
+                continue
+            through = group["platform_units"].sum() / units
+            revenue = group["revenue"].sum()
+            fees = group["platform_fees"].sum() / revenue if revenue else 0.0
+            end = group.iloc[-1]
+            lines.append(
+                f"- {firm_name} ({end['channels']}): {through:.0%} of its units went through "
+                f"platforms in the last {window} weeks, paying {fees:.1%} of revenue in fees; it "
+                f"owns the relationship with {int(end['owned_customers']):,} customers."
+            )
+        owned = platforms[platforms["owner_units"] > 0]
+        if len(owned) and result.scenario.start_year:
+            lines += ["", "### Third-party sellers' share, against Amazon's own figures", ""]
+            for name in owned["name"].unique():
+                share = third_party_share_by_year(platforms, result.scenario.start_year, name)
+                table = compare_to_reference(share)
+                if table["model"].notna().any():
+                    lines.append(f"Model ({name}) against the 2018 shareholder letter:")
+                    lines.append("")
+                    lines.append("| year | letter | model | gap |")
+                    lines.append("|---|---|---|---|")
+                    for row in table.itertuples():
+                        lines.append(
+                            f"| {row.year} | {row.reference:.0%} | {row.model:.0%} | "
+                            f"{row.error * 100:+.0f} pts |"
+                        )
+                    lines.append("")
+                    lines.append(
+                        f"Root mean squared gap: {rmse(table) * 100:.1f} percentage points."
+                    )
+    if flywheel is not None and len(flywheel) and flywheel["loop_gain"].notna().any():
+        lines += ["", "## The flywheel meter", ""]
+        lines.append(
+            "Each quarter the meter measures every link of the loop as an elasticity (how many "
+            "% the next node moves when this one moves 1%) and multiplies them round the loop. "
+            "A loop gain above 0 means the loop reinforces itself; the higher, the faster the "
+            "flywheel turns."
+        )
+        for (agent, name), group in flywheel.groupby(["agent", "name"], sort=False):
+            gains = group["loop_gain"].dropna()
+            if len(gains) < 2:
+                continue
+            half = len(gains) // 2
+            early, late = gains.iloc[:half].median(), gains.iloc[half:].median()
+            trend = "rose" if late > early + 0.01 else "fell" if late < early - 0.01 else "held"
+            if agent == "platform" or group["strategy"].iloc[0] == "customer_obsessed":
+                lines.append(
+                    f"- {agent} **{name}**: median loop gain {early:+.3f} in the first half of "
+                    f"the quarters measured, {late:+.3f} in the second ({trend})."
+                )
+        sellers = flywheel[flywheel["e_traffic_to_sellers"].notna()]
+        if len(sellers):
+            last = sellers.groupby("name").tail(4).groupby("name").median(numeric_only=True)
+            for name, row in last.iterrows():
+                links = (
+                    f"traffic -> sellers {row['e_traffic_to_sellers']:+.2f}, "
+                    f"sellers -> selection {row['e_sellers_to_selection']:+.2f}, "
+                    f"selection -> traffic {row['e_selection_to_traffic']:+.2f}; "
+                    f"volume -> lower cost {row['e_volume_to_cost']:+.2f}, "
+                    f"cost -> price {row['e_cost_to_price']:+.2f}, "
+                    f"lower price -> traffic {row['e_price_to_traffic']:+.2f}"
+                )
+                lines.append(f"  {name}'s links in its last year: {links}.")
+    connected = (
+        firms[(firms["connected"] != "none") & firms["alive"]] if "connected" in firms else None
+    )
+    if connected is not None and len(connected):
+        closing = _year_window(firms[firms["alive"]], False, window)
+        total = closing["units"].sum()
+        lines += ["", "## Connected strategy", ""]
+        for (name, kind), group in closing.groupby(["name", "connected"], sort=False):
+            share = group["units"].sum() / total if total else 0.0
+            lines.append(
+                f"- {name} ({kind.replace('_', ' ')}): {share:.0%} of units in the last "
+                f"{window} weeks; the fit of its own customers is {group['fit'].iloc[-1]:.2f} "
+                f"(0 = no personalisation, 1 = perfect)."
+            )
+    if lines:
+        lines += [
+            "",
+            "Figures: `figures/platform_take_rate.png`, `figures/platform_sellers_selection.png`, "
+            "`figures/disintermediation.png`, `figures/third_party_share.png`, "
+            "`figures/flywheel_loop_gain.png`, `figures/flywheel_links.png` (those that apply). "
+            "Tables: `platforms.parquet` (one row per platform per week), `flywheel.parquet` "
+            "(one row per firm and platform per quarter).",
+        ]
+    return lines

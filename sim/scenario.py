@@ -248,7 +248,7 @@ class ConnectedSpec(Frozen):
         0.5, ge=0, le=1, description="share of the remaining fit gap a curated pick closes, [0, 1]"
     )
     curation_fixed_cost: float = Field(
-        300.0, ge=0, description="$ per week to run the recommendation service, >= 0"
+        100.0, ge=0, description="$ per week to run the recommendation service, >= 0"
     )
     coach_lift: float = Field(
         0.3, ge=0, description="relative rise of the need rate of coached customers, >= 0"
@@ -257,10 +257,10 @@ class ConnectedSpec(Frozen):
         0.02, ge=0, description="$ per coached customer per week, >= 0"
     )
     auto_enrol: float = Field(
-        0.2, ge=0, le=1, description="probability a buyer signs up for automatic execution, [0, 1]"
+        0.1, ge=0, le=1, description="probability a buyer signs up for automatic execution, [0, 1]"
     )
     auto_cancel_below: float = Field(
-        -0.5, description="satisfaction (experience units) below which a subscriber cancels"
+        -0.3, description="satisfaction (experience units) below which a subscriber cancels"
     )
     auto_unit_cost: float = Field(0.5, ge=0, description="$ per unit fulfilled automatically, >= 0")
 
@@ -276,7 +276,7 @@ class LearningSpec(Frozen):
         0.0, ge=0, description="phi, utils of a perfect fit (0 switches learning off), >= 0"
     )
     individual_rate: float = Field(
-        0.1, ge=0, le=1, description="eta, share of the fit gap closed per interaction, [0, 1]"
+        0.05, ge=0, le=1, description="eta, share of the fit gap closed per interaction, [0, 1]"
     )
     connected_multiplier: float = Field(
         2.0,
@@ -284,10 +284,10 @@ class LearningSpec(Frozen):
         description="learning (and data) per interaction of a connected relationship, x, >= 1",
     )
     population_share: float = Field(
-        0.5, ge=0, le=1, description="rho, share of population knowledge a new customer gets"
+        0.3, ge=0, le=1, description="rho, share of population knowledge a new customer gets"
     )
     data_scale: float = Field(
-        2_000.0,
+        20_000.0,
         gt=0,
         description="interactions per 1,000 consumers at which knowledge reaches 1 - 1/e, > 0",
     )
@@ -344,6 +344,12 @@ class ThirdPartySpec(Frozen):
             "kappa, a seller's weekly cost of being on the marketplace, $ per 1,000 "
             "consumers in the market (its opportunity cost), >= 0"
         ),
+    )
+    profit_sensitivity: float = Field(
+        3.0,
+        gt=0,
+        le=100,
+        description="s, how sharply sellers respond to profit: flows follow sigma(s pi / kappa)",
     )
     join_rate: float = Field(
         0.02, ge=0, le=1, description="largest weekly probability an outside seller joins"
@@ -535,6 +541,9 @@ class Scenario(Frozen):
     description: str = Field("", description="one-line story of the scenario")
     seed: int = Field(0, ge=0, description="root seed of the run's random generator")
     steps: int = Field(520, ge=1, le=100_000, description="number of weekly steps")
+    start_year: int | None = Field(
+        None, ge=1000, le=3000, description="calendar year of weeks 1-52, for reports (optional)"
+    )
     market: MarketSpec = Field(default_factory=MarketSpec)
     consumers: ConsumerSpec = Field(default_factory=ConsumerSpec)
     technology: TechnologySpec = Field(default_factory=TechnologySpec)

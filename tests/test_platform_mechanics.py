@@ -273,3 +273,64 @@ def test_with_channels_and_with_firm():
     scaled = o.scale_platform(0, price_factor=2.0, items_factor=0.5)
     assert_allclose(scaled.listing_price(0), [60.0, 60.0, 60.0])
     assert_allclose(scaled.listing_items(0), [0.0, 50.0, 50.0])
+
+
+def random_market(rng, n=300, n_firms=4, n_platforms=2, aggregator=True):
+    o = ChannelOffer(
+        quality=rng.uniform(1.5, 2.5, n_firms),
+        price=rng.uniform(25, 40, n_firms),
+        selection=rng.uniform(50, 300, n_firms),
+        experience=rng.uniform(0.5, 1.5, n_firms),
+        direct_bonus=np.where(rng.random(n_firms) < 0.5, 0.3, 0.0),
+        direct_open=np.array([True, False, True, True])[:n_firms],
+        listed=rng.random((n_platforms, n_firms)) < 0.5,
+        platform_open=np.ones(n_platforms, dtype=bool),
+        platform_experience=rng.uniform(0.5, 1.5, n_platforms),
+        seller_delivers=np.array([False, aggregator])[:n_platforms],
+        transparency=np.array([3.0, 2.0])[:n_platforms],
+        member_bonus=np.array([0.3, 0.0])[:n_platforms],
+        member_loyalty=np.array([0.2, 0.0])[:n_platforms],
+        pool_items=np.array([80.0, 0.0])[:n_platforms],
+        pool_price=np.array([29.0, 0.0])[:n_platforms],
+        pool_quality=np.array([1.9, 0.0])[:n_platforms],
+        take_rate=np.array([0.15, 0.1])[:n_platforms],
+    )
+    s = Shoppers(
+        price_sensitivity=rng.uniform(0.04, 0.12, n),
+        selection_taste=rng.uniform(0.1, 0.5, n),
+        experience_taste=rng.uniform(0.5, 1.5, n),
+        expectation=rng.uniform(0.5, 1.5, n),
+        habit_strength=rng.uniform(0.0, 1.0, n),
+        last_firm=rng.integers(-1, n_firms, n),
+        last_channel=rng.integers(-1, n_platforms + 1, n),
+        aware=rng.random((n, n_firms)) < 0.7,
+        aware_platform=rng.random((n, n_platforms)) < 0.7,
+        member=rng.random((n, n_platforms)) < 0.3,
+        fit_direct=rng.uniform(0, 0.5, (n, n_firms)),
+        fit_platform=rng.uniform(0, 0.5, (n, n_platforms)),
+    )
+    return o, s, rng.uniform(0.1, 1.0, n)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_firm_what_if_equals_full_channel_demand(seed):
+    from sim.mechanics.platforms import FirmWhatIf
+
+    rng = np.random.default_rng(seed)
+    o, s, weights = random_market(rng)
+    for slot in range(o.n_firms):
+        what_if = FirmWhatIf(o, s, 0.5, weights, slot)
+        cases = [
+            ({}, o),
+            ({"price": 31.0}, o.with_firm(slot, price=31.0)),
+            ({"selection": 400.0}, o.with_firm(slot, selection=400.0)),
+            ({"experience": 2.0}, o.with_firm(slot, experience=2.0)),
+            ({"direct": False, "platforms": (0, 1)}, o.with_channels(slot, False, (0, 1))),
+            ({"direct": True, "platforms": ()}, o.with_channels(slot, True, ())),
+            ({"direct": True, "platforms": (1,)}, o.with_channels(slot, True, (1,))),
+        ]
+        for kwargs, changed in cases:
+            direct, platforms = what_if.units(**kwargs)
+            full_direct, listings = channel_demand(changed, s, 0.5, weights)
+            assert_allclose(direct, full_direct[slot], rtol=1e-10, atol=1e-12)
+            assert_allclose(platforms, listings[:, slot], rtol=1e-10, atol=1e-12)

@@ -30,6 +30,7 @@ class PlatformWeek:
     pool_units: float = 0.0
     member_units: float = 0.0
     gmv: float = 0.0
+    pool_sales: float = 0.0
     take: float = 0.0
     membership_revenue: float = 0.0
     fulfilment_cost: float = 0.0
@@ -89,6 +90,7 @@ class SellerPool:
         self.pass_through = spec.fee_pass_through
         self.quality = spec.quality
         self.weekly_cost = weekly_cost
+        self.sensitivity = spec.profit_sensitivity
         self.join_rate = spec.join_rate
         self.leave_rate = spec.leave_rate
         self.smoothing = 1.0 / spec.memory_weeks
@@ -125,7 +127,7 @@ class SellerPool:
             self.weekly_cost,
         )
         p_join, p_leave = seller_flow_probabilities(
-            self.profit, self.weekly_cost, self.join_rate, self.leave_rate
+            self.profit, self.weekly_cost, self.join_rate, self.leave_rate, self.sensitivity
         )
         self.joined = int(rng.binomial(self.potential - self.sellers, p_join))
         self.left = int(rng.binomial(self.sellers, p_leave))
@@ -251,6 +253,7 @@ class Platform(mesa.Agent):
         brand_units: float,
         pool_units: float,
         gmv: float,
+        pool_sales: float,
         member_units: float,
         connected_cost: float,
         week: int,
@@ -264,6 +267,7 @@ class Platform(mesa.Agent):
             brand_units: units of other brands listed here.
             pool_units: third-party pool units.
             gmv: value of all sales through the platform ($).
+            pool_sales: of which, sales of the third-party pool ($).
             member_units: units bought by members.
             connected_cost: cost of the platform's connected experience this week ($).
             week: the current week (membership launch).
@@ -274,6 +278,7 @@ class Platform(mesa.Agent):
         w.units = owner_units + brand_units + pool_units
         w.member_units = member_units
         w.gmv = gmv
+        w.pool_sales = pool_sales
         w.take = self.take_rate * gmv
         if self.membership_open(week):
             w.membership_revenue = self.members * self.membership.fee

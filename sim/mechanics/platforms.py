@@ -514,6 +514,154 @@ def channel_demand(
     return direct, listings
 
 
+class FirmWhatIf:
+    """Fast what-if demand for one firm: its units if it changed price, stocks or channels.
+
+    Exactly :func:`channel_demand` evaluated on ``offer.with_firm(...)`` /
+    ``offer.with_channels(...)`` for the firm, but computed from cached utilities: a
+    change of one firm moves only its direct column and, on platforms where it is (or
+    would be) listed, its listing value, its items and the platform's selection. A
+    strategy asks dozens of such questions per decision.
+
+    Args:
+        offer: the offer now.
+        shoppers: the consumers (a sample).
+        outside_utility: ``u0``.
+        weights: expected shopping trips per consumer.
+        slot: the firm.
+    """
+
+    def __init__(
+        self,
+        offer: ChannelOffer,
+        shoppers: Shoppers,
+        outside_utility: float,
+        weights: np.ndarray,
+        slot: int,
+    ):
+        self.offer, self.shoppers, self.slot = offer, shoppers, slot
+        self.outside = outside_utility
+        self.weights = weights
+        n_firms = offer.n_firms
+        self.utilities = channel_utilities(offer, shoppers)
+        # The firm's direct column if it were open, from its current utility terms.
+        open_offer = offer.with_channels(slot, True, tuple(np.flatnonzero(offer.listed[:, slot])))
+        alone = dataclasses.replace(
+            open_offer,
+            quality=open_offer.quality[slot : slot + 1],
+            price=open_offer.price[slot : slot + 1],
+            selection=open_offer.selection[slot : slot + 1],
+            experience=open_offer.experience[slot : slot + 1],
+            direct_bonus=open_offer.direct_bonus[slot : slot + 1],
+            direct_open=np.ones(1, dtype=bool),
+            listed=np.zeros((offer.n_platforms, 1), dtype=bool),
+        )
+        own = dataclasses.replace(
+            shoppers,
+            aware=shoppers.aware[:, slot : slot + 1],
+            last_firm=np.where(shoppers.last_firm == slot, 0, -1),
+            fit_direct=None if shoppers.fit_direct is None else shoppers.fit_direct[:, [slot]],
+        )
+        self.direct_base = channel_utilities(alone, own)[:, 0]
+        # Per platform: the rest of the platform's utility, and the other listings.
+        self.platform_rest = []
+        self.others = []
+        for k in range(offer.n_platforms):
+            slots, items = offer.listings(k)
+            keep = slots != slot
+            values = channel_listing_values(offer, shoppers, k, slots[keep])
+            self.others.append((values, items[keep]))
+            if not offer.platform_open[k]:
+                self.platform_rest.append(None)
+                continue
+            rest = shoppers.experience_taste * (offer.platform_experience[k] - shoppers.expectation)
+            if offer.member_bonus[k] or offer.member_loyalty[k]:
+                bonus = offer.member_bonus[k] * shoppers.experience_taste
+                rest = rest + np.where(shoppers.member[:, k], bonus + offer.member_loyalty[k], 0.0)
+            rest = rest + np.where(shoppers.last_channel == k + 1, shoppers.habit_strength, 0.0)
+            if shoppers.fit_platform is not None:
+                rest = rest + shoppers.fit_platform[:, k]
+            rest = np.where(shoppers.aware_platform[:, k], rest, NOT_AVAILABLE)
+            self.platform_rest.append(rest)
+        self.n_firms = n_firms
+
+    def units(
+        self,
+        price: float | None = None,
+        selection: float | None = None,
+        experience: float | None = None,
+        direct: bool | None = None,
+        platforms: tuple[int, ...] | None = None,
+    ) -> tuple[float, np.ndarray]:
+        """Expected weekly units of the firm: ``(direct, per platform (K,))``.
+
+        Args:
+            price: new price (current if None).
+            selection: new selection (current if None).
+            experience: new own experience (current if None).
+            direct: sells direct (current if None).
+            platforms: platforms it lists on (current if None).
+        """
+        offer, shoppers, j = self.offer, self.shoppers, self.slot
+        alpha, beta, gamma = (
+            shoppers.price_sensitivity,
+            shoppers.selection_taste,
+            shoppers.experience_taste,
+        )
+        old_price, old_selection = offer.price[j], offer.selection[j]
+        old_experience = offer.experience[j]
+        price = old_price if price is None else price
+        selection = old_selection if selection is None else selection
+        experience = old_experience if experience is None else experience
+        direct = bool(offer.direct_open[j]) if direct is None else direct
+        listed = tuple(np.flatnonzero(offer.listed[:, j])) if platforms is None else platforms
+        utilities = self.utilities.copy()
+        if direct:
+            column = (
+                self.direct_base
+                - alpha * (price - old_price)
+                + beta * (np.log(max(selection, 1.0)) - np.log(max(old_selection, 1.0)))
+                + gamma * (experience - old_experience)
+            )
+            utilities[:, j] = np.where(shoppers.aware[:, j], column, NOT_AVAILABLE)
+        else:
+            utilities[:, j] = NOT_AVAILABLE
+        own_values = {}
+        for k in range(offer.n_platforms):
+            rest = self.platform_rest[k]
+            if rest is None:
+                continue
+            values, items = self.others[k]
+            on_k = k in listed
+            if on_k:
+                own = (
+                    offer.quality[j]
+                    - alpha
+                    * price
+                    * (offer.price_factor[k] if offer.price_factor is not None else 1)
+                    + (gamma * experience if offer.seller_delivers[k] else 0.0)
+                )
+                factor = offer.items_factor[k] if offer.items_factor is not None else 1.0
+                values = np.column_stack([values, own])
+                items = np.append(items, selection * factor)
+                own_values[k] = (values, items)
+            elif not (offer.listed[k, j]):
+                continue  # nothing about k changed
+            total = float(items.sum())
+            if total <= 0:
+                utilities[:, self.n_firms + k] = NOT_AVAILABLE
+                continue
+            w = platform_value(values, items, float(offer.transparency[k]))
+            utilities[:, self.n_firms + k] = w + beta * np.log(max(total, 1.0)) + rest
+        probabilities = logit_probabilities(utilities, self.outside)[:, 1:]
+        direct_units = float(self.weights @ probabilities[:, j]) if direct else 0.0
+        platform_units = np.zeros(offer.n_platforms)
+        for k, (values, items) in own_values.items():
+            inner = listing_probabilities(values, items, float(offer.transparency[k]))[:, -1]
+            platform_units[k] = self.weights @ (probabilities[:, self.n_firms + k] * inner)
+        return direct_units, platform_units
+
+
 # ---------------------------------------------------------------------------
 # Fees and the third-party seller pool
 
@@ -564,25 +712,31 @@ def seller_profit(
 
 
 def seller_flow_probabilities(
-    profit: float, cost_scale: float, join_rate: float, leave_rate: float
+    profit: float,
+    cost_scale: float,
+    join_rate: float,
+    leave_rate: float,
+    sensitivity: float = 1.0,
 ) -> tuple[float, float]:
     """Weekly probabilities that an outside seller joins and an inside one leaves.
 
-    ``P(join) = r_in sigma(pi / kappa)``, ``P(leave) = r_out sigma(-pi / kappa)`` with
-    ``sigma`` the logistic function: sellers flow in while the platform pays more than
-    their opportunity cost and out while it pays less. This is the sellers' side of the
-    cross-side network effect (Armstrong 2006): more buyers raise ``pi``.
+    ``P(join) = r_in sigma(z)``, ``P(leave) = r_out sigma(-z)``, ``z = s pi / kappa``,
+    with ``sigma`` the logistic function: sellers flow in while the platform pays more
+    than their opportunity cost and out while it pays less. This is the sellers' side
+    of the cross-side network effect (Armstrong 2006): more buyers raise ``pi``. In a
+    steady state ``n / (M - n) = (r_in / r_out) exp(z)``.
 
     Args:
         profit: ``pi``, a seller's weekly profit ($).
         cost_scale: ``kappa`` > 0, the scale of profits that matters ($).
         join_rate: ``r_in`` in [0, 1].
         leave_rate: ``r_out`` in [0, 1].
+        sensitivity: ``s`` > 0.
 
     Returns:
         ``(p_join, p_leave)``.
     """
-    z = profit / cost_scale if cost_scale > 0 else np.sign(profit) * 50.0
+    z = sensitivity * profit / cost_scale if cost_scale > 0 else np.sign(profit) * 50.0
     z = float(np.clip(z, -50.0, 50.0))
     attract = 1.0 / (1.0 + np.exp(-z))
     return join_rate * attract, leave_rate * (1.0 - attract)

@@ -10,10 +10,11 @@ fees. Strategies do not need to know which research they hold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from sim.mechanics.platforms import ChannelOffer, Shoppers, channel_demand
+from sim.mechanics.platforms import ChannelOffer, FirmWhatIf, Shoppers
 from sim.strategies.base import ChannelSet, MarketResearch
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
@@ -35,10 +36,10 @@ class ChannelMarketResearch(MarketResearch):
     shoppers: Shoppers
     extra_unit_cost: float
 
-    def units_by_channel(self, offer: ChannelOffer) -> tuple[float, np.ndarray]:
-        """Expected weekly units of the firm: direct, and through each platform."""
-        direct, listings = channel_demand(offer, self.shoppers, self.outside_utility, self.weights)
-        return float(direct[self.own]), listings[:, self.own].copy()
+    @cached_property
+    def what_if(self) -> FirmWhatIf:
+        """Cached what-if evaluator of the firm's demand on this sample."""
+        return FirmWhatIf(self.offer, self.shoppers, self.outside_utility, self.weights, self.own)
 
     def demand(
         self,
@@ -47,14 +48,12 @@ class ChannelMarketResearch(MarketResearch):
         selection: float | None = None,
     ) -> float:
         """Expected weekly units in all channels if the firm changed price or stocks."""
-        offer = self.offer.with_firm(self.own, price, selection, experience)
-        direct, platforms = self.units_by_channel(offer)
+        direct, platforms = self.what_if.units(price, selection, experience)
         return direct + float(platforms.sum())
 
     def contribution(self, price: float, unit_cost: float) -> float:
         """Expected weekly contribution after platform fees at a price ($)."""
-        offer = self.offer.with_firm(self.own, price=price)
-        direct, platforms = self.units_by_channel(offer)
+        direct, platforms = self.what_if.units(price=price)
         net = price * (1.0 - self.offer.take_rate) - unit_cost
         return (price - unit_cost) * direct + float(net @ platforms)
 
@@ -104,8 +103,7 @@ class ChannelMarketResearch(MarketResearch):
         Returns:
             $ per week.
         """
-        offer = self.offer.with_channels(self.own, option.direct, option.platforms)
-        direct, platforms = self.units_by_channel(offer)
+        direct, platforms = self.what_if.units(direct=option.direct, platforms=option.platforms)
         price = float(self.offer.price[self.own])
         net = price * (1.0 - self.offer.take_rate) - unit_cost
         contribution = (price - unit_cost) * direct + float(net @ platforms)

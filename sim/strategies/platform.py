@@ -110,11 +110,17 @@ class CustomerObsessedPlatformParams(StrategyParams):
     thin_margin: float = Field(0.1, ge=0, le=5, description="margin over cost per order")
     take_floor: float = Field(0.03, ge=0, lt=1, description="lowest take rate")
     take_cap: float = Field(0.3, gt=0, lt=1, description="highest take rate")
+    defence_cap: float = Field(
+        0.5, gt=0, lt=1, description="highest take rate while cash is below the floor"
+    )
     cash_floor_quarters: float = Field(
         2.0, ge=0, description="quarters of fixed cost kept as a cash floor"
     )
     experience_share: float = Field(
         0.6, ge=0, le=1, description="share of reinvestment going to experience (rest: efficiency)"
+    )
+    reinvest_quarters: float = Field(
+        4.0, ge=1, le=40, description="quarters over which cash above the floor is reinvested"
     )
 
 
@@ -123,8 +129,14 @@ class CustomerObsessedPlatform(PlatformStrategy):
 
     The take rate covers the full cost of an order (fulfilment, member perks, fixed cost
     spread over volume) plus a thin margin, so as volume lowers the cost of an order the
-    fee falls and sellers' prices with it. Cash above the floor is spent over the next
-    quarter on the experience (fulfilment) and on efficiency (a lower fulfilment cost).
+    fee falls and sellers' prices with it. ``take_cap`` bounds it: below that scale the
+    platform subsidises its users from cash. Only while cash is below the floor does the
+    fee rise as far as needed to break even (up to ``defence_cap``), as the
+    customer-obsessed firm widens its margin only to defend its cash floor.
+
+    Cash above the floor, less what the platform would lose over ``reinvest_quarters``
+    at last quarter's operating loss, is spent, paced over those quarters, on the
+    experience (fulfilment) and on efficiency (a lower fulfilment cost).
     """
 
     name = "customer_obsessed"
@@ -140,7 +152,9 @@ class CustomerObsessedPlatform(PlatformStrategy):
         """Cost-plus take rate and reinvestment of surplus cash."""
         p = self.params
         take = platform.take_rate
-        if platform.last_quarter.units > 0 and platform.average_price > 0:
+        floor = p.cash_floor_quarters * WEEKS_PER_QUARTER * platform.fixed_cost
+        last = platform.last_quarter
+        if last.units > 0 and platform.average_price > 0:
             take = cost_plus_take_rate(
                 platform.cost_per_order,
                 platform.average_price,
@@ -148,8 +162,12 @@ class CustomerObsessedPlatform(PlatformStrategy):
                 p.take_floor,
                 p.take_cap,
             )
-        floor = p.cash_floor_quarters * WEEKS_PER_QUARTER * platform.fixed_cost
-        budget = max(0.0, platform.cash - floor) / WEEKS_PER_QUARTER
+            if platform.cash < floor and last.gmv > 0:
+                break_even = (last.operating_cost - last.membership_revenue) / last.gmv
+                take = float(np.clip(break_even * (1 + p.thin_margin), take, p.defence_cap))
+        horizon = WEEKS_PER_QUARTER * p.reinvest_quarters
+        weekly_loss = max(0.0, -platform.last_quarter.operating_profit / WEEKS_PER_QUARTER)
+        budget = max(0.0, platform.cash - floor - horizon * weekly_loss) / horizon
         return PlatformDecision(
             take_rate=take,
             spend_experience=budget * p.experience_share,
