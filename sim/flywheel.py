@@ -10,8 +10,9 @@ with ``sim.mechanics.flywheel_meter``:
   price (a platform: every listing's price) or selection (a platform: every listing's
   items) by ``exp(+-h)`` and measuring expected units through the agent;
 - supply links, by the slope of ``ln y`` on ``ln x`` over the last ``window_quarters``
-  quarters: traffic -> sellers, sellers -> selection (platforms with sellers), volume ->
-  average cost, average cost -> price.
+  quarters (NaN until a full window exists, or when ``ln x`` hardly moved): traffic ->
+  sellers, sellers -> selection (platforms with sellers), volume -> average cost,
+  average cost -> price.
 
 Signs are set so that each link is positive when it turns the flywheel: more traffic,
 more sellers, more selection, more traffic; more volume, *lower* cost, lower price,
@@ -83,8 +84,11 @@ class FlywheelMeter:
         return np.asarray(self.series[key][name][-self.spec.window_quarters :], dtype=float)
 
     def slope(self, key: tuple[str, int], x: str, y: str) -> float:
-        """Elasticity of series y with respect to series x over the window."""
-        return log_log_slope(self.window(key, x), self.window(key, y), self.spec.min_log_spread)
+        """Elasticity of series y with respect to series x over a full window (else NaN)."""
+        xs, ys = self.window(key, x), self.window(key, y)
+        if len(xs) < self.spec.window_quarters:
+            return float("nan")
+        return log_log_slope(xs, ys, self.spec.min_log_spread)
 
     def measure(self, model) -> list[dict]:
         """Record this quarter's nodes and measure every link, for every live agent.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 WEEKS_PER_YEAR = 52
@@ -257,11 +258,18 @@ def platform_lines(result) -> list[str]:
             revenue = group["revenue"].sum()
             fees = group["platform_fees"].sum() / revenue if revenue else 0.0
             end = group.iloc[-1]
+            owned = int(end["owned_customers"])
+            relationship = (
+                f"it owns the relationship with {owned:,} customers"
+                if end["direct_units"] or owned
+                else "every one of its customers' relationships belongs to the platform"
+            )
             lines.append(
                 f"- {firm_name} ({end['channels']}): {through:.0%} of its units went through "
-                f"platforms in the last {window} weeks, paying {fees:.1%} of revenue in fees; it "
-                f"owns the relationship with {int(end['owned_customers']):,} customers."
+                f"platforms in the last {window} weeks, paying {fees:.1%} of revenue in fees; "
+                f"{relationship}."
             )
+        lines += channel_tradeoff_lines(firms, window)
         owned = platforms[platforms["owner_units"] > 0]
         if len(owned) and result.scenario.start_year:
             lines += ["", "### Third-party sellers' share, against Amazon's own figures", ""]
@@ -314,28 +322,142 @@ def platform_lines(result) -> list[str]:
                     f"cost -> price {row['e_cost_to_price']:+.2f}, "
                     f"lower price -> traffic {row['e_price_to_traffic']:+.2f}"
                 )
-                lines.append(f"  {name}'s links in its last year: {links}.")
-    connected = (
-        firms[(firms["connected"] != "none") & firms["alive"]] if "connected" in firms else None
-    )
-    if connected is not None and len(connected):
-        closing = _year_window(firms[firms["alive"]], False, window)
-        total = closing["units"].sum()
-        lines += ["", "## Connected strategy", ""]
-        for (name, kind), group in closing.groupby(["name", "connected"], sort=False):
-            share = group["units"].sum() / total if total else 0.0
-            lines.append(
-                f"- {name} ({kind.replace('_', ' ')}): {share:.0%} of units in the last "
-                f"{window} weeks; the fit of its own customers is {group['fit'].iloc[-1]:.2f} "
-                f"(0 = no personalisation, 1 = perfect)."
-            )
+                lines.append(
+                    f"  {name}'s links, median of the last four quarters measured: {links}."
+                )
+    if "connected" in firms and (firms["connected"] != "none").any():
+        lines += connected_lines(firms, window)
     if lines:
         lines += [
             "",
             "Figures: `figures/platform_take_rate.png`, `figures/platform_sellers_selection.png`, "
             "`figures/disintermediation.png`, `figures/third_party_share.png`, "
-            "`figures/flywheel_loop_gain.png`, `figures/flywheel_links.png` (those that apply). "
+            "`figures/flywheel_loop_gain.png`, `figures/flywheel_links.png`, "
+            "`figures/connected_strategy.png` (those that apply). "
             "Tables: `platforms.parquet` (one row per platform per week), `flywheel.parquet` "
             "(one row per firm and platform per quarter).",
+        ]
+    return lines
+
+
+def _group_window(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
+    window = _year_window(firms[firms["step"] > 0], first, weeks)
+    grouped = window.groupby("group")
+    out = grouped[["units", "revenue", "variable_cost", "platform_fees", "operating_profit"]].sum()
+    out["firms"] = grouped["firm_id"].nunique()
+    out["margin"] = (out["revenue"] - out["variable_cost"] - out["platform_fees"]) / out[
+        "revenue"
+    ].where(out["revenue"] > 0)
+    last = window[window["step"] == window["step"].max()].groupby("group")
+    out["owned"] = last["owned_customers"].mean()
+    out["knowledge"] = last["knowledge"].mean()
+    return out
+
+
+def channel_tradeoff_lines(firms: pd.DataFrame, window: int) -> list[str]:
+    """Compare brands that sold through platforms with brands that stayed direct.
+
+    Args:
+        firms: the firm table.
+        window: weeks in the opening and closing windows.
+
+    Returns:
+        Markdown lines; none unless both groups exist (first-party retail arms, which
+        sell only on their own platform, are left out).
+    """
+    sold = firms.groupby("firm_id").agg(
+        through=("platform_units", "sum"), direct=("direct_units", "sum")
+    )
+    mixed = sold.index[(sold["through"] > 0) & (sold["direct"] > 0)]
+    direct_only = sold.index[sold["through"] == 0]
+    if not len(mixed) or not len(direct_only):
+        return []
+    data = firms[firms["firm_id"].isin(mixed.union(direct_only))].copy()
+    data["group"] = np.where(data["firm_id"].isin(mixed), "platform", "direct")
+    opening, closing = _group_window(data, True, window), _group_window(data, False, window)
+
+    def per_firm(table, group, column):
+        return table.loc[group, column] / table.loc[group, "firms"]
+
+    lines = [
+        "",
+        "### Join the platform, or keep the customer?",
+        "",
+        f"Brands that also sold through a platform ({len(mixed)}) against brands that "
+        f"stayed direct ({len(direct_only)}), per brand, first and last {window} weeks:",
+        "",
+        "| | through platforms: first | last | direct only: first | last |",
+        "|---|---|---|---|---|",
+    ]
+    rows = [
+        ("units sold", "units", "{:,.0f}", True),
+        ("operating profit", "operating_profit", "${:,.0f}", True),
+        ("margin after fees", "margin", "{:.0%}", False),
+        ("customers owned (bought direct last)", "owned", "{:,.0f}", False),
+        ("knowledge of customers (0-1)", "knowledge", "{:.2f}", False),
+    ]
+    for label, column, fmt, per in rows:
+        cells = []
+        for table_group in (
+            ("platform", opening),
+            ("platform", closing),
+            ("direct", opening),
+            ("direct", closing),
+        ):
+            group, table = table_group
+            value = per_firm(table, group, column) if per else table.loc[group, column]
+            cells.append(fmt.format(value) if pd.notna(value) else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    more_units = per_firm(closing, "platform", "units") > per_firm(closing, "direct", "units")
+    profit_first = per_firm(opening, "platform", "operating_profit") > per_firm(
+        opening, "direct", "operating_profit"
+    )
+    profit_last = per_firm(closing, "platform", "operating_profit") > per_firm(
+        closing, "direct", "operating_profit"
+    )
+    verdict = (
+        "sell more" if more_units else "sell less",
+        "earned more at first" if profit_first else "earned less at first",
+        "and still do at the end" if profit_last == profit_first else "but not at the end",
+    )
+    lines += [
+        "",
+        f"Brands on the platform {verdict[0]} than those that stayed direct, "
+        f"{verdict[1]} {verdict[2]}. Each sale through the platform hands it the "
+        "customer's habit and data and costs a fee, so what they gain in reach they pay "
+        "for in relationships, knowledge and margin; the direct brands keep those.",
+    ]
+    return lines
+
+
+def connected_lines(firms: pd.DataFrame, window: int) -> list[str]:
+    """The summary's section on connected strategy (share and fit, start against end)."""
+    opening = _year_window(firms[firms["step"] > 0], True, window)
+    closing = _year_window(firms[firms["step"] > 0], False, window)
+    lines = ["", "## Connected strategy", ""]
+    share_first = opening.groupby("name")["units"].sum() / max(opening["units"].sum(), 1)
+    share_last = closing.groupby("name")["units"].sum() / max(closing["units"].sum(), 1)
+    kinds = firms.groupby("name")["connected"].first()
+    fit = closing[closing["step"] == closing["step"].max()].set_index("name")["fit"]
+    for name in kinds.index:
+        lines.append(
+            f"- {name} ({kinds[name].replace('_', ' ')}): {share_first.get(name, 0):.0%} of "
+            f"units in the first {window} weeks, {share_last.get(name, 0):.0%} in the last; "
+            f"the fit of its own customers is {fit.get(name, 0.0):.2f} "
+            "(0 = no personalisation, 1 = perfect)."
+        )
+    connected = kinds.index[kinds != "none"]
+    plain = kinds.index[kinds == "none"]
+    if len(connected) and len(plain):
+        gap_first = share_first.reindex(connected).mean() - share_first.reindex(plain).mean()
+        gap_last = share_last.reindex(connected).mean() - share_last.reindex(plain).mean()
+        change = "widened" if gap_last > gap_first + 0.01 else "did not widen"
+        lines += [
+            "",
+            f"The connected firms' average lead over the unconnected ones {change}, from "
+            f"{gap_first * 100:+.0f} to {gap_last * 100:+.0f} percentage points of units. "
+            "Every direct interaction teaches a firm about that customer, and a connected "
+            "relationship teaches it twice as much; better fit brings more purchases and more "
+            "customers, which bring more learning.",
         ]
     return lines

@@ -466,7 +466,7 @@ class FlywheelMeterSpec(Frozen):
         0.02, gt=0, le=0.5, description="h, log-size of the demand experiments' shocks"
     )
     min_log_spread: float = Field(
-        0.01,
+        0.03,
         ge=0,
         description="sd of ln(x) in the window below which a link is not identified (NaN)",
     )

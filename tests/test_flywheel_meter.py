@@ -63,6 +63,10 @@ def test_panel_is_systematic_and_covers_the_population():
 
 def test_supply_links_follow_the_series_with_the_right_signs():
     meter = FlywheelMeter(FlywheelMeterSpec(window_quarters=6))
+    key0 = ("platform", 1)
+    for t in range(5):
+        meter.record(key0, traffic=1.0 + t, sellers=1.0, selection=1.0, average_cost=1.0, price=1.0)
+    assert np.isnan(meter.slope(key0, "traffic", "sellers"))  # window not full yet
     key = ("platform", 0)
     for t in range(10):
         traffic = np.exp(0.1 * t)
