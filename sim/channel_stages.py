@@ -548,10 +548,7 @@ class ChannelStages:
             gain = np.where(np.isfinite(served_utility), served_utility - outside, 0.0)
             surplus += float((gain / alpha[served]).sum())
         self.stats.surplus_total = float(surplus)
-        reachable_direct = np.isfinite(utilities[:, :n_firms])
-        reachable_platform = np.isfinite(utilities[:, n_firms:]).astype(float)
-        reach = reachable_direct | (reachable_platform @ offer.listed.astype(float) > 0)
-        self.needs_reached = reach.sum(axis=0)
+        self.needs_reached = self.count_reached(utilities, offer)
 
         # Buyers: those who compared and bought, then those served automatically.
         picked = choice[choice > 0] - 1
@@ -591,6 +588,20 @@ class ChannelStages:
         branded = brand >= 0
         self.buyers = rows[position][branded]
         self.bought_from = brand[branded].astype(np.int32)
+
+    @staticmethod
+    def count_reached(utilities: np.ndarray, offer: ChannelOffer) -> np.ndarray:
+        """Shoppers who could buy each firm this week, directly or on a platform."""
+        n_firms = offer.n_firms
+        direct = utilities[:, :n_firms] > NOT_AVAILABLE
+        reached = direct.sum(axis=0)
+        open_platforms = utilities[:, n_firms:] > NOT_AVAILABLE
+        for j in range(n_firms):
+            on = offer.listed[:, j]
+            if on.any():
+                via = open_platforms[:, on].any(axis=1)
+                reached[j] += int((via & ~direct[:, j]).sum())
+        return reached
 
     # ------------------------------------------------------------------ clear
 

@@ -32,7 +32,7 @@ from sim.mechanics.flywheel_meter import (
     log_log_slope,
     loop_gain,
 )
-from sim.mechanics.platforms import FirmWhatIf, channel_demand
+from sim.mechanics.platforms import FirmWhatIf, channel_demand, channel_utilities
 from sim.scenario import WEEKS_PER_QUARTER, FlywheelMeterSpec
 
 FLYWHEEL_COLUMNS = [
@@ -114,6 +114,7 @@ class FlywheelMeter:
 
         out = []
         quarter = model.week // WEEKS_PER_QUARTER
+        base_utilities = channel_utilities(offer, shoppers)
         for firm in model.firms:
             if not firm.alive:
                 continue
@@ -128,7 +129,7 @@ class FlywheelMeter:
                 average_cost=(last.variable_cost + last.fixed_cost) / units if units else np.nan,
                 price=last.revenue / units if units else firm.price,
             )
-            what_if = FirmWhatIf(offer, shoppers, outside, weights, firm.slot)
+            what_if = FirmWhatIf(offer, shoppers, outside, weights, firm.slot, base_utilities)
 
             def units(**change):
                 direct, platforms = what_if.units(**change)  # noqa: B023

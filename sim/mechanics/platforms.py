@@ -137,9 +137,11 @@ def choose_with_surplus(
     """Logit choice with an outside option, and each chooser's expected surplus.
 
     The same draw as ``sim.mechanics.demand.sample_choices`` applied to
-    ``logit_probabilities`` (inverting the cumulative probabilities with one uniform per
-    chooser), and the same log-sum surplus as ``consumer_surplus``, computed from a
-    single pass of exponentials.
+    ``logit_probabilities`` (the first alternative whose cumulative weight exceeds a
+    uniform share of the total, outside option first), and the same log-sum surplus as
+    ``consumer_surplus``, computed in one pass over the alternatives. Alternatives are
+    few and choosers many, so the work runs column by column (fastest when
+    ``utilities`` is in Fortran order, as :func:`channel_utilities` returns it).
 
     Args:
         utilities: ``(N, A)`` utilities (``-inf`` = not available).
@@ -151,17 +153,25 @@ def choose_with_surplus(
         ``(choice, surplus)``: choice 0 = outside, ``a + 1`` = alternative a; surplus
         ``(ln(exp(u0) + sum_a exp(V_ia)) - u0) / alpha_i`` in $.
     """
-    top = np.maximum(utilities.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
-    weights = utilities - top[:, None]
-    np.exp(weights, out=weights)
+    n, alternatives = utilities.shape
+    top = np.full(n, float(outside_utility))
+    for a in range(alternatives):
+        np.maximum(top, utilities[:, a], out=top)
     outside = np.exp(outside_utility - top)
-    cumulative = np.cumsum(weights, axis=1)
-    total = outside + cumulative[:, -1] if cumulative.shape[1] else outside
-    threshold = uniforms * total - outside
-    chosen = np.where(threshold < 0, 0, 1 + (cumulative <= threshold[:, None]).sum(axis=1))
-    choice = np.minimum(chosen, utilities.shape[1])
+    total = outside.copy()
+    cumulative = np.empty((alternatives, n))
+    weight = np.empty(n)
+    for a in range(alternatives):
+        np.subtract(utilities[:, a], top, out=weight)
+        np.exp(weight, out=weight)
+        total += weight
+        cumulative[a] = total
+    threshold = uniforms * total
+    choice = (outside <= threshold).astype(np.int64)
+    for a in range(alternatives - 1):
+        choice += cumulative[a] <= threshold
     surplus = (top + np.log(total) - outside_utility) / price_sensitivity
-    return choice, surplus
+    return np.minimum(choice, alternatives), surplus
 
 
 # ---------------------------------------------------------------------------
@@ -457,7 +467,7 @@ def channel_utilities(offer: ChannelOffer, shoppers: Shoppers) -> np.ndarray:
         ``(N, F + K)`` utilities (``-inf`` = not available).
     """
     n, n_firms = len(shoppers), offer.n_firms
-    out = np.empty((n, n_firms + offer.n_platforms))
+    out = np.empty((n, n_firms + offer.n_platforms), order="F")
     available = shoppers.aware & offer.direct_open[None, :]
     out[:, :n_firms] = choice_utilities(
         offer.quality,
@@ -529,6 +539,8 @@ class FirmWhatIf:
         outside_utility: ``u0``.
         weights: expected shopping trips per consumer.
         slot: the firm.
+        utilities: ``channel_utilities(offer, shoppers)`` if already computed (several
+            firms' what-ifs on one sample can share it).
     """
 
     def __init__(
@@ -538,12 +550,13 @@ class FirmWhatIf:
         outside_utility: float,
         weights: np.ndarray,
         slot: int,
+        utilities: np.ndarray | None = None,
     ):
         self.offer, self.shoppers, self.slot = offer, shoppers, slot
         self.outside = outside_utility
         self.weights = weights
         n_firms = offer.n_firms
-        self.utilities = channel_utilities(offer, shoppers)
+        self.utilities = channel_utilities(offer, shoppers) if utilities is None else utilities
         # The firm's direct column if it were open, from its current utility terms.
         open_offer = offer.with_channels(slot, True, tuple(np.flatnonzero(offer.listed[:, slot])))
         alone = dataclasses.replace(
