@@ -172,6 +172,11 @@ class ChannelColumns:
             pad = np.zeros((self.fit_firm.shape[0], 1), dtype=self.fit_firm.dtype)
             self.fit_firm = np.concatenate([self.fit_firm, pad], axis=1)
 
+    def fit_firms(self, n_firms: int) -> None:
+        """Make sure there is a fit column for each of ``n_firms`` firm slots."""
+        while self.fit_firm is not None and self.fit_firm.shape[1] < n_firms:
+            self.add_firm_column()
+
 
 @dataclass
 class WeekPurchases:
@@ -345,6 +350,7 @@ class ChannelStages:
         ``f_eff = max(f_io, rho K_o)``, raised by curation where the owner curates.
         """
         learning, state = self.spec.learning, self.channel_columns
+        state.fit_firms(len(self.firms))  # firms may have entered since
         curated = ConnectedKind.curated_offering
         gain = self.spec.connected.curation_gain
         terms = []
@@ -771,6 +777,7 @@ class ChannelStages:
     def learn_from_interactions(self) -> None:
         """Individual fit and population knowledge grow for the relationship's owner."""
         bought, state = self.purchases_week, self.channel_columns
+        state.fit_firms(len(self.firms))
         learning = self.spec.learning
         per_1000 = len(self.population) / 1000.0
         groups = (
@@ -855,6 +862,7 @@ class ChannelStages:
                 firm.owned_customers = firm.last_quarter.customers
             return
         cols, state = self.population.columns, self.channel_columns
+        state.fit_firms(len(self.firms))
         direct = (state.last_channel == DIRECT) & (cols.last_firm >= 0)
         owners = cols.last_firm[direct]
         owned = np.bincount(owners, minlength=len(self.firms))

@@ -290,3 +290,19 @@ def test_platform_results_save_and_load(tmp_path, market_run):
     assert set(loaded.tables) == {"platforms", "flywheel"}
     pd.testing.assert_frame_equal(loaded.tables["platforms"], market_run.tables["platforms"])
     assert np.isfinite(loaded.tables["flywheel"]["e_price_to_traffic"]).any()
+
+
+def test_a_firm_that_enters_gets_channel_columns():
+    """Entry (another branch adds it) must not break channels: fit columns grow."""
+    from sim.agents.firm import Firm
+    from sim.strategies.registry import resolve_strategy
+
+    model = sim.MarketModel(marketplace_scenario(steps=10))
+    model.run(3)
+    spec = model.spec.firms[2]
+    strategy = resolve_strategy(spec.strategy)(**spec.strategy_params)
+    model.firms.append(Firm(model, spec, "Entrant", len(model.firms), strategy))
+    model.population.columns.add_firm_column(np.ones(len(model.population), dtype=bool))
+    model.run(14)
+    assert model.channel_columns.fit_firm.shape[1] == len(model.firms) == 4
+    assert model.firms[-1].week.units > 0

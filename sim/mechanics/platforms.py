@@ -597,6 +597,13 @@ class FirmWhatIf:
             rest = np.where(shoppers.aware_platform[:, k], rest, NOT_AVAILABLE)
             self.platform_rest.append(rest)
         self.n_firms = n_firms
+        # The logit denominator's part that no change of this firm can touch: the
+        # outside option and the other firms' direct stores (log-sum, shifted by ``top``).
+        others = np.delete(self.utilities[:, :n_firms], slot, axis=1)
+        self.top = np.maximum(others.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
+        self.fixed_sum = np.exp(outside_utility - self.top) + np.exp(
+            others - self.top[:, None]
+        ).sum(axis=1)
 
     def units(
         self,
@@ -628,7 +635,6 @@ class FirmWhatIf:
         experience = old_experience if experience is None else experience
         direct = bool(offer.direct_open[j]) if direct is None else direct
         listed = tuple(np.flatnonzero(offer.listed[:, j])) if platforms is None else platforms
-        utilities = self.utilities.copy()
         if direct:
             column = (
                 self.direct_base
@@ -636,9 +642,10 @@ class FirmWhatIf:
                 + beta * (np.log(max(selection, 1.0)) - np.log(max(old_selection, 1.0)))
                 + gamma * (experience - old_experience)
             )
-            utilities[:, j] = np.where(shoppers.aware[:, j], column, NOT_AVAILABLE)
+            own_direct = np.where(shoppers.aware[:, j], column, NOT_AVAILABLE)
         else:
-            utilities[:, j] = NOT_AVAILABLE
+            own_direct = np.full(len(shoppers), NOT_AVAILABLE)
+        platform_columns = [self.utilities[:, self.n_firms + k] for k in range(offer.n_platforms)]
         own_values = {}
         for k in range(offer.n_platforms):
             rest = self.platform_rest[k]
@@ -662,16 +669,24 @@ class FirmWhatIf:
                 continue  # nothing about k changed
             total = float(items.sum())
             if total <= 0:
-                utilities[:, self.n_firms + k] = NOT_AVAILABLE
+                platform_columns[k] = np.full(len(shoppers), NOT_AVAILABLE)
                 continue
             w = platform_value(values, items, float(offer.transparency[k]))
-            utilities[:, self.n_firms + k] = w + beta * np.log(max(total, 1.0)) + rest
-        probabilities = logit_probabilities(utilities, self.outside)[:, 1:]
-        direct_units = float(self.weights @ probabilities[:, j]) if direct else 0.0
+            platform_columns[k] = w + beta * np.log(max(total, 1.0)) + rest
+        # logit over: fixed part (outside, rivals' stores), own store, the platforms
+        top = np.maximum(self.top, own_direct)
+        for column in platform_columns:
+            top = np.maximum(top, column)
+        own_weight = np.exp(own_direct - top)
+        platform_weights = [np.exp(column - top) for column in platform_columns]
+        denominator = self.fixed_sum * np.exp(self.top - top) + own_weight
+        for weight in platform_weights:
+            denominator += weight
+        direct_units = float(self.weights @ (own_weight / denominator)) if direct else 0.0
         platform_units = np.zeros(offer.n_platforms)
         for k, (values, items) in own_values.items():
             inner = listing_probabilities(values, items, float(offer.transparency[k]))[:, -1]
-            platform_units[k] = self.weights @ (probabilities[:, self.n_firms + k] * inner)
+            platform_units[k] = self.weights @ (platform_weights[k] / denominator * inner)
         return direct_units, platform_units
 
 
