@@ -500,6 +500,22 @@ class LifecycleStages:
             if firm.value_base is None and firm.quarterly_operating_profit:
                 firm.value_base = value.market_value(firm.initial_cash, annual, rate)
 
+    def attribute_surplus_by_units(self) -> None:
+        """With platforms on, attribute the week's consumer surplus to brands by units sold.
+
+        The channel choice has no single firm-by-firm probability matrix, so the surplus
+        is split in proportion to each brand's units this week (an approximation of
+        :func:`sim.mechanics.value.attributed_surplus`, exact when shares equal the
+        expected shares).
+        """
+        units = self.stats.units_by_slot
+        total = float(units.sum()) if units is not None else 0.0
+        shares = units / total if total > 0 else np.zeros(len(self.firms))
+        self.customer_value_by_slot = shares * self.stats.surplus_total
+        for firm in self.firms:
+            firm.week.customer_value = float(self.customer_value_by_slot[firm.slot])
+            firm.cumulative_customer_value += firm.week.customer_value
+
     def tsr(self, firm: Firm) -> float:
         """Total shareholder return since birth.
 

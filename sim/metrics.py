@@ -183,3 +183,79 @@ MODEL_REPORTERS |= {
         cumulative_consumer_surplus,
     )
 }
+# Platforms and disintermediation (zero when the scenario has no platforms)
+
+
+def disintermediation_index(model) -> float:
+    """Share of this week's purchases made through platforms, in [0, 1]."""
+    if model.stats.purchases == 0:
+        return 0.0
+    return model.stats.platform_purchases / model.stats.purchases
+
+
+def platform_take(model) -> float:
+    """Fees kept by all platforms this week ($)."""
+    return model.stats.platform_take
+
+
+def membership_fees(model) -> float:
+    """Membership fees paid to platforms this week ($)."""
+    return model.stats.membership_fees
+
+
+def total_spending(model) -> float:
+    """All consumer spending this week: purchases plus membership fees ($)."""
+    return model.stats.spending + model.stats.membership_fees
+
+
+def third_party_revenue(model) -> float:
+    """Third-party sellers' sales this week, after platform fees ($)."""
+    return model.stats.pool_revenue
+
+
+def third_party_share(model) -> float:
+    """Share of units on owned marketplaces not sold by the owner (Amazon's 3P share).
+
+    Units through platforms that have an owner (first-party retail), less the owner's
+    units, over all units through those platforms; 0 when there are none.
+    """
+    owned = [p for p in model.platforms if p.owner_slots and p.alive]
+    units = sum(p.week.units for p in owned)
+    if units == 0:
+        return 0.0
+    return (units - sum(p.week.owner_units for p in owned)) / units
+
+
+def third_party_sellers(model) -> int:
+    """Small third-party sellers on all marketplaces."""
+    return sum(p.sellers for p in model.platforms if p.alive)
+
+
+def platform_members(model) -> int:
+    """Members of all platforms' membership programmes."""
+    return sum(p.members for p in model.platforms if p.alive)
+
+
+def automatic_share(model) -> float:
+    """Share of this week's purchases fulfilled by automatic execution."""
+    if model.stats.purchases == 0:
+        return 0.0
+    return model.stats.automatic_purchases / model.stats.purchases
+
+
+MODEL_REPORTERS.update(
+    {
+        function.__name__: function
+        for function in (
+            disintermediation_index,
+            platform_take,
+            membership_fees,
+            total_spending,
+            third_party_revenue,
+            third_party_share,
+            third_party_sellers,
+            platform_members,
+            automatic_share,
+        )
+    }
+)

@@ -15,6 +15,7 @@ import numpy as np
 from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
+from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
@@ -65,9 +66,16 @@ class StepStats:
     repeat_purchases: int = 0
     surplus_total: float = 0.0
     units_by_slot: np.ndarray | None = None
+    platform_purchases: int = 0
+    platform_take: float = 0.0
+    membership_fees: float = 0.0
+    pool_units: int = 0
+    pool_revenue: float = 0.0
+    owner_units: int = 0
+    automatic_purchases: int = 0
 
 
-class MarketModel(LifecycleStages, mesa.Model):
+class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
     Args:
@@ -113,10 +121,14 @@ class MarketModel(LifecycleStages, mesa.Model):
         )
         self.population = ConsumerPopulation(self, columns)
         self.init_lifecycle()
+        self.setup_channels()
         self.datacollector = mesa.DataCollector(
-            model_reporters=metrics.MODEL_REPORTERS, tables={"firms": FIRM_COLUMNS}
+            model_reporters=metrics.MODEL_REPORTERS,
+            tables={"firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS, **self.channel_tables()},
         )
+        self.firms_choose_channels(initial=True)
         self.firms_decide()
+        self.platforms_decide()
         self.value_firms()
         self.collect()
 
@@ -144,23 +156,40 @@ class MarketModel(LifecycleStages, mesa.Model):
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
-        """One week: the process overview of the model, stage by stage."""
+        """One week: the process overview of the model, stage by stage.
+
+        The consumer stages follow the customer journey: recognize (needs arise,
+        platforms are discovered, automatic execution serves subscribers), request
+        (consumers choose), respond (the market clears, buyers experience), repeat
+        (relationship owners learn). Stages marked (channels) do nothing unless the
+        scenario has platforms, connected experiences or learning.
+        """
         self.needs_arise()
+        self.shoppers_discover_platforms()  # (channels)
+        self.automatic_execution()  # (channels)
         self.consumers_choose()
         self.market_clears()
         self.consumers_experience()
         self.word_of_mouth_spreads()
+        self.relationships_learn()  # (channels)
+        self.platforms_operate()  # (channels) third-party sellers join or leave
         self.firms_invest()
+        self.platforms_invest()  # (channels)
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
             self.close_quarter()
+            self.close_channel_quarter()
+            self.measure_flywheel()
             self.firms_experiment()
             self.firms_adopt_trends()
             self.vitality_evolves()
             self.day2_stages()
             self.exit_insolvent_firms()
             self.exit_irrelevant_firms()
+            self.exit_insolvent_platforms()  # (channels)
+            self.firms_choose_channels()  # (channels) once a year
             self.firms_decide()
+            self.platforms_decide()  # (channels)
             self.rank_top_k()
         self.firms_act()
         self.firms_enter()
@@ -173,11 +202,16 @@ class MarketModel(LifecycleStages, mesa.Model):
             firm.start_week()
         cols = self.population.columns
         draws = self.rng.random(len(cols))
-        self.choosers = np.flatnonzero(draws < cols.need_rate)
+        self.choosers = np.flatnonzero(draws < self.need_rates())
+        self.need_draws = draws
         self.stats = StepStats(needs=len(self.choosers))
 
     def consumers_choose(self) -> None:
         """Consumers with a need pick a known firm or the outside option (logit)."""
+        if self.channel_mode:
+            self.consumers_choose_channels()
+            self.cumulative_surplus += self.stats.surplus_total
+            return
         cols, rows = self.population.columns, self.choosers
         alive = self.alive_mask
         available = np.take(cols.aware, rows, axis=0)  # faster than cols.aware[rows]
@@ -223,6 +257,10 @@ class MarketModel(LifecycleStages, mesa.Model):
 
     def market_clears(self) -> None:
         """Units, revenue and costs are booked to each firm's accounts."""
+        if self.channel_mode:
+            self.market_clears_channels()
+            self.attribute_surplus_by_units()
+            return
         n_firms = len(self.firms)
         cols = self.population.columns
         units = np.bincount(self.bought_from, minlength=n_firms)
@@ -243,6 +281,9 @@ class MarketModel(LifecycleStages, mesa.Model):
 
     def consumers_experience(self) -> None:
         """Buyers meet an experience, judge it against expectation, raise expectations."""
+        if self.channel_mode:
+            self.consumers_experience_channels()
+            return
         cols, buyers, firm_of = self.population.columns, self.buyers, self.bought_from
         delivered = self.firm_vector("experience")[firm_of]
         experienced = realised_experience(
@@ -356,8 +397,10 @@ class MarketModel(LifecycleStages, mesa.Model):
                     "cumulative_units": firm.cumulative_units,
                     "alive": firm.alive,
                     **self.lifecycle_row(firm),
+                    **self.channel_firm_columns(firm),
                 },
             )
+        self.collect_platforms()
 
     # ------------------------------------------------------------------ views
 
@@ -384,6 +427,8 @@ class MarketModel(LifecycleStages, mesa.Model):
             innovation_budget=firm.innovation_budget,
             spend_innovation=firm.spend_innovation,
             marketing_spend=firm.marketing_spend,
+            take_share=self.take_share(firm),
+            connected_unit_cost=self.connected_unit_cost(firm),
         )
 
     def seen_quarter(self, firm: Firm, report):
@@ -402,7 +447,7 @@ class MarketModel(LifecycleStages, mesa.Model):
         n = len(cols)
         size = min(self.spec.market.research_sample_size, n)
         rows = np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
-        return MarketResearch(
+        research = MarketResearch(
             own=firm.slot,
             outside_utility=self.spec.market.outside_utility,
             quality=self.firm_vector("quality"),
@@ -420,6 +465,9 @@ class MarketModel(LifecycleStages, mesa.Model):
             habit_scale=self.habit_scale(),
             **self.owner_siblings(firm),
         )
+        if self.channel_mode:
+            return self.channel_market_research(firm, rows, research)
+        return research
 
     def owner_siblings(self, firm: Firm) -> dict:
         """The other live brands of the firm's owner and their markups ($)."""
@@ -448,6 +496,7 @@ class MarketModel(LifecycleStages, mesa.Model):
             rivals=rivals,
             research=self.market_research(firm),
             technology=self.technology,
+            platforms=self.platform_options(),
         )
 
     def run(self, steps: int | None = None, progress=None) -> None:

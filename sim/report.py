@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 WEEKS_PER_YEAR = 52
@@ -165,6 +166,7 @@ def summary(result) -> str:
     else:
         lines.append("- No firm left the market.")
     lines += lifecycle_sections(result)
+    lines += platform_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "
@@ -176,6 +178,293 @@ def summary(result) -> str:
         "",
     ]
     return "\n".join(line for line in lines if line is not None)
+
+
+# ---------------------------------------------------------------------------
+# Platforms, disintermediation, the flywheel meter and connected strategy
+
+
+def _year_window(table: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
+    steps = table["step"][table["step"] > 0]
+    if steps.empty:
+        return table.iloc[0:0]
+    lo, hi = (
+        (steps.min(), steps.min() + weeks - 1) if first else (steps.max() - weeks + 1, steps.max())
+    )
+    return table[(table["step"] >= lo) & (table["step"] <= hi)]
+
+
+def platform_lines(result) -> list[str]:
+    """The summary's section on platforms, relationships and the flywheel (plain words).
+
+    Args:
+        result: a :class:`~sim.runner.RunResult`.
+
+    Returns:
+        Markdown lines (none when the run has neither platforms nor a flywheel table).
+    """
+    from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
+
+    tables, model, firms = result.tables, result.model, result.firms
+    platforms = tables.get("platforms")
+    flywheel = tables.get("flywheel")
+    steps = int(model["step"].max())
+    window = min(WEEKS_PER_YEAR, max(steps // 2, 1))
+    lines: list[str] = []
+    if platforms is not None and len(platforms):
+        first_m, last_m = _year_window(model, True, window), _year_window(model, False, window)
+        lines += ["", "## Platforms and who owns the customer", ""]
+        lines.append(
+            f"- The **disintermediation index** (share of all purchases made through a "
+            f"platform) went from {first_m['disintermediation_index'].mean():.0%} in the "
+            f"first {window} weeks to {last_m['disintermediation_index'].mean():.0%} in the "
+            f"last {window}. A sale through a platform gives the platform, not the brand, the "
+            "customer's habit and data."
+        )
+        for name, group in platforms.groupby("name", sort=False):
+            opening, closing = _year_window(group, True, window), _year_window(group, False, window)
+            end = group[group["step"] == group["step"].max()].iloc[0]
+            kind, strategy = end["kind"], _label(end["strategy"])
+            text = (
+                f"- **{name}** ({kind}, {strategy}): its fee went from "
+                f"{opening['take_rate'].mean():.1%} to {closing['take_rate'].mean():.1%} of each "
+                f"sale; it handled {closing['power'].iloc[-1]:.0%} of all purchases in its last "
+                f"quarter and sold {_money(closing['gmv'].sum())} in the last {window} weeks, "
+                f"keeping {_money(closing['take'].sum())} in fees."
+            )
+            if end["sellers"] or opening["sellers"].max():
+                text += (
+                    f" Third-party sellers: {int(opening['sellers'].iloc[0])} -> "
+                    f"{int(end['sellers'])}; selection listed: {opening['selection'].iloc[0]:,.0f}"
+                    f" -> {end['selection']:,.0f} items."
+                )
+            if end["members"]:
+                text += f" {int(end['members']):,} consumers are members of its programme."
+            if not end["alive"]:
+                text += " It closed (cash negative for too long)."
+            lines.append(text)
+            if strategy == "customer-obsessed":
+                lines.append(
+                    "  A customer-obsessed platform sets its fee at its cost per order plus a thin "
+                    "margin, so every saving from scale reaches sellers and buyers as lower prices."
+                )
+            elif strategy == "shareholder-focused":
+                lines.append(
+                    "  A shareholder-focused platform raises its fee as its share of all purchases "
+                    "(its power over the brands) grows."
+                )
+        closing_firms = _year_window(firms[firms["alive"]], False, window)
+        for firm_name, group in closing_firms.groupby("name", sort=False):
+            units = group["units"].sum()
+            if not units:
+                continue
+            through = group["platform_units"].sum() / units
+            revenue = group["revenue"].sum()
+            fees = group["platform_fees"].sum() / revenue if revenue else 0.0
+            end = group.iloc[-1]
+            owned = int(end["owned_customers"])
+            relationship = (
+                f"it owns the relationship with {owned:,} customers"
+                if end["direct_units"] or owned
+                else "every one of its customers' relationships belongs to the platform"
+            )
+            lines.append(
+                f"- {firm_name} ({end['channels']}): {through:.0%} of its units went through "
+                f"platforms in the last {window} weeks, paying {fees:.1%} of revenue in fees; "
+                f"{relationship}."
+            )
+        lines += channel_tradeoff_lines(firms, window)
+        owned = platforms[platforms["owner_units"] > 0]
+        if len(owned) and result.scenario.start_year:
+            lines += ["", "### Third-party sellers' share, against Amazon's own figures", ""]
+            for name in owned["name"].unique():
+                share = third_party_share_by_year(platforms, result.scenario.start_year, name)
+                table = compare_to_reference(share)
+                if table["model"].notna().any():
+                    lines.append(f"Model ({name}) against the 2018 shareholder letter:")
+                    lines.append("")
+                    lines.append("| year | letter | model | gap |")
+                    lines.append("|---|---|---|---|")
+                    for row in table.itertuples():
+                        lines.append(
+                            f"| {row.year} | {row.reference:.0%} | {row.model:.0%} | "
+                            f"{row.error * 100:+.0f} pts |"
+                        )
+                    lines.append("")
+                    lines.append(
+                        f"Root mean squared gap: {rmse(table) * 100:.1f} percentage points."
+                    )
+    if flywheel is not None and len(flywheel) and flywheel["loop_gain"].notna().any():
+        lines += ["", "## The flywheel meter", ""]
+        lines.append(
+            "Each quarter the meter measures every link of the loop as an elasticity (how many "
+            "% the next node moves when this one moves 1%) and multiplies them round the loop. "
+            "A loop gain above 0 means the loop reinforces itself; the higher, the faster the "
+            "flywheel turns."
+        )
+        for (agent, name), group in flywheel.groupby(["agent", "name"], sort=False):
+            gains = group["loop_gain"].dropna()
+            if len(gains) < 2:
+                continue
+            half = len(gains) // 2
+            early, late = gains.iloc[:half].median(), gains.iloc[half:].median()
+            trend = "rose" if late > early + 0.01 else "fell" if late < early - 0.01 else "held"
+            if agent == "platform" or group["strategy"].iloc[0] == "customer_obsessed":
+                lines.append(
+                    f"- {agent} **{name}**: median loop gain {early:+.3f} in the first half of "
+                    f"the quarters measured, {late:+.3f} in the second ({trend})."
+                )
+        sellers = flywheel[flywheel["e_traffic_to_sellers"].notna()]
+        if len(sellers):
+            last = sellers.groupby("name").tail(4).groupby("name").median(numeric_only=True)
+            for name, row in last.iterrows():
+                links = (
+                    f"traffic -> sellers {row['e_traffic_to_sellers']:+.2f}, "
+                    f"sellers -> selection {row['e_sellers_to_selection']:+.2f}, "
+                    f"selection -> traffic {row['e_selection_to_traffic']:+.2f}; "
+                    f"volume -> lower cost {row['e_volume_to_cost']:+.2f}, "
+                    f"cost -> price {row['e_cost_to_price']:+.2f}, "
+                    f"lower price -> traffic {row['e_price_to_traffic']:+.2f}"
+                )
+                lines.append(
+                    f"  {name}'s links, median of the last four quarters measured: {links}."
+                )
+    if "connected" in firms and (firms["connected"] != "none").any():
+        lines += connected_lines(firms, window)
+    if lines:
+        lines += [
+            "",
+            "Figures: `figures/platform_take_rate.png`, `figures/platform_sellers_selection.png`, "
+            "`figures/disintermediation.png`, `figures/third_party_share.png`, "
+            "`figures/flywheel_loop_gain.png`, `figures/flywheel_links.png`, "
+            "`figures/connected_strategy.png` (those that apply). "
+            "Tables: `platforms.parquet` (one row per platform per week), `flywheel.parquet` "
+            "(one row per firm and platform per quarter).",
+        ]
+    return lines
+
+
+def _group_window(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
+    window = _year_window(firms[firms["step"] > 0], first, weeks)
+    grouped = window.groupby("group")
+    out = grouped[["units", "revenue", "variable_cost", "platform_fees", "operating_profit"]].sum()
+    out["firms"] = grouped["firm_id"].nunique()
+    out["margin"] = (out["revenue"] - out["variable_cost"] - out["platform_fees"]) / out[
+        "revenue"
+    ].where(out["revenue"] > 0)
+    last = window[window["step"] == window["step"].max()].groupby("group")
+    out["owned"] = last["owned_customers"].mean()
+    out["knowledge"] = last["knowledge"].mean()
+    return out
+
+
+def channel_tradeoff_lines(firms: pd.DataFrame, window: int) -> list[str]:
+    """Compare brands that sold through platforms with brands that stayed direct.
+
+    Args:
+        firms: the firm table.
+        window: weeks in the opening and closing windows.
+
+    Returns:
+        Markdown lines; none unless both groups exist (first-party retail arms, which
+        sell only on their own platform, are left out).
+    """
+    sold = firms.groupby("firm_id").agg(
+        through=("platform_units", "sum"), direct=("direct_units", "sum")
+    )
+    mixed = sold.index[(sold["through"] > 0) & (sold["direct"] > 0)]
+    direct_only = sold.index[sold["through"] == 0]
+    if not len(mixed) or not len(direct_only):
+        return []
+    data = firms[firms["firm_id"].isin(mixed.union(direct_only))].copy()
+    data["group"] = np.where(data["firm_id"].isin(mixed), "platform", "direct")
+    opening, closing = _group_window(data, True, window), _group_window(data, False, window)
+
+    def per_firm(table, group, column):
+        return table.loc[group, column] / table.loc[group, "firms"]
+
+    lines = [
+        "",
+        "### Join the platform, or keep the customer?",
+        "",
+        f"Brands that also sold through a platform ({len(mixed)}) against brands that "
+        f"stayed direct ({len(direct_only)}), per brand, first and last {window} weeks:",
+        "",
+        "| | through platforms: first | last | direct only: first | last |",
+        "|---|---|---|---|---|",
+    ]
+    rows = [
+        ("units sold", "units", "{:,.0f}", True),
+        ("operating profit", "operating_profit", "${:,.0f}", True),
+        ("margin after fees", "margin", "{:.0%}", False),
+        ("customers owned (bought direct last)", "owned", "{:,.0f}", False),
+        ("knowledge of customers (0-1)", "knowledge", "{:.2f}", False),
+    ]
+    for label, column, fmt, per in rows:
+        cells = []
+        for table_group in (
+            ("platform", opening),
+            ("platform", closing),
+            ("direct", opening),
+            ("direct", closing),
+        ):
+            group, table = table_group
+            value = per_firm(table, group, column) if per else table.loc[group, column]
+            cells.append(fmt.format(value) if pd.notna(value) else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    more_units = per_firm(closing, "platform", "units") > per_firm(closing, "direct", "units")
+    profit_first = per_firm(opening, "platform", "operating_profit") > per_firm(
+        opening, "direct", "operating_profit"
+    )
+    profit_last = per_firm(closing, "platform", "operating_profit") > per_firm(
+        closing, "direct", "operating_profit"
+    )
+    verdict = (
+        "sell more" if more_units else "sell less",
+        "earned more at first" if profit_first else "earned less at first",
+        "and still do at the end" if profit_last == profit_first else "but not at the end",
+    )
+    lines += [
+        "",
+        f"Brands on the platform {verdict[0]} than those that stayed direct, "
+        f"{verdict[1]} {verdict[2]}. Each sale through the platform hands it the "
+        "customer's habit and data and costs a fee, so what they gain in reach they pay "
+        "for in relationships, knowledge and margin; the direct brands keep those.",
+    ]
+    return lines
+
+
+def connected_lines(firms: pd.DataFrame, window: int) -> list[str]:
+    """The summary's section on connected strategy (share and fit, start against end)."""
+    opening = _year_window(firms[firms["step"] > 0], True, window)
+    closing = _year_window(firms[firms["step"] > 0], False, window)
+    lines = ["", "## Connected strategy", ""]
+    share_first = opening.groupby("name")["units"].sum() / max(opening["units"].sum(), 1)
+    share_last = closing.groupby("name")["units"].sum() / max(closing["units"].sum(), 1)
+    kinds = firms.groupby("name")["connected"].first()
+    fit = closing[closing["step"] == closing["step"].max()].set_index("name")["fit"]
+    for name in kinds.index:
+        lines.append(
+            f"- {name} ({kinds[name].replace('_', ' ')}): {share_first.get(name, 0):.0%} of "
+            f"units in the first {window} weeks, {share_last.get(name, 0):.0%} in the last; "
+            f"the fit of its own customers is {fit.get(name, 0.0):.2f} "
+            "(0 = no personalisation, 1 = perfect)."
+        )
+    connected = kinds.index[kinds != "none"]
+    plain = kinds.index[kinds == "none"]
+    if len(connected) and len(plain):
+        gap_first = share_first.reindex(connected).mean() - share_first.reindex(plain).mean()
+        gap_last = share_last.reindex(connected).mean() - share_last.reindex(plain).mean()
+        change = "widened" if gap_last > gap_first + 0.01 else "did not widen"
+        lines += [
+            "",
+            f"The connected firms' average lead over the unconnected ones {change}, from "
+            f"{gap_first * 100:+.0f} to {gap_last * 100:+.0f} percentage points of units. "
+            "Every direct interaction teaches a firm about that customer, and a connected "
+            "relationship teaches it twice as much; better fit brings more purchases and more "
+            "customers, which bring more learning.",
+        ]
+    return lines
 
 
 # ---------------------------------------------------------------------------

@@ -134,6 +134,7 @@ def run(
     collector = model.datacollector
     model_table = collector.get_model_vars_dataframe().reset_index(drop=True)
     firm_table = collector.get_table_dataframe("firms")
+    tables = {name: collector.get_table_dataframe(name) for name in model.extra_tables}
     manifest = {
         "scenario": resolved.name,
         "scenario_sha256": resolved.digest(),
@@ -143,7 +144,7 @@ def run(
         "versions": package_versions(),
         "platform": platform.platform(),
     }
-    tables = {"events": events_table(model)}
+    tables["events"] = events_table(model)
     return RunResult(resolved, resolved.seed, model_table, firm_table, manifest, tables)
 
 

@@ -23,6 +23,10 @@ class QuarterTally:
     satisfaction_sum: float = 0.0
     needs_reached: float = 0.0
     innovation: float = 0.0
+    variable_cost: float = 0.0
+    fixed_cost: float = 0.0
+    direct_units: float = 0.0
+    platform_fees: float = 0.0
 
     def report(self, customers: int, previous: QuarterReport) -> QuarterReport:
         """Close the quarter into a report."""
@@ -39,6 +43,10 @@ class QuarterTally:
             repeat_rate=self.repeat_units / self.units if self.units else 0.0,
             satisfaction=self.satisfaction_sum / self.units if self.units else 0.0,
             needs_reached=self.needs_reached,
+            variable_cost=self.variable_cost,
+            fixed_cost=self.fixed_cost,
+            direct_units=self.direct_units,
+            platform_fees=self.platform_fees,
         )
 
 
@@ -59,11 +67,21 @@ class WeekFlows:
     innovation: float = 0.0
     marketing: float = 0.0
     customer_value: float = 0.0
+    direct_units: float = 0.0
+    platform_units: float = 0.0
+    platform_fees: float = 0.0
+    connected_cost: float = 0.0
 
     @property
     def operating_profit(self) -> float:
-        """Revenue less variable and fixed cost ($)."""
-        return self.revenue - self.variable_cost - self.fixed_cost
+        """Revenue less variable and fixed cost, platform fees and connected costs ($)."""
+        return (
+            self.revenue
+            - self.variable_cost
+            - self.fixed_cost
+            - self.platform_fees
+            - self.connected_cost
+        )
 
     @property
     def profit(self) -> float:
@@ -114,6 +132,16 @@ class Firm(mesa.Agent):
         self.satisfaction = 0.0
         self.repeat_rate = 0.0
         self.unit_cost = self.current_unit_cost()
+        # Channels, relationships and connected strategy (set up by the model).
+        self.sells_direct = True
+        self.listed_on: tuple[int, ...] = ()
+        self.channels_fixed = spec.channels is not None
+        self.connected = spec.connected
+        self.data_interactions = 0.0
+        self.knowledge = 0.0
+        self.owned_customers = 0
+        self.coached_customers = 0
+        self.mean_fit = 0.0
         self.init_lifecycle(spec, birth_step)
 
     def init_lifecycle(self, spec: FirmSpec, birth_step: int) -> None:
@@ -215,6 +243,7 @@ class Firm(mesa.Agent):
         week.innovation = self.spend_innovation
         week.marketing = self.marketing_spend
         week.repeat_units = repeat_units
+        week.direct_units = units
         self.cash += week.profit
         self.cumulative_units += units
         self.repeat_rate = repeat_units / units if units else 0.0
@@ -226,6 +255,44 @@ class Firm(mesa.Agent):
         tally.repeat_units += repeat_units
         tally.needs_reached += needs_reached
         tally.innovation += self.spend_innovation
+        tally.variable_cost += week.variable_cost
+        tally.fixed_cost += week.fixed_cost
+        tally.direct_units += units
+
+    def book_channel_costs(
+        self,
+        direct_units: float,
+        platform_units: float,
+        platform_fees: float,
+        connected_cost: float,
+    ) -> None:
+        """Book the week's channel split, platform fees and connected-experience costs.
+
+        Called after :meth:`book_sales`; fees and connected costs come out of cash and
+        operating profit: ``cash' = cash - fees - connected``.
+
+        Args:
+            direct_units: units sold through the firm's own channel.
+            platform_units: units sold through platforms.
+            platform_fees: take paid to platforms ($).
+            connected_cost: cost of the connected experience this week ($).
+        """
+        week = self.week
+        week.direct_units = direct_units
+        week.platform_units = platform_units
+        week.platform_fees = platform_fees
+        week.connected_cost = connected_cost
+        self.cash -= platform_fees + connected_cost
+        tally = self.tally
+        tally.operating_profit -= platform_fees + connected_cost
+        tally.direct_units -= platform_units
+        tally.platform_fees += platform_fees
+
+    @property
+    def channel_names(self) -> list[str]:
+        """Channels the firm sells through: ``direct`` and platform names."""
+        names = ["direct"] if self.sells_direct else []
+        return names + [self.model.platforms[k].name for k in self.listed_on]
 
     def book_satisfaction(self, satisfaction_sum: float) -> None:
         """Record the summed satisfaction of this week's buyers."""

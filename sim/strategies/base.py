@@ -19,10 +19,11 @@ from pydantic import BaseModel, ConfigDict
 from sim.mechanics.demand import (
     NOT_AVAILABLE,
     choice_utilities,
-    expected_demand,
     logit_best_response_price,
     logit_group_best_response_price,
 )
+
+CHANNEL_SWITCH_MARGIN = 0.02
 
 
 class StrategyParams(BaseModel):
@@ -44,6 +45,10 @@ class QuarterReport:
     repeat_rate: float = 0.0
     satisfaction: float = 0.0
     needs_reached: float = 0.0
+    variable_cost: float = 0.0
+    fixed_cost: float = 0.0
+    direct_units: float = 0.0
+    platform_fees: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class FirmView:
     innovation_budget: float = 0.0
     spend_innovation: float = 0.0
     marketing_spend: float = 0.0
+    take_share: float = 0.0
+    connected_unit_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ class MarketResearch:
         shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), self.outside_utility)
         rest = np.exp(self.outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
         base = self.quality[self.own] - self.experience_taste * self.expectation
-        base = base + np.where(self.last_firm == self.own, self.habit_strength, 0.0)
+        own_habit = 1.0 if self.habit_scale is None else float(self.habit_scale[self.own])
+        base = base + np.where(self.last_firm == self.own, self.habit_strength * own_habit, 0.0)
         return shift + np.log(rest), base, self.available[:, self.own]
 
     def demand(
@@ -242,6 +250,31 @@ class MarketView:
     rivals: tuple[RivalView, ...]
     research: MarketResearch
     technology: Technology
+    platforms: tuple[PlatformOption, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlatformOption:
+    """What a firm can see of a platform it might sell through."""
+
+    slot: int
+    name: str
+    kind: str
+    strategy: str
+    take_rate: float
+
+
+@dataclass(frozen=True)
+class ChannelSet:
+    """Channels a firm sells through: its own (direct) and platforms by slot."""
+
+    direct: bool
+    platforms: tuple[int, ...] = ()
+
+    def label(self, names: dict[int, str]) -> str:
+        """Readable name, e.g. ``direct+Compare``."""
+        parts = (["direct"] if self.direct else []) + [names[k] for k in self.platforms]
+        return "+".join(parts)
 
 
 @dataclass(frozen=True)
@@ -307,3 +340,44 @@ class Strategy:
             The decision.
         """
         raise NotImplementedError
+
+    def choose_channels(
+        self,
+        firm: FirmView,
+        view: MarketView,
+        options: tuple[ChannelSet, ...],
+        current: ChannelSet,
+    ) -> ChannelSet:
+        """Choose the channels to sell through for the coming year.
+
+        The default values each option by its expected weekly contribution through every
+        channel (price less platform fee less unit cost, times units, from the market
+        research) plus ``relationship_weight * price`` per unit sold direct: what the
+        strategy thinks an owned customer relationship is worth beyond the sale. A
+        strategy without a ``relationship_weight`` parameter values relationships at 0.
+        The current channels are kept unless another option is worth at least
+        ``CHANNEL_SWITCH_MARGIN`` more.
+
+        Args:
+            firm: snapshot of the deciding firm.
+            view: read-only view of the market; its research must offer
+                ``channel_value`` (it does whenever platforms exist).
+            options: channel sets the firm may choose from.
+            current: the channels it sells through now.
+
+        Returns:
+            The chosen channel set.
+        """
+        weight = float(getattr(self.params, "relationship_weight", 0.0))
+        research = view.research
+        values = {
+            option: research.channel_value(
+                option, firm.unit_cost + firm.connected_unit_cost, weight
+            )
+            for option in options
+        }
+        best = max(options, key=values.__getitem__)
+        keep = values.get(current)
+        if keep is not None and values[best] <= keep + CHANNEL_SWITCH_MARGIN * abs(keep):
+            return current
+        return best

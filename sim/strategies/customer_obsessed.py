@@ -32,6 +32,12 @@ class CustomerObsessedParams(StrategyParams):
     payout_share: float = Field(
         0.0, ge=0, le=1, description="share of cash above the floor paid out each quarter"
     )
+    relationship_weight: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description="value of an owned customer relationship per direct unit, share of price",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -104,7 +110,9 @@ class CustomerObsessed(Strategy):
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Thin-margin price, reinvestment of surplus cash, allocation by long-run demand."""
         margin = self.margin(firm)
-        price = firm.unit_cost * (1.0 + margin)
+        # Platform fees and connected costs are covered too (both 0 without channels).
+        cost = firm.unit_cost + firm.connected_unit_cost
+        price = cost * (1.0 + margin) / (1.0 - firm.take_share)
         floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
         surplus = max(0.0, firm.cash - floor)
         payout = self.params.payout_share * surplus

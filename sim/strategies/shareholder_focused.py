@@ -38,6 +38,12 @@ class ShareholderFocusedParams(StrategyParams):
         le=1,
         description="share of the innovation budget cut each time a quarter misses plan",
     )
+    relationship_weight: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="value of an owned customer relationship per direct unit, share of price",
+    )
 
 
 @dataclass(frozen=True)
