@@ -423,7 +423,7 @@ class LifecycleStages:
         for _ in range(arrivals):
             if sum(firm.alive for firm in self.firms) >= entry.max_alive:
                 break
-            templates = entry.templates
+            templates = [t for t in entry.templates if t.weight > 0]
             if len(templates) == 1:
                 template = templates[0]
             else:

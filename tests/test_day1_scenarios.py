@@ -72,8 +72,8 @@ def dtc_headline(result) -> dict[str, bool]:
 def short_termism_tenure(seed: int, patient_share: float) -> float:
     """Mean tenure at the top (years) over the second half of one short_termism run."""
     overrides = {
-        "entry.templates.0.weight": max(patient_share, 1e-4),
-        "entry.templates.1.weight": max(1.0 - patient_share, 1e-4),
+        "entry.templates.0.weight": patient_share,
+        "entry.templates.1.weight": 1.0 - patient_share,
     }
     model = sim.run("short_termism", seed=seed, overrides=overrides).model
     return float(model.loc[model["step"] > model["step"].max() / 2, "tenure_top_k"].mean())
