@@ -20,6 +20,7 @@ from sim.agents.firm import Firm
 from sim.mechanics import innovation, lifecycle, network, value, vitality
 from sim.mechanics import word_of_mouth as wom
 from sim.scenario import WEEKS_PER_QUARTER, NetworkGenerator
+from sim.strategies.base import Technology
 from sim.strategies.registry import resolve_strategy
 
 LIFECYCLE_FIRM_COLUMNS = [
@@ -202,6 +203,23 @@ class LifecycleStages:
             )
             lost = heard[self.rng.random(len(heard)) < chance]
             aware[cell[lost]] = False
+
+    def technology_of(self, firm: Firm) -> Technology:
+        """Stock dynamics as they work for this firm: investment builds less at low vitality.
+
+        Productivities are scaled by ``1 - k_i (1 - v)`` (``k_i``: the vitality
+        investment effect); with the effect off this is the common technology.
+        """
+        strength = self.spec.vitality.investment_effect
+        if strength <= 0:
+            return self.technology
+        scale = vitality.effect_multiplier(firm.vitality, strength)
+
+        def scaled(stock: tuple[float, float, float]) -> tuple[float, float, float]:
+            return (stock[0], stock[1] * scale, stock[2])
+
+        tech = self.technology
+        return Technology(scaled(tech.experience), scaled(tech.selection), scaled(tech.efficiency))
 
     # ------------------------------------------------------------------ innovation
 
@@ -423,7 +441,7 @@ class LifecycleStages:
         for _ in range(arrivals):
             if sum(firm.alive for firm in self.firms) >= entry.max_alive:
                 break
-            templates = entry.templates
+            templates = [t for t in entry.templates if t.weight > 0]
             if len(templates) == 1:
                 template = templates[0]
             else:

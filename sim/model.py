@@ -21,7 +21,6 @@ from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
-from sim.mechanics.vitality import effect_multiplier
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import FirmView, MarketResearch, MarketView, RivalView, Technology
 from sim.strategies.registry import resolve_strategy
@@ -276,6 +275,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         prices = self.firm_vector("price")
         self.stats.units_by_slot = units.astype(float)
         self.stats.purchases = int(units.sum())
+        self.quarter_units += self.stats.purchases
         self.stats.spending = float(prices @ units)
         self.stats.repeat_purchases = int(repeat.sum())
 
@@ -307,26 +307,18 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
 
     def firms_invest(self) -> None:
         """Weekly spends build the stocks; volume and efficiency move unit cost."""
-        tech = self.technology
-        self.quarter_units += self.stats.purchases
-        strength = self.spec.vitality.investment_effect
         for firm in self.firms:
             if not firm.alive:
                 continue
-            experience, selection, efficiency = tech.experience, tech.selection, tech.efficiency
-            if strength > 0:
-                scale = effect_multiplier(firm.vitality, strength)
-                experience = (experience[0], experience[1] * scale, experience[2])
-                selection = (selection[0], selection[1] * scale, selection[2])
-                efficiency = (efficiency[0], efficiency[1] * scale, efficiency[2])
+            tech = self.technology_of(firm)
             firm.experience = float(
-                accumulate_stock(firm.experience, firm.spend_experience, *experience)
+                accumulate_stock(firm.experience, firm.spend_experience, *tech.experience)
             )
             firm.selection = float(
-                accumulate_stock(firm.selection, firm.spend_selection, *selection, floor=1.0)
+                accumulate_stock(firm.selection, firm.spend_selection, *tech.selection, floor=1.0)
             )
             firm.efficiency = float(
-                accumulate_stock(firm.efficiency, firm.spend_efficiency, *efficiency)
+                accumulate_stock(firm.efficiency, firm.spend_efficiency, *tech.efficiency)
             )
             firm.unit_cost = firm.current_unit_cost()
 

@@ -258,7 +258,7 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
             ax.annotate(
                 last["name"],
                 (x, y),
-                xytext=(x + 0.08, label_y),
+                xytext=(x + 0.15, label_y),
                 textcoords="data",
                 fontsize=7,
                 va="center",

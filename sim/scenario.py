@@ -843,7 +843,9 @@ class FirmSpec(Frozen):
 class EntrantSpec(FirmSpec):
     """A template for entrants: a firm spec plus how often founders pick it."""
 
-    weight: float = Field(1.0, gt=0, description="relative chance an entrant uses this template")
+    weight: float = Field(
+        1.0, ge=0, description="relative chance an entrant uses this template (>= 0)"
+    )
 
     @model_validator(mode="after")
     def _one_at_a_time(self) -> EntrantSpec:
@@ -880,6 +882,8 @@ class EntrySpec(Frozen):
     def _templates_when_rate(self) -> EntrySpec:
         if self.rate_per_year > 0 and not self.templates:
             raise ValueError("rate_per_year > 0 needs at least one template")
+        if self.templates and sum(t.weight for t in self.templates) <= 0:
+            raise ValueError("at least one template needs a weight above 0")
         return self
 
 
