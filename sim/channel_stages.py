@@ -154,7 +154,9 @@ class ChannelColumns:
         """Columns at the start: no purchases, platform awareness drawn per platform."""
         aware = np.ones((n, len(awareness)), dtype=bool)
         for k, share in enumerate(awareness):
-            if share < 1.0:
+            if share <= 0.0:
+                aware[:, k] = False
+            elif share < 1.0:
                 aware[:, k] = rng.random(n) < share
         return cls(
             last_channel=np.full(n, NO_CHANNEL, dtype=np.int16),
