@@ -154,7 +154,9 @@ class ChannelColumns:
         """Columns at the start: no purchases, platform awareness drawn per platform."""
         aware = np.ones((n, len(awareness)), dtype=bool)
         for k, share in enumerate(awareness):
-            if share < 1.0:
+            if share <= 0.0:
+                aware[:, k] = False
+            elif share < 1.0:
                 aware[:, k] = rng.random(n) < share
         return cls(
             last_channel=np.full(n, NO_CHANNEL, dtype=np.int16),
@@ -246,6 +248,8 @@ class ChannelStages:
             self.rng,
         )
         self.listing_units = np.zeros((len(self.platforms), len(self.firms) + 1))
+        for k, platform in enumerate(self.platforms):
+            platform.aware = int(self.channel_columns.aware_platform[:, k].sum())
 
     def channel_tables(self) -> dict[str, list[str]]:
         """Extra data-collector tables: platforms (if any) and the flywheel meter."""
@@ -430,27 +434,48 @@ class ChannelStages:
 
     # ------------------------------------------------------------------ recognize
 
+    def coach_owners(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which firms and platforms coach their customers now: ``(firms, platforms)``."""
+        coach = ConnectedKind.coach_behaviour
+        firms = np.array([f.alive and f.connected is coach for f in self.firms], dtype=bool)
+        platforms = np.array([p.alive and p.offers(coach) for p in self.platforms], dtype=bool)
+        return firms, platforms
+
+    def coached_among(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether each consumer's relationship owner coaches them (all, or ``rows``)."""
+        cols, state = self.population.columns, self.channel_columns
+        firms, platforms = self.coach_owners()
+        last_firm = cols.last_firm if rows is None else cols.last_firm[rows]
+        last_channel = state.last_channel if rows is None else state.last_channel[rows]
+        coached = np.zeros(len(last_firm), dtype=bool)
+        direct = (last_channel == DIRECT) & (last_firm >= 0)
+        coached[direct] = firms[last_firm[direct]]
+        for k in np.flatnonzero(platforms):
+            coached |= last_channel == k + 1
+        return coached
+
     def need_rates(self) -> np.ndarray:
-        """Weekly need probability of every consumer (coached ones need more often)."""
+        """Weekly need probability of every consumer (coached ones need more often).
+
+        Who is coached is kept up to date as purchases change relationships; it is
+        recounted in full only when the set of coaching firms and platforms changes.
+        """
         cols = self.population.columns
         self.coached = None
         if not self.channel_mode:
             return cols.need_rate
-        coach = ConnectedKind.coach_behaviour
-        firm_coach = np.array([f.alive and f.connected is coach for f in self.firms])
-        platform_coach = [p.alive and p.offers(coach) for p in self.platforms]
-        if not firm_coach.any() and not any(platform_coach):
+        owners = self.coach_owners()
+        if not owners[0].any() and not owners[1].any():
             return cols.need_rate
-        state = self.channel_columns
-        coached = np.zeros(len(cols), dtype=bool)
-        if firm_coach.any():
-            direct = (state.last_channel == DIRECT) & (cols.last_firm >= 0)
-            coached[direct] = firm_coach[cols.last_firm[direct]]
-        for k, coaches in enumerate(platform_coach):
-            if coaches:
-                coached |= state.last_channel == k + 1
-        self.coached = coached
-        return coached_need_rate(cols.need_rate, coached, self.spec.connected.coach_lift)
+        key = (owners[0].tobytes(), owners[1].tobytes())
+        if getattr(self, "_coach_key", None) != key:
+            self._coach_key = key
+            self._coached = self.coached_among()
+            self._lifted_need = coached_need_rate(
+                cols.need_rate, np.ones(len(cols), dtype=bool), self.spec.connected.coach_lift
+            )
+        self.coached = self._coached
+        return np.where(self._coached, self._lifted_need, cols.need_rate)
 
     def shoppers_discover_platforms(self) -> None:
         """Platforms open the week; shoppers who do not know one may discover it (Bass)."""
@@ -472,6 +497,7 @@ class ChannelStages:
             unaware = rows[~state.aware_platform[rows, k]]
             found = unaware[self.rng.random(len(unaware)) < probability]
             state.aware_platform[found, k] = True
+            platform.aware += len(found)
 
     def automatic_execution(self) -> None:
         """Subscribers' needs are met by their provider before they ask: no comparison."""
@@ -755,6 +781,8 @@ class ChannelStages:
         self.adopters += int(np.count_nonzero(cols.purchases[rows] == 0))
         cols.purchases[rows] += 1
         bought.felt = felt
+        if getattr(self, "_coached", None) is not None:
+            self._coached[rows] = self.coached_among(rows)
 
     # ------------------------------------------------------------------ repeat
 
@@ -988,7 +1016,6 @@ class ChannelStages:
         if not self.platforms:
             return
         population = len(self.population)
-        aware = self.channel_columns.aware_platform.mean(axis=0)
         offer = self.channel_offer()
         for k, platform in enumerate(self.platforms):
             week, pool = platform.week, platform.pool
@@ -1033,7 +1060,7 @@ class ChannelStages:
                     "efficiency": platform.efficiency,
                     "satisfaction": platform.satisfaction,
                     "customers": platform.customers,
-                    "aware_share": float(aware[k]) if population else 0.0,
+                    "aware_share": platform.aware / population if population else 0.0,
                     "power": platform.last_quarter.power,
                     "knowledge": platform.knowledge,
                     "connected": platform.connected.value,

@@ -172,3 +172,13 @@ def test_accounts_close_with_connected_costs(kind):
     spending = result.model.set_index("step")["total_spending"]
     assert_allclose(spending, result.firms.groupby("step")["revenue"].sum())
     assert isinstance(result.firms, pd.DataFrame)
+
+
+def test_coached_status_kept_up_to_date_equals_a_full_recount():
+    model = sim.MarketModel(connected_market("coach_behaviour"))
+    for _ in range(30):
+        model.step()
+        assert (model.coached == model.coached_among()).all()
+    model.firms[0].exit(model.week, "test")  # the coach leaves: nobody is coached
+    model.step()
+    assert model.coached is None or not model.coached.any()

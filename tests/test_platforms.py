@@ -306,3 +306,30 @@ def test_a_firm_that_enters_gets_channel_columns():
     model.run(14)
     assert model.channel_columns.fit_firm.shape[1] == len(model.firms) == 4
     assert model.firms[-1].week.units > 0
+
+
+def test_limit_case_a_platform_nobody_knows_leaves_the_logit_nash_market():
+    """Channels on, but nobody knows the platform and every firm sells direct only:
+    the channel market must reproduce the engine's logit Bertrand-Nash market."""
+    engine = sim.run("validation/logit_nash", overrides={"steps": 104})
+    data = sim.load_scenario("validation/logit_nash", {"steps": 104}).model_dump(mode="json")
+    for firm in data["firms"]:
+        firm["channels"] = ["direct"]
+    data["platforms"] = [
+        {
+            "name": "Ghost",
+            "kind": "aggregator",
+            "strategy": "shareholder_focused",
+            "initial_awareness": 0.0,
+            "fixed_cost": 0.0,
+        }
+    ]
+    data["flywheel_meter"] = {"enabled": False}
+    channels = sim.run(data)
+    assert channels.tables["platforms"]["purchases"].sum() == 0
+    last = engine.firms["step"].max()
+    a = engine.firms[engine.firms["step"] == last].set_index("name")
+    b = channels.firms[channels.firms["step"] == last].set_index("name")
+    assert_allclose(b["price"], a["price"], rtol=1e-5)
+    assert_allclose(b["units"], a["units"], rtol=0.05)
+    assert_allclose(channels.model["consumer_surplus"], engine.model["consumer_surplus"], rtol=1e-3)

@@ -193,6 +193,7 @@ class Platform(mesa.Agent):
         self.cumulative_payout = 0.0
         self.members = 0
         self.customers = 0
+        self.aware = 0
         self.data_interactions = 0.0
         self.knowledge = 0.0
         self.satisfaction = 0.0

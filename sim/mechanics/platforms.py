@@ -63,23 +63,26 @@ def listing_values(
         experience_taste: ``gamma_i`` (utils per experience unit), ``(N,)``.
 
     Returns:
-        ``(N, L)`` listing values (utils).
+        ``(N, L)`` listing values (utils), in Fortran order (one listing per column).
     """
-    return (
-        quality[None, :]
-        - price_sensitivity[:, None] * price[None, :]
-        + experience_taste[:, None] * experience[None, :]
-    )
+    values = np.empty((len(price_sensitivity), len(price)), order="F")
+    for s, (q, p, x) in enumerate(zip(quality, price, experience, strict=True)):
+        column = values[:, s]
+        np.multiply(price_sensitivity, -p, out=column)
+        column += q
+        if x:
+            column += experience_taste * x
+    return values
 
 
 def platform_value(values: np.ndarray, items: np.ndarray, transparency: float) -> np.ndarray:
     """Value of a platform's listings: an item-weighted log-sum.
 
-    ``W_i = (1 / mu) ln( sum_s (n_s / n) exp(mu V_is) )`` with ``n_s`` the items of
-    listing s and ``n = sum_s n_s``. ``W`` lies between the item-weighted mean and the
+    ``W_i = (1/mu) ln( sum_s (N_s / N) exp(mu V_is) )`` with ``N_s`` the items of
+    listing s and ``N = sum_s N_s``. ``W`` lies between the item-weighted mean and the
     best of the ``V_is`` and tends to the best as ``mu`` grows (a transparent comparison
-    finds the best deal). Breadth itself (``n``) is valued one level up, like a store's
-    selection.
+    finds the best deal). Breadth itself (``N``) is valued one level up, like a store's
+    selection. Computed listing by listing (few listings, many consumers).
 
     Args:
         values: ``(N, L)`` listing values.
@@ -89,24 +92,29 @@ def platform_value(values: np.ndarray, items: np.ndarray, transparency: float) -
     Returns:
         ``(N,)`` platform values; ``-inf`` when nothing is listed.
     """
-    listed = items > 0
+    listed = np.flatnonzero(items > 0)
     total = float(items[listed].sum())
     if total <= 0:
         return np.full(values.shape[0], NOT_AVAILABLE)
-    if not listed.all():
-        values, items = values[:, listed], items[listed]
-    scaled = transparency * values
-    top = scaled.max(axis=1)
-    scaled -= top[:, None]
-    np.exp(scaled, out=scaled)
-    inner = scaled @ (items / total)
-    return (top + np.log(inner)) / transparency
+    mu = float(transparency)
+    top = np.full(values.shape[0], NOT_AVAILABLE)
+    for s in listed:
+        np.maximum(top, values[:, s], out=top)
+    accumulated = np.zeros(values.shape[0])
+    term = np.empty(values.shape[0])
+    for s in listed:
+        np.subtract(values[:, s], top, out=term)
+        term *= mu
+        np.exp(term, out=term)
+        term *= items[s] / total
+        accumulated += term
+    return top + np.log(accumulated) / mu
 
 
 def listing_probabilities(values: np.ndarray, items: np.ndarray, transparency: float):
     """Probability of buying from each listing, given the consumer shops this platform.
 
-    ``P(s | i) = n_s exp(mu V_is) / sum_r n_r exp(mu V_ir)``: a consumer is as likely
+    ``P(s | i) = N_s exp(mu V_is) / sum_r N_r exp(mu V_ir)``: a consumer is as likely
     to look for each item, and among listings that carry it the price-transparent
     comparison (``mu``) decides.
 
@@ -118,14 +126,22 @@ def listing_probabilities(values: np.ndarray, items: np.ndarray, transparency: f
     Returns:
         ``(N, L)`` probabilities; rows sum to one (zero columns for unlisted slots).
     """
-    scaled = transparency * values
-    listed = items > 0
-    scaled[:, ~listed] = NOT_AVAILABLE
-    scaled -= scaled.max(axis=1, keepdims=True)
-    np.exp(scaled, out=scaled)
-    scaled *= np.where(listed, items, 0.0)[None, :]
-    scaled /= scaled.sum(axis=1, keepdims=True)
-    return scaled
+    n, slots = values.shape
+    listed = np.flatnonzero(items > 0)
+    mu = float(transparency)
+    top = np.full(n, NOT_AVAILABLE)
+    for s in listed:
+        np.maximum(top, values[:, s], out=top)
+    probabilities = np.zeros((n, slots), order="F")
+    for s in listed:
+        column = probabilities[:, s]
+        np.subtract(values[:, s], top, out=column)
+        column *= mu
+        np.exp(column, out=column)
+        column *= items[s]
+    total = probabilities.sum(axis=1)
+    probabilities /= total[:, None]
+    return probabilities
 
 
 def choose_with_surplus(

@@ -18,8 +18,9 @@ from sim.mechanics.platforms import ChannelOffer, FirmWhatIf, Shoppers
 from sim.strategies.base import ChannelSet, MarketResearch
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-PRICE_SEARCH_STEPS = 40
+PRICE_SEARCH_STEPS = 60
 PRICE_SEARCH_CEILING = 4.0
+PRICE_TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,9 +61,9 @@ class ChannelMarketResearch(MarketResearch):
     def best_response_price(self, unit_cost: float, start_price: float) -> float:
         """Price that maximises expected weekly contribution after platform fees.
 
-        Golden-section search on ``[c, max(4 c, 2 p0)]``; logit profit is single-peaked
-        in own price, and so is a sum of such terms with the same sign of slope at each
-        end.
+        Golden-section search on ``[c, max(4 c, 2 p0)]`` to a relative width of
+        ``PRICE_TOLERANCE``; logit profit is single-peaked in own price, and so is a sum
+        of such terms with the same sign of slope at each end.
 
         Args:
             unit_cost: marginal cost ($ per unit); the connected cost is added.
@@ -85,7 +86,7 @@ class ChannelMarketResearch(MarketResearch):
                 low, a, fa = a, b, fb
                 b = low + GOLDEN * (high - low)
                 fb = self.contribution(b, cost)
-            if high - low < 1e-3 * cost:
+            if high - low < PRICE_TOLERANCE * cost:
                 break
         return float(0.5 * (low + high))
 
