@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.experiments.cli import add_subcommands
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -118,12 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser = commands.add_parser("list", help="list scenarios")
     list_parser.set_defaults(handler=cmd_list)
 
-    try:
-        from sim.experiments.cli import add_subcommands
-    except ImportError:
-        add_subcommands = None
-    if add_subcommands is not None:
-        add_subcommands(commands)
+    add_subcommands(commands)
     return parser
 
 

@@ -456,8 +456,9 @@ def sensitivity_indices(
         outcome: the outcome's name (recorded in the table).
 
     Returns:
-        A tidy table: ``outcome, method, parameter, index, value, conf, ci_low, ci_high``
-        (``conf`` is the interval's half-width; NaN where SALib gives none).
+        A tidy table: ``outcome, method, parameter, index, value, conf, ci_low, ci_high,
+        level`` (``conf`` is the interval's half-width, NaN where SALib gives none;
+        ``level`` the confidence level).
     """
     unit = np.asarray(unit, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -528,6 +529,7 @@ def sensitivity_indices(
             "conf": float(half),
             "ci_low": float(value - half) if np.isfinite(half) else np.nan,
             "ci_high": float(value + half) if np.isfinite(half) else np.nan,
+            "level": conf,
         }
         for parameter, index, value, half in entries
     ]

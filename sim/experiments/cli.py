@@ -205,6 +205,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if report.ran == 0 and report.done == report.total:
+        print(f"nothing to do: all {report.total} runs are already in the store")
+        print(f"next: flywheel results {out}")
+        return EXIT_OK
     rate = f", {report.runs_per_hour:,.0f} runs/hour" if report.ran else ""
     print(
         f"{report.done} of {report.total} runs done, {report.failed} failed, "

@@ -38,8 +38,35 @@ def final_window(table: pd.DataFrame, window: int) -> pd.DataFrame:
     return table[(table["step"] > last - window) & (table["step"] >= 1)]
 
 
+class Prepared:
+    """A run's tables with the slices that several outcomes share, each computed once.
+
+    Outcome functions accept it wherever they accept a ``RunResult`` (it has the same
+    ``model`` and ``firms`` tables); :func:`compute` hands them one.
+    """
+
+    def __init__(self, result):
+        self.model = result.model
+        self.firms = result.firms
+        self._memo: dict = {}
+
+    def memo(self, key: tuple, make):
+        """The value for ``key``, made by ``make()`` the first time."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
+def _memo(result, key: tuple, make):
+    return result.memo(key, make) if isinstance(result, Prepared) else make()
+
+
+def _model_window(result, window: int) -> pd.DataFrame:
+    return _memo(result, ("model", window), lambda: final_window(result.model, window))
+
+
 def _final_mean(result, window: int, column: str) -> float:
-    rows = final_window(result.model, window)
+    rows = _model_window(result, window)
     return float(rows[column].mean()) if len(rows) else float("nan")
 
 
@@ -100,41 +127,50 @@ def cumulative_spending(result, window: int) -> float:
 
 
 def _firms_of(result, strategy: str) -> pd.DataFrame:
-    firms = result.firms
-    return firms[firms["strategy"] == strategy]
+    def make() -> dict[str, pd.DataFrame]:
+        return dict(tuple(result.firms.groupby("strategy", sort=False)))
+
+    groups = _memo(result, ("firms by strategy",), make)
+    return groups.get(strategy, result.firms.iloc[0:0])
+
+
+def _firms_window(result, window: int, strategy: str) -> pd.DataFrame:
+    def make() -> pd.DataFrame:
+        firms = _firms_of(result, strategy)
+        return final_window(firms, window) if len(firms) else firms
+
+    return _memo(result, ("firms window", strategy, window), make)
+
+
+def _firms_last(result, strategy: str) -> pd.DataFrame:
+    def make() -> pd.DataFrame:
+        firms = _firms_of(result, strategy)
+        return firms[firms["step"] == firms["step"].max()]
+
+    return _memo(result, ("firms last", strategy), make)
 
 
 def final_share(result, window: int, strategy: str) -> float:
     """Unit share of the strategy's firms together (0-1), final-window mean; NaN if absent."""
-    firms = _firms_of(result, strategy)
-    if firms.empty:
-        return float("nan")
-    rows = final_window(firms, window)
+    rows = _firms_window(result, window, strategy)
     return float(rows.groupby("step")["share"].sum().mean()) if len(rows) else float("nan")
 
 
 def survival(result, window: int, strategy: str) -> float:
     """Share of the strategy's firms still alive at the last step (0-1); NaN if absent."""
-    firms = _firms_of(result, strategy)
-    if firms.empty:
-        return float("nan")
-    last = firms[firms["step"] == firms["step"].max()]
-    return float(last["alive"].mean())
+    last = _firms_last(result, strategy)
+    return float(last["alive"].mean()) if len(last) else float("nan")
 
 
 def payout_per_firm(result, window: int, strategy: str) -> float:
     """Cumulative payout to owners per firm of the strategy at the end ($); NaN if absent."""
-    firms = _firms_of(result, strategy)
-    if firms.empty:
-        return float("nan")
-    last = firms[firms["step"] == firms["step"].max()]
-    return float(last["cumulative_payout"].mean())
+    last = _firms_last(result, strategy)
+    return float(last["cumulative_payout"].mean()) if len(last) else float("nan")
 
 
 def final_price(result, window: int, strategy: str) -> float:
     """Mean posted price of the strategy's live firms ($), final-window mean; NaN if none."""
-    firms = _firms_of(result, strategy)
-    rows = final_window(firms, window) if len(firms) else firms
+    rows = _firms_window(result, window, strategy)
     rows = rows[rows["alive"]] if len(rows) else rows
     return float(rows["price"].mean()) if len(rows) else float("nan")
 
@@ -209,6 +245,7 @@ def compute(result, columns: Iterable[str], window: int) -> dict[str, float]:
     Returns:
         ``{column: value}`` as Python floats (NaN where undefined).
     """
+    result = Prepared(result)
     values = {}
     for column in columns:
         if column in MARKET_OUTCOMES:

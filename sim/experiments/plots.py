@@ -208,7 +208,7 @@ def sensitivity_bars(indices: pd.DataFrame, ax=None):
         rows = table[table["index"] == index].set_index("parameter").reindex(order)
         y = np.arange(len(order)) + (k - (len(shown) - 1) / 2) * height
         half = rows["conf"].to_numpy(dtype=float)
-        err = np.where(np.isfinite(half), half, 0.0)
+        err = np.where(np.isfinite(half), half, 0.0) if np.isfinite(half).any() else None
         ax.barh(
             y,
             rows["value"],
@@ -227,8 +227,8 @@ def sensitivity_bars(indices: pd.DataFrame, ax=None):
         else (f"effect on {label(outcome)} per unit range" if method == "morris" else "index")
     )
     ax.set_xlabel(unit)
-    conf = "95%" if "conf" in indices else ""
-    ax.set_title(f"{method} sensitivity of {outcome} ({conf} bootstrap CI)", fontsize=9)
+    level = f"{indices['level'].iloc[0]:.0%} " if "level" in indices else ""
+    ax.set_title(f"{method} sensitivity of {outcome} ({level}bootstrap CI)", fontsize=9)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -267,7 +267,8 @@ def morris_scatter(indices: pd.DataFrame, ax=None):
             xytext=(3, 3),
             textcoords="offset points",
         )
-    top = float(max(table["mu_star"].max(), table["sigma"].max(), 1e-12)) * 1.1
+    reach = (table["mu_star"] + conf.reindex(table.index).fillna(0.0)).max()
+    top = float(max(reach, table["sigma"].max(), 1e-12)) * 1.1
     for ratio, style in ((0.1, ":"), (0.5, "--"), (1.0, "-")):
         ax.plot(
             [0, top],
@@ -340,7 +341,15 @@ def paired_differences(table: pd.DataFrame, ax=None, label_column: str | None = 
         linewidth=3,
         label="paired CI (common random numbers)",
     )
-    ax.plot(table["mean_diff"], y, "o", color=colour(3), markersize=5, label="mean difference")
+    ax.plot(
+        table["mean_diff"],
+        y,
+        "|",
+        color=colour(3),
+        markersize=9,
+        markeredgewidth=2,
+        label="mean difference",
+    )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, labels)
     if label_column:
@@ -351,6 +360,6 @@ def paired_differences(table: pd.DataFrame, ax=None, label_column: str | None = 
     if reference is not None:
         against = f" vs {label_column} = {reference}" if label_column else f" vs {reference}"
     ax.set_xlabel(f"difference in {label(outcome)}{against}")
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=7, frameon=False, loc="best")
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -52,7 +52,6 @@ class SweepReport:
         ran: runs attempted in this call.
         wall_seconds: wall time of this call's run loop.
         executor: where the runs executed.
-        interrupted: the loop was stopped by KeyboardInterrupt.
     """
 
     store: Path
@@ -65,7 +64,6 @@ class SweepReport:
     ran: int
     wall_seconds: float
     executor: str
-    interrupted: bool = False
 
     @property
     def pending(self) -> int:
@@ -277,8 +275,9 @@ def run_sweep(
         store.clean_temporary()
         finished = store.finished()
         if len(finished) == sweep.n_runs:
-            log.info("all %d runs of %s are already in %s", sweep.n_runs, sweep.name, out)
-            return _report(store, sweep, 0, 0.0, "none", False)
+            report = _report(store, sweep, 0, 0.0, "none")
+            report.skipped = sweep.n_runs
+            return report
     if isinstance(executor, cf.Executor):
         handle = ExecutorHandle(executor, type(executor).__name__, lambda: workers or 1)
     else:
@@ -315,9 +314,7 @@ def _counts(status: dict[str, str]) -> dict[str, int]:
     return counts
 
 
-def _report(
-    store: SweepStore, sweep: Sweep, ran: int, wall: float, where: str, interrupted: bool
-) -> SweepReport:
+def _report(store: SweepStore, sweep: Sweep, ran: int, wall: float, where: str) -> SweepReport:
     counts = _counts(_status(sweep, store))
     return SweepReport(
         store=store.root,
@@ -330,7 +327,6 @@ def _report(
         ran=ran,
         wall_seconds=wall,
         executor=where,
-        interrupted=interrupted,
     )
 
 
@@ -493,6 +489,6 @@ def _run(
         session["driver_seconds"] = round(session["driver_seconds"], 3)
         session["state"] = state
         save_manifest()
-    report = _report(store, sweep, session["ran"], wall, handle.description, False)
+    report = _report(store, sweep, session["ran"], wall, handle.description)
     report.skipped = skipped
     return report
