@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 WEEKS_PER_YEAR = 52
 STRATEGY_COLOURS = {
@@ -381,9 +381,13 @@ def plot_value(firms: pd.DataFrame, axes=None):
     ends = firms[(firms["step"] % 13 == 0) & firms["tsr"].notna()]
     _by_strategy(left, ends, "tsr")
     left.axhline(0.0, color="#777777", linewidth=0.8)
-    left.set_yscale("symlog", linthresh=1.0)
+    if ends["tsr"].abs().max() > 5.0:
+        left.set_yscale("symlog", linthresh=1.0)
+        left.set_ylabel("TSR (1 = doubled; symmetric log scale)")
+    else:
+        left.yaxis.set_major_formatter(PercentFormatter(1.0))
+        left.set_ylabel("total shareholder return")
     left.set_xlabel("years")
-    left.set_ylabel("TSR (1 = doubled; symmetric log scale)")
     left.set_title("Total shareholder return (payouts + market value)")
     left.legend(frameon=True, fontsize=8)
     ends = firms[firms["step"] % 13 == 0].assign(
