@@ -336,6 +336,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, extrapolated")
     parser.add_argument("--full", action="store_true", help="also run 520 steps at 1M")
+    parser.add_argument(
+        "--naive-consumers",
+        type=int,
+        default=20_000,
+        help="population for the naive-Mesa choice comparison",
+    )
     parser.add_argument("--repeats", type=int, default=None, help="repeats of the 100k run")
     parser.add_argument("--no-save", action="store_true", help="do not write result files")
     parser.add_argument(
@@ -404,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     rss_1m = max(big["peak_rss_mb"], full_1m["peak_rss_mb"] if full_1m else 0.0)
 
     # (3) naive Mesa vs vectorised choice stage
-    choice = in_fresh_process(work_choice_ratio, 20_000, 26, choice_repeats, variant)
+    choice = in_fresh_process(work_choice_ratio, args.naive_consumers, 26, choice_repeats, variant)
 
     def best(name: str, kind: str = "cpu_seconds") -> float:
         return min(choice[f"{name}_{kind}"])
@@ -418,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     step_ratio = best("naive_demand_step") / best("vector_demand_step")
     per_chooser = 1e6 / choice["mean_choosers"]
     print(
-        f"  choice stage, 20k consumers ({choice['mean_choosers']:.0f} choosers), CPU time: "
+        f"  choice stage, {args.naive_consumers:,} consumers "
+        f"({choice['mean_choosers']:.0f} choosers), CPU time: "
         f"naive {naive_best * 1e3:.1f} ms, vectorised {vector_best * 1e3:.3f} ms"
     )
 
@@ -476,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         {
             "key": "ratio",
-            "figure": "choice stage speed-up vs naive Mesa agents (20k, CPU time)",
+            "figure": (
+                f"choice stage speed-up vs naive Mesa ({args.naive_consumers // 1000}k, CPU)"
+            ),
             "value": ratio,
             "unit": "x",
             "target": TARGET_RATIO,
