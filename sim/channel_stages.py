@@ -349,7 +349,7 @@ class ChannelStages:
         )
 
     def fit_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Utility of fit, ``phi f_eff``, per consumer and firm / platform.
+        """Utility of fit, ``phi f_eff``, per consumer and firm / platform (float32).
 
         ``f_eff = max(f_io, rho K_o)``, raised by curation where the owner curates.
         """
@@ -359,12 +359,16 @@ class ChannelStages:
         gain = self.spec.connected.curation_gain
         terms = []
         for fit, owners in ((state.fit_firm, self.firms), (state.fit_platform, self.platforms)):
-            knowledge = np.array([owner.knowledge for owner in owners], dtype=np.float32)
-            value = effective_fit(fit[rows], knowledge, learning.population_share)
-            curates = np.array([owner.connected is curated for owner in owners], dtype=bool)
-            if curates.any():
-                value[:, curates] = curated_fit(value[:, curates], gain)
-            terms.append(learning.fit_value * value.astype(float))
+            value = fit[rows]
+            floor = learning.population_share * np.array(
+                [owner.knowledge for owner in owners], dtype=np.float32
+            )
+            np.maximum(value, floor[None, :], out=value)
+            for o, owner in enumerate(owners):
+                if owner.connected is curated:
+                    value[:, o] = curated_fit(value[:, o], gain)
+            value *= np.float32(learning.fit_value)
+            terms.append(value)
         return terms[0], terms[1]
 
     def platform_view(self, platform: Platform) -> PlatformView:
