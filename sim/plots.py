@@ -668,6 +668,7 @@ def plot_third_party_share(
     )
     ax.set_ylim(0, 100)
     ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("third-party share of units (%)")
     ax.set_title("Third-party sellers' share of units on the marketplace")
     ax.legend(frameon=True, loc="upper left")

@@ -332,15 +332,19 @@ def platform_lines(result) -> list[str]:
     if "connected" in firms and (firms["connected"] != "none").any():
         lines += connected_lines(firms, window)
     if lines:
-        lines += [
-            "",
-            "Figures: `figures/platform_take_rate.png`, `figures/platform_sellers_selection.png`, "
-            "`figures/disintermediation.png`, `figures/third_party_share.png`, "
-            "`figures/flywheel_loop_gain.png`, `figures/flywheel_links.png`, "
-            "`figures/connected_strategy.png` (those that apply). "
-            "Tables: `platforms.parquet` (one row per platform per week), `flywheel.parquet` "
-            "(one row per firm and platform per quarter).",
-        ]
+        figures, tables = [], []
+        if platforms is not None and len(platforms):
+            figures += ["platform_take_rate", "platform_sellers_selection", "disintermediation"]
+            if (platforms["owner_units"] > 0).any():
+                figures.append("third_party_share")
+            tables.append("`platforms.parquet` (one row per platform per week)")
+        if flywheel is not None and len(flywheel) and flywheel["loop_gain"].notna().any():
+            figures += ["flywheel_loop_gain", "flywheel_links"]
+            tables.append("`flywheel.parquet` (one row per firm and platform per quarter)")
+        if "connected" in firms and (firms["connected"] != "none").any():
+            figures.append("connected_strategy")
+        named = ", ".join(f"`figures/{name}.png`" for name in figures)
+        lines += ["", f"Figures: {named}. Tables: {'; '.join(tables)}." if tables else ""]
     return lines
 
 
