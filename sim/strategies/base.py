@@ -9,6 +9,7 @@ firm's market research (a sample of consumers and the demand they imply).
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -381,3 +382,36 @@ class Strategy:
         if keep is not None and values[best] <= keep + CHANNEL_SWITCH_MARGIN * abs(keep):
             return current
         return best
+
+
+def load_class(spec: str, known: dict[str, type], base: type, kind: str) -> type:
+    """Return a registered class by name, or import one from ``package.module:Class``.
+
+    Args:
+        spec: a registered name or a dotted path ``package.module:Class``.
+        known: registered classes by name.
+        base: the class the result must subclass.
+        kind: what is being looked up, for messages (e.g. ``"strategy"``).
+
+    Returns:
+        The class.
+
+    Raises:
+        ValueError: if the name is unknown, the module cannot be imported, the class is
+            missing, or it does not subclass ``base``.
+    """
+    if spec in known:
+        return known[spec]
+    module_name, sep, class_name = spec.partition(":")
+    if not sep:
+        raise ValueError(f"unknown {kind} {spec!r}; known: {sorted(known)}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import module {module_name!r}: {exc}") from None
+    found = getattr(module, class_name, None)
+    if found is None:
+        raise ValueError(f"module {module_name!r} has no attribute {class_name!r}")
+    if not (isinstance(found, type) and issubclass(found, base)):
+        raise ValueError(f"{spec!r} is not a subclass of {base.__module__}.{base.__qualname__}")
+    return found

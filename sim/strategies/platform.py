@@ -13,7 +13,6 @@ raising fees once both sides are locked in).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -21,7 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.mechanics.platforms import cost_plus_take_rate, power_take_rate
-from sim.strategies.base import StrategyParams
+from sim.strategies.base import StrategyParams, load_class
 
 WEEKS_PER_QUARTER = 13
 
@@ -242,20 +241,4 @@ def resolve_platform_strategy(spec: str) -> type[PlatformStrategy]:
     Raises:
         ValueError: if unknown, not importable, missing, or not a PlatformStrategy.
     """
-    if spec in PLATFORM_STRATEGIES:
-        return PLATFORM_STRATEGIES[spec]
-    module_name, sep, class_name = spec.partition(":")
-    if not sep:
-        raise ValueError(
-            f"unknown platform strategy {spec!r}; known: {sorted(PLATFORM_STRATEGIES)}"
-        )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"cannot import module {module_name!r}: {exc}") from None
-    strategy_class = getattr(module, class_name, None)
-    if strategy_class is None:
-        raise ValueError(f"module {module_name!r} has no attribute {class_name!r}")
-    if not (isinstance(strategy_class, type) and issubclass(strategy_class, PlatformStrategy)):
-        raise ValueError(f"{spec!r} is not a subclass of sim.strategies.platform.PlatformStrategy")
-    return strategy_class
+    return load_class(spec, PLATFORM_STRATEGIES, PlatformStrategy, "platform strategy")
