@@ -156,6 +156,7 @@ def alternative_utilities(
     """
     n, n_firms = len(price_sensitivity), len(quality)
     utilities = np.empty((n_firms + 1, n))
+    utilities[0] = 0.0  # receives the habit of consumers with no last firm (see below)
     firms = utilities[1:]
     np.multiply.outer(-price, price_sensitivity, out=firms)
     firms += quality[:, None]
