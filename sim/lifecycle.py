@@ -529,9 +529,13 @@ class LifecycleStages:
         units = self.stats.units_by_slot
         total = float(units.sum()) if units is not None else 0.0
         shares = units / total if total > 0 else np.zeros(len(self.firms))
-        self.customer_value_by_slot = shares * self.stats.surplus_total
+        self.book_customer_value(shares * self.stats.surplus_total)
+
+    def book_customer_value(self, by_slot: np.ndarray) -> None:
+        """Record the consumer surplus attributed to each firm this week ($, by slot)."""
+        self.customer_value_by_slot = by_slot
         for firm in self.firms:
-            firm.week.customer_value = float(self.customer_value_by_slot[firm.slot])
+            firm.week.customer_value = float(by_slot[firm.slot])
             firm.cumulative_customer_value += firm.week.customer_value
 
     def tsr(self, firm: Firm) -> float:

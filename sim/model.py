@@ -242,10 +242,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.stats.surplus_total = float(inclusive.sum())
         self.cumulative_surplus += self.stats.surplus_total
         # logit_choose left the cumulative choice weights in `utilities`.
-        self.customer_value_by_slot = attributed_surplus_from_cumulative(utilities, inclusive)
-        for firm in self.firms:
-            firm.week.customer_value = float(self.customer_value_by_slot[firm.slot])
-            firm.cumulative_customer_value += firm.week.customer_value
+        self.book_customer_value(attributed_surplus_from_cumulative(utilities, inclusive))
         if all_available:
             self.needs_reached = np.where(alive, len(rows), 0)
         else:
