@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from lifecycle_builders import identical_consumers
 
 from sim.scenario import TechnologySpec
 from sim.strategies.base import FirmView, MarketResearch, MarketView, QuarterReport, Technology
@@ -17,18 +18,7 @@ def tiny_scenario(firms: list[dict] | None = None, **sections) -> dict:
         "seed": 3,
         "steps": 10,
         "market": {"outside_utility": 0.0, "research_sample_size": 50},
-        "consumers": {
-            "count": 200,
-            "price_sensitivity": 0.1,
-            "selection_taste": 0.0,
-            "experience_taste": 0.0,
-            "need_rate": 1.0,
-            "habit_strength": 0.0,
-            "initial_expectation": 0.0,
-            "expectation_adaptation": 0.0,
-            "experience_noise_sd": 0.0,
-            "initial_awareness": 1.0,
-        },
+        "consumers": identical_consumers(200),
         "firms": firms
         if firms is not None
         else [{"name": "Solo", "strategy": "user_strategy:FixedMarkup"}],

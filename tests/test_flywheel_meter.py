@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from lifecycle_builders import identical_consumers
 from numpy.testing import assert_allclose
 from platform_builders import marketplace_scenario
 
@@ -97,17 +98,7 @@ def logit_market(selection_taste=0.3):
         "seed": 3,
         "steps": 26,
         "market": {"outside_utility": 0.0},
-        "consumers": {
-            "count": 800,
-            "price_sensitivity": 0.1,
-            "selection_taste": selection_taste,
-            "experience_taste": 0.0,
-            "need_rate": 1.0,
-            "habit_strength": 0.0,
-            "initial_expectation": 0.0,
-            "expectation_adaptation": 0.0,
-            "experience_noise_sd": 0.0,
-        },
+        "consumers": identical_consumers(800, selection_taste=selection_taste),
         "firms": [
             {"name": "A", "strategy": "shareholder_focused", "unit_cost": 20.0, "quality": 3.0},
             {"name": "B", "strategy": "shareholder_focused", "unit_cost": 26.0, "quality": 3.5},
