@@ -464,6 +464,7 @@ class LifecycleStages:
             birth_step=self.week,
         )
         self.firms.append(firm)
+        self.finance.register(firm)
         share = (
             self.spec.entry.awareness
             if template.initial_awareness is None
@@ -539,15 +540,17 @@ class LifecycleStages:
             firm.cumulative_customer_value += firm.week.customer_value
 
     def tsr(self, firm: Firm) -> float:
-        """Total shareholder return since birth.
+        """Total shareholder return since birth, net of equity investors put in.
 
-        Until its first quarter end shows its earnings power, a firm's value at birth is
-        taken to be its starting cash (NaN if that is not positive).
+        ``TSR = (V_t + D - E) / V_0 - 1`` with payouts ``D`` and equity raised ``E``. Until
+        its first quarter end shows its earnings power, a firm's value at birth is taken to
+        be its starting cash (NaN if that is not positive).
         """
         base = firm.value_base
         if base is None:
             base = value.market_value(firm.initial_cash, 0.0, self.spec.lifecycle.discount_rate)
-        return value.total_shareholder_return(firm.market_value, firm.cumulative_payout, base)
+        net_payout = firm.cumulative_payout - self.finance.account(firm).cumulative_equity
+        return value.total_shareholder_return(firm.market_value, net_payout, base)
 
     def lifecycle_row(self, firm: Firm) -> dict:
         """The life-cycle columns of one firm's row in the firm table."""

@@ -16,6 +16,7 @@ from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
+from sim.finance import FINANCE_FIRM_COLUMNS, Finance
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
@@ -52,6 +53,7 @@ FIRM_COLUMNS = [
     "cumulative_units",
     "alive",
     *LIFECYCLE_FIRM_COLUMNS,
+    *FINANCE_FIRM_COLUMNS,
 ]
 
 
@@ -109,12 +111,14 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             ),
         )
         self.firms: list[Firm] = []
+        self.finance = Finance(scenario.finance)
         for spec in scenario.firms:
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
                 name = spec.name if spec.count == 1 else f"{spec.name} {k + 1}"
                 strategy = strategy_class(**spec.strategy_params)
                 self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
+                self.finance.register(self.firms[-1])
         columns = ConsumerColumns.draw(
             scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
         )
@@ -168,6 +172,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.automatic_execution()  # (channels)
         self.consumers_choose()
         self.market_clears()
+        self.interest_accrues()
         self.consumers_experience()
         self.word_of_mouth_spreads()
         self.relationships_learn()  # (channels)
@@ -177,6 +182,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
             self.close_quarter()
+            self.settle_finances()
             self.close_channel_quarter()
             self.measure_flywheel()
             self.firms_experiment()
@@ -199,6 +205,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         """Each consumer has a need this week with probability ``lambda_i``."""
         for firm in self.firms:
             firm.start_week()
+            self.finance.start_week(firm)
         cols = self.population.columns
         draws = self.rng.random(len(cols))
         self.choosers = np.flatnonzero(draws < self.need_rates())
@@ -327,11 +334,25 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             firm.close_quarter(int(customers[firm.slot]))
         self.last_quarter_units, self.quarter_units = self.quarter_units, 0.0
 
+    def interest_accrues(self) -> None:
+        """Firms pay interest on debt (negative cash) and earn it on deposits."""
+        self.finance.charge_interest(self.firms)
+
+    def settle_finances(self) -> None:
+        """Quarter end: credit lines re-sized, capacity right-sized, investors asked."""
+        for firm in self.firms:
+            if firm.alive:
+                self.finance.settle_quarter(firm)
+
     def exit_insolvent_firms(self) -> None:
-        """Firms whose cash stayed negative too many quarters in a row leave."""
+        """Firms that stayed beyond their credit line too many quarter ends leave.
+
+        A firm beyond its line could neither borrow more nor raise equity (investors were
+        asked at the quarter end, see :meth:`sim.finance.Finance.settle_quarter`).
+        """
         limit = self.spec.market.insolvency_quarters
         for firm in self.firms:
-            if firm.alive and firm.distress_quarters >= limit:
+            if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
     def firms_decide(self) -> None:
@@ -387,6 +408,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     "alive": firm.alive,
                     **self.lifecycle_row(firm),
                     **self.channel_firm_columns(firm),
+                    **self.finance.row(firm),
                 },
             )
         self.collect_platforms()
@@ -451,6 +473,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             last_firm=cols.last_firm[rows],
             available=cols.aware[rows] & self.alive_mask[None, :],
             weights=cols.need_rate[rows] * (n / size),
+            need_rate=cols.need_rate[rows],
             habit_scale=self.habit_scale(),
             **self.owner_siblings(firm),
         )

@@ -22,6 +22,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.finance import FinanceSpec
+
 SCENARIO_DIR_ENV = "FLYWHEEL_SCENARIOS"
 WEEKS_PER_QUARTER = 13
 WEEKS_PER_YEAR = 52
@@ -146,6 +148,32 @@ TRAIT_BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 
+CONSUMER_TRAITS = (
+    "price_sensitivity",
+    "selection_taste",
+    "experience_taste",
+    "need_rate",
+    "habit_strength",
+    "initial_expectation",
+)
+
+
+class SegmentSpec(Frozen):
+    """A consumer segment: a share of the population with tastes of its own.
+
+    Each trait left out is drawn from the population's distribution in ``consumers``.
+    """
+
+    name: str = Field(min_length=1, description="segment name, e.g. bargain hunters")
+    weight: float = Field(gt=0, description="relative size of the segment (> 0)")
+    price_sensitivity: Distribution | None = Field(None, description="alpha_i in the segment")
+    selection_taste: Distribution | None = Field(None, description="beta_i in the segment")
+    experience_taste: Distribution | None = Field(None, description="gamma_i in the segment")
+    need_rate: Distribution | None = Field(None, description="lambda_i in the segment")
+    habit_strength: Distribution | None = Field(None, description="h_i in the segment")
+    initial_expectation: Distribution | None = Field(None, description="e_i at step 0")
+
+
 class ConsumerSpec(Frozen):
     """The consumer population and the distributions of its tastes."""
 
@@ -179,6 +207,27 @@ class ConsumerSpec(Frozen):
     initial_awareness: float = Field(
         1.0, ge=0, le=1, description="probability a consumer knows a given firm at start"
     )
+    segments: list[SegmentSpec] = Field(
+        default_factory=list,
+        description="segments with their own tastes (none: one population); each consumer "
+        "belongs to one, drawn by weight",
+    )
+
+    @model_validator(mode="after")
+    def _segment_names_unique(self) -> ConsumerSpec:
+        names = [segment.name for segment in self.segments]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"segment names must be unique, repeated: {repeated}")
+        return self
+
+    def trait(self, name: str, segment: int | None = None) -> Distribution:
+        """The distribution of a trait, in a segment if it sets one."""
+        if segment is not None:
+            own = getattr(self.segments[segment], name)
+            if own is not None:
+                return own
+        return getattr(self, name)
 
 
 class TechnologySpec(Frozen):
@@ -207,7 +256,10 @@ class MarketSpec(Frozen):
         500, ge=1, le=1_000_000, description="consumers sampled by a firm's market research"
     )
     insolvency_quarters: int = Field(
-        4, ge=1, description="quarters a firm may end with negative cash before it exits"
+        2,
+        ge=1,
+        description="quarter ends in a row a firm may stay beyond its credit line (or, for a "
+        "platform, with negative cash) before it exits",
     )
 
 
@@ -908,6 +960,7 @@ class Scenario(Frozen):
     trends: TrendSpec = Field(default_factory=TrendSpec)
     entry: EntrySpec = Field(default_factory=EntrySpec)
     lifecycle: LifecycleSpec = Field(default_factory=LifecycleSpec)
+    finance: FinanceSpec = Field(default_factory=FinanceSpec)
 
     @model_validator(mode="after")
     def _network_fits_population(self) -> Scenario:

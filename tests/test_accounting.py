@@ -15,12 +15,25 @@ CASES = {
         "firms.0.fixed_cost": 50.0,
         "firms.1.fixed_cost": 50.0,
     },
+    # financing at work: deposits earn interest, debt costs it, investors fund losses
+    "baseline-financed": {
+        "consumers.count": 2000,
+        "finance.deposit_rate": 0.03,
+        "finance.investor_patience_quarters": 8,
+        "finance.investor_min_repeat_rate": 0.0,
+        "finance.investor_min_customer_growth": -1.0,
+    },
 }
+
+
+CASES_BY_SCENARIO: dict[int, dict] = {}
 
 
 @pytest.fixture(scope="module", params=list(CASES))
 def result(request):
-    return sim.run("baseline", steps=STEPS, overrides=CASES[request.param])
+    run = sim.run("baseline", steps=STEPS, overrides=CASES[request.param])
+    CASES_BY_SCENARIO[id(run)] = CASES[request.param]
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +81,8 @@ def test_units_are_non_negative_integers(firms):
 
 
 def test_cash_flow_identity(firms):
-    """cash_t - cash_{t-1} = revenue - variable cost - fixed cost - investment - payout."""
+    """cash_t - cash_{t-1} = revenue - variable, fixed and restructuring cost - investment
+    - interest - payout + equity raised."""
     checked = 0
     for _, rows in firms.groupby("firm_id"):
         rows = rows.sort_values("step")
@@ -77,8 +91,11 @@ def test_cash_flow_identity(firms):
             rows["revenue"]
             - rows["variable_cost"]
             - rows["fixed_cost"]
+            - rows["restructuring"]
             - rows["investment"]
+            - rows["interest"]
             - rows["payout"]
+            + rows["equity_raised"]
         ).iloc[1:]
         scale = rows["cash"].abs().max()
         assert relative_close(change, flows.to_numpy(), rel=1e-6, scale=scale).all()
@@ -96,8 +113,20 @@ def test_initial_cash_less_initial_payout(result, firms):
             assert start.loc[name, "cash"] == pytest.approx(spec.cash - start.loc[name, "payout"])
 
 
+def test_financing_flows_are_exercised(result, firms):
+    if "finance.investor_patience_quarters" in CASES_BY_SCENARIO[id(result)]:
+        assert firms["equity_raised"].sum() > 0
+        assert (firms["interest"] < 0).any() and (firms["interest"] > 0).any()
+    assert (firms["restructuring"] >= 0).all()
+    assert relative_close(
+        firms.groupby("firm_id")["equity_raised"].cumsum(), firms["cumulative_equity"], scale=1.0
+    ).all()
+
+
 def test_profit_columns_are_consistent(firms):
-    operating = firms["revenue"] - firms["variable_cost"] - firms["fixed_cost"]
+    operating = (
+        firms["revenue"] - firms["variable_cost"] - firms["fixed_cost"] - firms["restructuring"]
+    )
     assert relative_close(firms["operating_profit"], operating, scale=1.0).all()
     assert relative_close(firms["profit"], operating - firms["investment"], scale=1.0).all()
 

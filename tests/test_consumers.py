@@ -150,3 +150,42 @@ def test_needs_arise_at_each_consumers_rate():
         needs.append(model.stats.needs)
     standard_error = np.sqrt((rates * (1 - rates)).sum() / weeks)
     assert np.mean(needs) == pytest.approx(rates.sum(), abs=5 * standard_error)
+
+
+SEGMENTS = [
+    {
+        "name": "bargain hunters",
+        "weight": 3.0,
+        "price_sensitivity": {"kind": "lognormal", "mean": 0.16, "sd": 0.03},
+        "experience_taste": 0.2,
+    },
+    {"name": "experience seekers", "weight": 1.0, "experience_taste": 2.5},
+]
+
+
+def test_segments_split_the_population_by_weight_with_their_own_tastes():
+    data = tiny_scenario(consumers={"count": 20_000, "segments": SEGMENTS})
+    model = sim.MarketModel(data)
+    cols = model.population.columns
+    bargain, seekers = cols.segment == 0, cols.segment == 1
+    # weights 3:1, so a quarter are experience seekers (binomial sd about 0.003)
+    assert seekers.mean() == pytest.approx(0.25, abs=0.015)
+    assert cols.price_sensitivity[bargain].mean() == pytest.approx(0.16, rel=0.02)
+    assert np.all(cols.experience_taste[bargain] == 0.2)
+    assert np.all(cols.experience_taste[seekers] == 2.5)
+    # a trait the segment leaves out comes from the population's distribution
+    population = sim.load_scenario(data).consumers.price_sensitivity.value
+    assert np.all(cols.price_sensitivity[seekers] == population)
+    assert model.consumers[int(np.flatnonzero(seekers)[0])].segment == "experience seekers"
+
+
+def test_no_segments_draws_as_before():
+    model = sim.MarketModel(tiny_scenario())
+    assert model.population.columns.segment is None
+    assert model.consumers[0].segment is None
+
+
+def test_segment_names_must_be_unique():
+    data = tiny_scenario(consumers={"segments": [SEGMENTS[1], SEGMENTS[1]]})
+    with pytest.raises(sim.scenario.InputError, match="unique"):
+        sim.load_scenario(data)

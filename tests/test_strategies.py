@@ -5,14 +5,14 @@ import math
 
 import numpy as np
 import pytest
-from builders import firm_view, market_view, quarter_report, tiny_scenario
+from builders import firm_view, market_view, quarter_report, technology, tiny_scenario
 from pydantic import BaseModel, ValidationError
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 from user_strategy import FixedMarkup
 
 import sim
 from sim.strategies import CustomerObsessed, ShareholderFocused
-from sim.strategies.base import Decision, Strategy, StrategyParams
+from sim.strategies.base import Decision, MarketResearch, MarketView, Strategy, StrategyParams
 from sim.strategies.registry import resolve_strategy
 
 UNHAPPY = quarter_report(
@@ -246,8 +246,9 @@ def test_customer_obsessed_metrics_steer_allocation():
     [(50_000.0, 1.0, 37_000.0), (50_000.0, 2.0, 24_000.0), (10_000.0, 1.0, 0.0), (-5.0, 1.0, 0.0)],
 )
 def test_shareholder_focused_pays_out_cash_above_reserve(cash, reserve_quarters, payout):
+    # nobody knows the firm, so its plan spends nothing and the reserve is fixed cost only
     decision = ShareholderFocused(cash_reserve_quarters=reserve_quarters).decide(
-        firm_view(cash=cash, fixed_cost=1000.0), market_view()
+        firm_view(cash=cash, fixed_cost=1000.0), market_view(aware=False)
     )
     assert decision.payout == pytest.approx(payout)
 
@@ -341,3 +342,83 @@ def test_fixed_markup_user_strategy():
     decision = FixedMarkup(markup=0.25).decide(firm_view(unit_cost=20.0), market_view())
     assert decision.price == pytest.approx(25.0)
     assert spends(decision) == 0.0
+
+
+# ---------------------------------------------------------------------------
+# Shareholder focused: upkeep of capabilities, by hand
+
+
+def one_consumer_research(weight: float, experience: float = 1.0) -> MarketResearch:
+    """One firm, one consumer type standing for ``weight`` purchases a week at most."""
+    return MarketResearch(
+        own=0,
+        outside_utility=0.0,
+        quality=np.array([1.0]),
+        price=np.array([30.0]),
+        selection=np.array([1.0]),
+        experience=np.array([experience]),
+        price_sensitivity=np.array([0.05]),
+        selection_taste=np.array([0.0]),
+        experience_taste=np.array([1.0]),
+        expectation=np.array([0.0]),
+        habit_strength=np.array([0.0]),
+        last_firm=np.array([-1], dtype=np.int32),
+        available=np.ones((1, 1), dtype=bool),
+        weights=np.array([weight]),
+    )
+
+
+def hand_plan_value(weekly_spend, weight, margin, tech, horizon_weeks=52):
+    """Horizon profit of a constant experience spend, stock simulated week by week."""
+    depreciation, productivity, scale = tech.experience
+    values = []
+    for middle in (6.5, 19.5, 32.5, 45.5):
+        stock = 1.0
+        for _ in range(int(middle)):
+            stock = stock * (1 - depreciation) + productivity * math.log(1 + weekly_spend / scale)
+        # half a week more of the linear recursion, around its fixed point g / delta
+        fixed = productivity * math.log(1 + weekly_spend / scale) / depreciation
+        stock = fixed + (stock - fixed) * (1 - depreciation) ** 0.5
+        utility = 1.0 - 0.05 * 30.0 + stock
+        share = math.exp(utility) / (1.0 + math.exp(utility))
+        values.append(13.0 * (margin * weight * share - weekly_spend))
+    return sum(values)
+
+
+def hand_upkeep(tech):
+    """Spend that holds experience at 1.0, solved numerically."""
+    depreciation, productivity, scale = tech.experience
+    return brentq(
+        lambda spend: productivity * math.log(1 + spend / scale) - depreciation * 1.0, 0, 1e6
+    )
+
+
+@pytest.mark.parametrize(("weight", "funds"), [(20_000.0, True), (300.0, False)])
+def test_shareholder_focused_funds_upkeep_exactly_when_it_pays(weight, funds):
+    # A year's plan with no hurdle and no continuing value, one consumer type whose
+    # purchases depend on experience only; the plan may spend up to the upkeep.
+    tech = technology()
+    upkeep = hand_upkeep(tech)
+    margin = 30.0 - 20.0
+    pays = hand_plan_value(upkeep, weight, margin, tech) > hand_plan_value(
+        0.0, weight, margin, tech
+    )
+    assert pays is funds  # the two cases are what they say, by hand
+    strategy = ShareholderFocused(
+        hurdle_rate=0.0, continuing_years=0.0, max_weekly_spend=upkeep, price_for_repeat=False
+    )
+    view = MarketView(
+        week=0,
+        quarter=0,
+        rivals=(),
+        research=one_consumer_research(weight),
+        technology=tech,
+    )
+    firm = firm_view(quarter=0, week=0, price=30.0, unit_cost=20.0, experience=1.0)
+    strategy.plan = None
+    plan = strategy.plan_investment(firm, view, price=30.0)
+    assert plan.upkeep_experience == pytest.approx(upkeep, rel=1e-9)
+    if funds:
+        assert plan.spend_experience == pytest.approx(upkeep, rel=1e-9)
+    else:
+        assert plan.spend_experience < upkeep

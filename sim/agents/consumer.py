@@ -15,9 +15,33 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.scenario import TRAIT_BOUNDS, ConsumerSpec
+from sim.scenario import CONSUMER_TRAITS, TRAIT_BOUNDS, ConsumerSpec
 
 NO_FIRM = -1
+
+
+def draw_segmented_traits(
+    spec: ConsumerSpec, rng: np.random.Generator
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Assign each consumer a segment by weight, then draw its traits from the segment's.
+
+    Args:
+        spec: the consumer section, with ``segments``.
+        rng: the run's generator (segments first, then each trait segment by segment).
+
+    Returns:
+        ``(segment, traits)``: the segment index of each consumer and the trait columns.
+    """
+    weights = np.array([segment.weight for segment in spec.segments], dtype=float)
+    segment = rng.choice(len(weights), size=spec.count, p=weights / weights.sum()).astype(np.int16)
+    traits = {}
+    for name in CONSUMER_TRAITS:
+        column = np.empty(spec.count)
+        for index in range(len(weights)):
+            members = np.flatnonzero(segment == index)
+            column[members] = spec.trait(name, index).sample(rng, len(members), *TRAIT_BOUNDS[name])
+        traits[name] = column
+    return segment, traits
 
 
 @dataclass
@@ -37,6 +61,7 @@ class ConsumerColumns:
     last_satisfaction: np.ndarray
     purchases: np.ndarray
     aware: np.ndarray
+    segment: np.ndarray | None = None
 
     @classmethod
     def draw(
@@ -60,17 +85,14 @@ class ConsumerColumns:
             The columns.
         """
         n = spec.count
-        traits = {
-            name: getattr(spec, name).sample(rng, n, *TRAIT_BOUNDS[name])
-            for name in (
-                "price_sensitivity",
-                "selection_taste",
-                "experience_taste",
-                "need_rate",
-                "habit_strength",
-                "initial_expectation",
-            )
-        }
+        if spec.segments:
+            segment, traits = draw_segmented_traits(spec, rng)
+        else:
+            segment = None
+            traits = {
+                name: getattr(spec, name).sample(rng, n, *TRAIT_BOUNDS[name])
+                for name in CONSUMER_TRAITS
+            }
         threshold = spec.initial_awareness if awareness is None else np.asarray(awareness)
         aware = rng.random((n, n_firms)) < threshold
         return cls(
@@ -84,6 +106,7 @@ class ConsumerColumns:
             last_satisfaction=np.zeros(n),
             purchases=np.zeros(n, dtype=np.int32),
             aware=aware,
+            segment=segment,
         )
 
     def __len__(self) -> int:
@@ -145,6 +168,14 @@ class Consumer(mesa.Agent):
     def purchases(self) -> int:
         """Purchases made so far."""
         return int(self._columns.purchases[self.row])
+
+    @property
+    def segment(self) -> str | None:
+        """Name of the consumer's segment, or None when the scenario has no segments."""
+        segment = self._columns.segment
+        if segment is None:
+            return None
+        return self.model.spec.consumers.segments[int(segment[self.row])].name
 
     @property
     def aware_of(self) -> list:

@@ -71,16 +71,18 @@ class WeekFlows:
     platform_units: float = 0.0
     platform_fees: float = 0.0
     connected_cost: float = 0.0
+    restructuring: float = 0.0
 
     @property
     def operating_profit(self) -> float:
-        """Revenue less variable and fixed cost, platform fees and connected costs ($)."""
+        """Revenue less variable and fixed cost, platform fees, connected and one-off costs ($)."""
         return (
             self.revenue
             - self.variable_cost
             - self.fixed_cost
             - self.platform_fees
             - self.connected_cost
+            - self.restructuring
         )
 
     @property
@@ -194,6 +196,12 @@ class Firm(mesa.Agent):
         self.value_base: float | None = None
         self.cumulative_customer_value = 0.0
         self.quarter_innovation = 0.0
+
+    def book_one_off_cost(self, amount: float) -> None:
+        """Pay a one-off operating cost now (restructuring), booked in operating profit."""
+        self.cash -= amount
+        self.week.restructuring += amount
+        self.tally.operating_profit -= amount
 
     def spend_once(self, amount: float) -> None:
         """Pay a one-off investment now (booked in this week's flows)."""

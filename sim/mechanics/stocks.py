@@ -90,3 +90,34 @@ def stock_after(
         keep = (1.0 - depreciation) ** weeks
         value = stock * keep + gain * (1.0 - keep) / depreciation
     return max(floor, value)
+
+
+def upkeep_spend(
+    stock: float,
+    depreciation: float,
+    productivity: float,
+    spend_scale: float,
+    floor: float = 0.0,
+) -> float:
+    """Weekly spend that holds a stock where it is: ``g(I) = delta (S - floor)``.
+
+    Solving ``productivity * ln(1 + I / s) = delta * (S - floor)`` gives
+    ``I = s * (exp(delta * (S - floor) / productivity) - 1)``. Depreciation is counted
+    above the floor only, since the stock never falls below it.
+
+    Args:
+        stock: the stock ``S`` to hold.
+        depreciation: weekly rate ``delta``.
+        productivity: see :func:`stock_increment` (0 means the stock cannot be held).
+        spend_scale: see :func:`stock_increment`.
+        floor: lowest value the stock can take.
+
+    Returns:
+        The weekly upkeep ($); ``inf`` if the stock cannot be held, 0 at or below the floor.
+    """
+    loss = depreciation * max(0.0, stock - floor)
+    if loss == 0.0:
+        return 0.0
+    if productivity <= 0.0:
+        return float("inf")
+    return float(spend_scale * np.expm1(min(loss / productivity, 700.0)))

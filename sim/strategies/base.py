@@ -23,6 +23,7 @@ from sim.mechanics.demand import (
     logit_best_response_price,
     logit_group_best_response_price,
 )
+from sim.mechanics.relationship import repeat_units_gained
 
 CHANNEL_SWITCH_MARGIN = 0.02
 
@@ -114,6 +115,7 @@ class MarketResearch:
     habit_scale: np.ndarray | None = None
     siblings: tuple[int, ...] = ()
     sibling_markups: np.ndarray | None = None
+    need_rate: np.ndarray | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
@@ -191,6 +193,47 @@ class MarketResearch:
         np.tanh(gap, out=gap)
         share = 0.5 - 0.5 * gap
         return float(self.weights @ np.where(own_available, share, 0.0))
+
+    def repeat_units_per_sale(self, horizon_weeks: float) -> float:
+        """Units a sale today brings back over ``horizon_weeks`` through habit.
+
+        Evaluates :func:`sim.mechanics.relationship.repeat_units_gained` for each sampled
+        consumer at the current offers (``N_i = lambda_i * horizon_weeks``) and averages
+        over the firm's expected buyers. Rivals' offers seen by a consumer stay as they are.
+
+        Args:
+            horizon_weeks: weeks over which repeat purchases count.
+
+        Returns:
+            Expected repeat units per sale (0 without habit or without need rates).
+        """
+        if self.need_rate is None or horizon_weeks <= 0:
+            return 0.0
+        log_rest, base, own_available = self._fixed_part
+        own = self.own
+        habit = self.habit_strength * (
+            1.0 if self.habit_scale is None else float(self.habit_scale[own])
+        )
+        holds = self.last_firm == own
+        offer = (
+            base
+            - np.where(holds, habit, 0.0)
+            - self.price_sensitivity * self.price[own]
+            + self.selection_taste * math.log(max(self.selection[own], 1.0))
+            + self.experience_taste * self.experience[own]
+        )
+        share_without = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer))
+        share_with = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer - habit))
+        rivals_given_rest = -np.expm1(np.minimum(self.outside_utility - log_rest, 0.0))
+        rival_with = rivals_given_rest * (1.0 - share_with)
+        gained = repeat_units_gained(
+            share_with, share_without, rival_with, self.need_rate * horizon_weeks
+        )
+        buyers = self.weights * np.where(
+            own_available, np.where(holds, share_with, share_without), 0
+        )
+        total = float(buyers.sum())
+        return float(buyers @ gained) / total if total > 0 else 0.0
 
     def best_response_price(self, unit_cost: float, start_price: float) -> float:
         """Price that maximises expected weekly profit against rivals' current prices.

@@ -3,31 +3,51 @@
 Source: the "business mindset" column of the mindset table (CONCEPTS section 1):
 quarterly numbers and annual commitments, precise plans at most a year ahead, little
 deviation from plan, management to a proxy (quarterly profit). Pricing is the
-profit-maximising best response of logit oligopoly (Anderson, de Palma and Thisse 1992).
+profit-maximising best response of logit oligopoly (Anderson, de Palma and Thisse 1992),
+with the value of the repeat purchases a sale brings within the plan's horizon
+(``sim.mechanics.relationship``). Investments are judged by discounted profit within the
+horizon at a hurdle rate (the capital-budgeting rule of a manager who must show the
+return inside the plan).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from pydantic import Field
 
-from sim.mechanics.stocks import stock_after
+from sim.mechanics.finance import discount_factor
+from sim.mechanics.stocks import stock_after, upkeep_spend
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
 
-PLAN_MIDPOINT_WEEKS = 7
+WEEKS_PER_QUARTER = 13
+PRICING_ROUNDS = 3
 
 
 class ShareholderFocusedParams(StrategyParams):
     """Parameters of :class:`ShareholderFocused`."""
 
+    horizon_years: float = Field(
+        1.0, gt=0, le=5, description="plan horizon: investments must pay back within it (years)"
+    )
+    hurdle_rate: float = Field(
+        0.15, ge=0, le=2, description="annual rate at which the plan discounts profit"
+    )
+    continuing_years: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="years of the run rate at the horizon's end the plan counts as continuing "
+        "value (0 = profit within the horizon only)",
+    )
     plan_miss_threshold: float = Field(
         0.2, ge=0, le=10, description="re-plan when quarterly profit misses plan by this share"
     )
     cash_reserve_quarters: float = Field(
-        1.0, ge=0, description="quarters of fixed cost kept as cash; the rest is paid out"
+        1.0, ge=0, description="quarters of fixed cost and planned spend kept as cash"
     )
     max_weekly_spend: float = Field(
         8000.0, ge=0, description="largest weekly spend per stock the plan considers ($)"
@@ -44,6 +64,10 @@ class ShareholderFocusedParams(StrategyParams):
         le=10,
         description="value of an owned customer relationship per direct unit, share of price",
     )
+    price_for_repeat: bool = Field(
+        True,
+        description="count the repeat purchases a sale brings within the horizon when pricing",
+    )
 
 
 @dataclass(frozen=True)
@@ -55,35 +79,78 @@ class AnnualPlan:
     spend_selection: float
     spend_efficiency: float
     quarterly_profit: float
+    upkeep_experience: float = 0.0
+    upkeep_selection: float = 0.0
 
 
-def spend_grid(maximum: float, levels: int = 8) -> np.ndarray:
-    """Zero plus ``levels - 1`` geometric steps up to ``maximum`` ($ per week)."""
+def spend_grid(maximum: float, levels: int = 8, extra: tuple[float, ...] = ()) -> np.ndarray:
+    """Candidate weekly spends: zero, geometric steps up to ``maximum``, and ``extra`` ($).
+
+    ``extra`` (upkeep levels, say) are kept when within ``[0, maximum]``.
+    """
     if maximum <= 0:
         return np.zeros(1)
-    return np.concatenate([[0.0], maximum * 2.0 ** -np.arange(levels - 2, -1, -1)])
+    steps = maximum * 2.0 ** -np.arange(levels - 2, -1, -1)
+    kept = [x for x in extra if 0.0 <= x <= maximum]
+    return np.unique(np.concatenate([[0.0], steps, kept]))
+
+
+def plan_weights(
+    horizon_weeks: float, hurdle_rate: float, continuing_years: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weeks at which the plan evaluates profit, and the discounted weeks each stands for.
+
+    The plan's quarters are evaluated at their middles (6.5, 19.5, ... weeks), each
+    standing for 13 weeks discounted at the hurdle rate; the run rate at the horizon's end
+    stands for ``52 * continuing_years`` more weeks, discounted from the horizon's end.
+
+    Returns:
+        ``(weeks, weights)``: evaluation weeks and their weights (discounted weeks).
+    """
+    quarters = max(1, math.ceil(horizon_weeks / WEEKS_PER_QUARTER - 1e-9))
+    weeks = WEEKS_PER_QUARTER * (np.arange(quarters) + 0.5)
+    weights = np.array([WEEKS_PER_QUARTER * discount_factor(hurdle_rate, w) for w in weeks])
+    if continuing_years > 0:
+        end = quarters * WEEKS_PER_QUARTER
+        weeks = np.append(weeks, end)
+        weights = np.append(weights, 52.0 * continuing_years * discount_factor(hurdle_rate, end))
+    return weeks, weights
 
 
 class ShareholderFocused(Strategy):
-    """Maximises next quarter's profit; plans yearly; pays out surplus cash.
+    """A competent manager maximising shareholder value over a short horizon.
 
-    Each quarter it sets the price that maximises expected profit against rivals'
-    current prices (its market research gives expected demand). Once a year, or when a
-    quarter's profit misses the plan by more than ``plan_miss_threshold``, it re-plans its
-    weekly investment in experience, selection and efficiency: the spends, from a grid,
-    that maximise the coming quarter's projected profit, so an investment is made only
-    as far as it pays back within the quarter. Cash above a reserve is paid out. The
-    innovation budget is restored with each annual plan and cut by ``innovation_cut``
-    every time a quarter misses plan.
+    What makes it the business mindset: the customer is the investor; plans are annual
+    and in dollars; the plan is revised only when a quarter misses it; surplus cash is paid
+    out; the firm manages to a proxy (reported profit and satisfaction read through its
+    drifting proxy); experiments are cut whenever a quarter misses plan.
+
+    What makes it the strongest version of that mindset:
+
+    - Investment: once a year (or after a miss) it chooses weekly spends on experience,
+      selection and efficiency that maximise profit over the plan's horizon, discounted at
+      its hurdle rate, with demand from its research at the stocks each spend builds by the
+      middle of every quarter of the horizon, plus the run rate left at the horizon's end
+      for ``continuing_years`` (next year's plan starts from what this year leaves). The
+      candidates include each stock's upkeep (the spend that holds it where it is), so the
+      firm keeps a capability exactly when losing it would cost more of that profit than
+      the upkeep costs.
+    - Pricing: each quarter the profit-maximising best response to rivals' prices, with a
+      sale worth its margin plus the repeat purchases its habit brings within the horizon
+      (priced at the firm's markup), solved as a fixed point.
+    - Cash: keeps a reserve of ``cash_reserve_quarters`` of fixed cost and planned spend
+      and pays out the rest; pays nothing while in debt.
     """
 
     name = "shareholder_focused"
     traits = {
         "customer": "investor",
         "focus": "P&L",
-        "horizon_quarters": 1,
+        "horizon_quarters": "horizon_years * 4",
         "planning": "annual plan, revised only when a quarter misses it",
-        "pricing": "profit-maximising best response to rivals' prices",
+        "pricing": "profit-maximising best response, counting repeat purchases in the horizon",
+        "investment": "discounted profit within the horizon at the hurdle rate; upkeep kept "
+        "when it pays",
         "payout": "cash above a reserve, every quarter",
         "manages_to": "quarterly profit (a proxy)",
         "innovation": "cuts the experiment budget when a quarter misses plan",
@@ -97,6 +164,11 @@ class ShareholderFocused(Strategy):
         self.plan: AnnualPlan | None = None
         self.innovation_spend = 0.0
 
+    @property
+    def horizon_weeks(self) -> float:
+        """The plan's horizon in weeks."""
+        return 52.0 * self.params.horizon_years
+
     def missed_plan(self, firm: FirmView) -> bool:
         """Whether last quarter's profit fell short of plan by more than the threshold."""
         if self.plan is None:
@@ -105,39 +177,100 @@ class ShareholderFocused(Strategy):
         target = self.plan.quarterly_profit
         return actual < target - self.params.plan_miss_threshold * abs(target)
 
+    def price(self, firm: FirmView, view: MarketView) -> float:
+        """Best-response price with repeat purchases in the horizon valued at the markup.
+
+        A sale adds ``G`` repeat units (research), each worth the markup ``p - c`` the firm
+        expects to keep charging; the firm prices as if its unit cost were ``c - (p - c) G``
+        and iterates to the fixed point ``PRICING_ROUNDS`` times.
+        """
+        research = view.research
+        cost = firm.unit_cost
+        price = research.best_response_price(cost, firm.price)
+        if not self.params.price_for_repeat:
+            return price
+        repeats = research.repeat_units_per_sale(self.horizon_weeks)
+        repeats *= discount_factor(self.params.hurdle_rate, self.horizon_weeks / 2.0)
+        if repeats <= 0:
+            return price
+        for _ in range(PRICING_ROUNDS):
+            value = max(0.0, price - cost) * repeats
+            price = research.best_response_price(max(cost - value, 0.0), price)
+        return price
+
     def plan_investment(self, firm: FirmView, view: MarketView, price: float) -> AnnualPlan:
-        """Choose the weekly spends that maximise the coming quarter's projected profit."""
+        """Weekly spends that maximise discounted profit over the plan's horizon.
+
+        For each quarter of the horizon, demand is the research's at the stocks the spend
+        has built by the quarter's middle; profit is discounted at the hurdle rate.
+        """
         research, tech = view.research, view.technology
-        grid = spend_grid(self.params.max_weekly_spend)
-        weeks = PLAN_MIDPOINT_WEEKS
+        weeks, discount = plan_weights(
+            self.horizon_weeks, self.params.hurdle_rate, self.params.continuing_years
+        )
+        upkeep_x = upkeep_spend(firm.experience, *tech.experience)
+        upkeep_s = upkeep_spend(firm.selection, *tech.selection, floor=1.0)
+        top = self.params.max_weekly_spend
+        grid_x = spend_grid(top, extra=(upkeep_x, 0.5 * upkeep_x, 2.0 * upkeep_x))
+        grid_s = spend_grid(top, extra=(upkeep_s, 0.5 * upkeep_s, 2.0 * upkeep_s))
+        margin = price - firm.unit_cost
         best = None
-        for spend_x, spend_s in itertools.product(grid, grid):
-            experience = stock_after(firm.experience, spend_x, weeks, *tech.experience)
-            selection = stock_after(firm.selection, spend_s, weeks, *tech.selection, floor=1.0)
-            units = research.demand(price=price, experience=experience, selection=selection)
-            weekly = (price - firm.unit_cost) * units - firm.fixed_cost - spend_x - spend_s
-            if best is None or weekly > best[0]:
-                best = (weekly, spend_x, spend_s, units)
-        weekly, spend_x, spend_s, units = best
+        for spend_x, spend_s in itertools.product(grid_x, grid_s):
+            units = np.array(
+                [
+                    research.demand(
+                        price=price,
+                        experience=stock_after(firm.experience, spend_x, w, *tech.experience),
+                        selection=stock_after(
+                            firm.selection, spend_s, w, *tech.selection, floor=1.0
+                        ),
+                    )
+                    for w in weeks
+                ]
+            )
+            value = float(discount @ (margin * units - spend_x - spend_s))
+            if best is None or value > best[0]:
+                best = (value, spend_x, spend_s, units)
+        value, spend_x, spend_s, units = best
         best_efficiency = (0.0, 0.0)
-        for spend_e in grid[1:]:
-            efficiency = stock_after(firm.efficiency, spend_e, weeks, *tech.efficiency)
-            cost = firm.unit_cost * (1.0 + firm.efficiency) / (1.0 + efficiency)
-            gain = (firm.unit_cost - cost) * units - spend_e
+        upkeep_e = upkeep_spend(firm.efficiency, *tech.efficiency)
+        for spend_e in spend_grid(top, extra=(upkeep_e,))[1:]:
+            cost = np.array(
+                [
+                    firm.unit_cost
+                    * (1.0 + firm.efficiency)
+                    / (1.0 + stock_after(firm.efficiency, spend_e, w, *tech.efficiency))
+                    for w in weeks
+                ]
+            )
+            baseline = np.array(
+                [
+                    firm.unit_cost
+                    * (1.0 + firm.efficiency)
+                    / (1.0 + stock_after(firm.efficiency, 0.0, w, *tech.efficiency))
+                    for w in weeks
+                ]
+            )
+            gain = float(discount @ ((baseline - cost) * units - spend_e))
             if gain > best_efficiency[0]:
                 best_efficiency = (gain, spend_e)
-        committed = self.innovation_spend + firm.marketing_spend
+        committed = self.innovation_spend + firm.marketing_spend + firm.fixed_cost
+        first_quarter = WEEKS_PER_QUARTER * (
+            margin * units[0] - spend_x - spend_s - best_efficiency[1] - committed
+        )
         return AnnualPlan(
             year=view.quarter // 4,
             spend_experience=float(spend_x),
             spend_selection=float(spend_s),
             spend_efficiency=float(best_efficiency[1]),
-            quarterly_profit=13.0 * (weekly + best_efficiency[0] - committed),
+            quarterly_profit=float(first_quarter),
+            upkeep_experience=float(upkeep_x),
+            upkeep_selection=float(upkeep_s),
         )
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
-        """Best-response price, annual (or corrective) investment plan, payout."""
-        price = view.research.best_response_price(firm.unit_cost, firm.price)
+        """Horizon price, annual (or corrective) investment plan, payout above a reserve."""
+        price = self.price(firm, view)
         note = ""
         if self.plan is None or view.quarter // 4 != self.plan.year:
             self.innovation_spend = firm.innovation_budget
@@ -147,12 +280,20 @@ class ShareholderFocused(Strategy):
             self.innovation_spend *= 1.0 - self.params.innovation_cut
             self.plan = self.plan_investment(firm, view, price)
             note = "missed plan: re-planned"
-        reserve = self.params.cash_reserve_quarters * 13.0 * firm.fixed_cost
+        plan = self.plan
+        weekly_commitments = (
+            firm.fixed_cost
+            + plan.spend_experience
+            + plan.spend_selection
+            + plan.spend_efficiency
+            + self.innovation_spend
+        )
+        reserve = self.params.cash_reserve_quarters * WEEKS_PER_QUARTER * weekly_commitments
         return Decision(
             price=price,
-            spend_experience=self.plan.spend_experience,
-            spend_selection=self.plan.spend_selection,
-            spend_efficiency=self.plan.spend_efficiency,
+            spend_experience=plan.spend_experience,
+            spend_selection=plan.spend_selection,
+            spend_efficiency=plan.spend_efficiency,
             payout=max(0.0, firm.cash - reserve),
             note=note,
             spend_innovation=self.innovation_spend,

@@ -1,0 +1,240 @@
+"""Financing: credit lines, interest, investors and capacity that can be cut.
+
+The model holds one :class:`Finance` component (``model.finance``) that owns each firm's
+financing state (:class:`FirmAccount`) and runs the financing stages named in
+``MarketModel.step``: interest every week, and at each quarter end the credit line,
+right-sizing of capacity, equity from investors and exit when a firm can neither borrow
+nor raise. The economics are the pure functions of :mod:`sim.mechanics.finance`; the
+scenario section is :class:`FinanceSpec`.
+
+Cash identity with financing: ``cash' = cash + operating profit - investment - interest
+- payout + equity raised`` (restructuring costs are in operating profit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.mechanics import finance as fin
+from sim.mechanics.value import annual_operating_profit
+
+WEEKS_PER_QUARTER = 13
+
+
+class FinanceSpec(BaseModel):
+    """How firms are financed: credit, investors and capacity (scenario section ``finance``).
+
+    Defaults: debt at 8% a year on a line of three times trailing operating profit plus a
+    tenth of trailing revenue; no investors (patience 0); half of each firm's starting fixed
+    cost is capacity at $1 per unit of weekly volume, cut by at most a quarter a quarter at
+    eight weeks' cost of what is cut.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    borrowing_rate: float = Field(
+        0.08, ge=0, le=1, description="annual interest rate on negative cash (debt)"
+    )
+    deposit_rate: float = Field(0.0, ge=0, le=1, description="annual interest earned on cash")
+    credit_earnings_multiple: float = Field(
+        3.0, ge=0, le=100, description="m: credit line per $ of trailing annual operating profit"
+    )
+    credit_revenue_advance: float = Field(
+        0.1, ge=0, le=10, description="a: credit line per $ of trailing annual revenue"
+    )
+    initial_credit: float | None = Field(
+        None,
+        ge=0,
+        description="credit line before a firm's first quarter end ($; default: a quarter "
+        "of its starting fixed cost)",
+    )
+    investor_patience_quarters: int = Field(
+        0, ge=0, le=200, description="longest run of loss quarters investors fund (0 = none)"
+    )
+    investor_min_customer_growth: float = Field(
+        0.0, ge=-1, le=100, description="customer growth over the last year investors require"
+    )
+    investor_min_repeat_rate: float = Field(
+        0.3, ge=0, le=1, description="repeat rate investors require"
+    )
+    investor_runway_quarters: float = Field(
+        4.0, gt=0, le=40, description="quarters of burn one raise funds"
+    )
+    capacity_share: float = Field(
+        0.5, ge=0, le=1, description="share of a firm's starting fixed cost that is capacity"
+    )
+    capacity_unit_cost: float = Field(
+        1.0, gt=0, description="k: $ per week per unit of weekly capacity"
+    )
+    capacity_headroom: float = Field(
+        1.2, ge=1, le=10, description="h: capacity kept per unit of recent weekly volume"
+    )
+    capacity_cut_rate: float = Field(
+        0.25, ge=0, le=1, description="largest share of capacity cut in one quarter"
+    )
+    restructuring_weeks: float = Field(
+        8.0, ge=0, le=520, description="one-off cost of a cut, in weeks of the cost removed"
+    )
+
+
+@dataclass
+class FirmAccount:
+    """One firm's financing state."""
+
+    overhead: float
+    capacity: float
+    credit_limit: float
+    loss_quarters: int = 0
+    beyond_limit_quarters: int = 0
+    customers_year_ago: int = 0
+    customer_history: tuple[int, ...] = ()
+    interest: float = 0.0
+    equity_raised: float = 0.0
+    restructuring: float = 0.0
+    cumulative_interest: float = 0.0
+    cumulative_equity: float = 0.0
+
+
+FINANCE_FIRM_COLUMNS = [
+    "interest",
+    "equity_raised",
+    "cumulative_equity",
+    "credit_limit",
+    "capacity",
+    "restructuring",
+]
+
+
+class Finance:
+    """The financing component: owns every firm's :class:`FirmAccount`."""
+
+    def __init__(self, spec: FinanceSpec):
+        self.spec = spec
+        self.accounts: dict[int, FirmAccount] = {}
+
+    def register(self, firm) -> None:
+        """Open a firm's account: split its fixed cost into overhead and capacity."""
+        spec = self.spec
+        capacity_cost = spec.capacity_share * firm.fixed_cost
+        initial = spec.initial_credit
+        if initial is None:
+            initial = WEEKS_PER_QUARTER * firm.fixed_cost
+        self.accounts[firm.slot] = FirmAccount(
+            overhead=firm.fixed_cost - capacity_cost,
+            capacity=capacity_cost / spec.capacity_unit_cost,
+            credit_limit=initial,
+        )
+
+    def account(self, firm) -> FirmAccount:
+        """The firm's account."""
+        return self.accounts[firm.slot]
+
+    def fixed_cost(self, firm) -> float:
+        """Weekly fixed cost: overhead plus capacity cost, ``F = F_0 + k K`` ($)."""
+        account = self.accounts[firm.slot]
+        return account.overhead + self.spec.capacity_unit_cost * account.capacity
+
+    def start_week(self, firm) -> None:
+        """Clear the week's financing flows."""
+        account = self.accounts[firm.slot]
+        account.interest = account.equity_raised = account.restructuring = 0.0
+
+    def charge_interest(self, firms) -> None:
+        """Each live firm pays interest on debt (or earns it on cash) for the week."""
+        spec = self.spec
+        for firm in firms:
+            if not firm.alive:
+                continue
+            account = self.accounts[firm.slot]
+            interest = fin.interest_cost(firm.cash, spec.borrowing_rate, spec.deposit_rate)
+            account.interest = interest
+            account.cumulative_interest += interest
+            firm.cash -= interest
+
+    def settle_quarter(self, firm) -> None:
+        """Quarter end for one live firm: credit line, capacity, investors.
+
+        Order: the credit line is re-sized from the trailing year (annualised while the
+        firm has fewer than four quarters); capacity moves toward
+        the volume of the quarter just closed; a firm in debt asks investors, who fund it if
+        they believe its growth story.
+        """
+        spec, account = self.spec, self.accounts[firm.slot]
+        last = firm.last_quarter
+        account.loss_quarters = account.loss_quarters + 1 if last.operating_profit < 0 else 0
+        history = (*account.customer_history, last.customers)[-5:]
+        account.customer_history = history
+        if firm.quarterly_operating_profit:
+            account.credit_limit = fin.credit_limit(
+                annual_operating_profit(firm.quarterly_operating_profit),
+                annual_operating_profit(firm.quarterly_revenue),
+                spec.credit_earnings_multiple,
+                spec.credit_revenue_advance,
+            )
+        self.right_size(firm, last.units / WEEKS_PER_QUARTER)
+        firm.fixed_cost = self.fixed_cost(firm)
+        if firm.cash < 0:
+            self.ask_investors(firm)
+        if firm.cash < -account.credit_limit:
+            account.beyond_limit_quarters += 1
+        else:
+            account.beyond_limit_quarters = 0
+
+    def right_size(self, firm, weekly_units: float) -> None:
+        """Move capacity toward the volume; a cut costs ``restructuring_weeks`` of its cost."""
+        spec, account = self.spec, self.accounts[firm.slot]
+        target = fin.capacity_target(weekly_units, spec.capacity_headroom)
+        new = fin.adjust_capacity(account.capacity, target, spec.capacity_cut_rate)
+        cost = fin.restructuring_cost(
+            account.capacity - new, spec.capacity_unit_cost, spec.restructuring_weeks
+        )
+        account.capacity = new
+        if cost > 0:
+            account.restructuring += cost
+            firm.book_one_off_cost(cost)
+
+    def customer_growth(self, firm) -> float:
+        """Growth of the customer base over the last year (0 without a year of history)."""
+        history = self.accounts[firm.slot].customer_history
+        if len(history) < 5 or history[0] <= 0:
+            return 0.0
+        return history[-1] / history[0] - 1.0
+
+    def ask_investors(self, firm) -> None:
+        """Raise equity if investors believe the growth story; it repays debt first."""
+        spec, account = self.spec, self.accounts[firm.slot]
+        last = firm.last_quarter
+        if not fin.investors_believe(
+            account.loss_quarters,
+            spec.investor_patience_quarters,
+            self.customer_growth(firm),
+            last.repeat_rate,
+            spec.investor_min_customer_growth,
+            spec.investor_min_repeat_rate,
+        ):
+            return
+        burn = max(0.0, -(last.operating_profit - last.investment))
+        amount = fin.equity_to_raise(firm.cash, burn, spec.investor_runway_quarters)
+        if amount <= 0:
+            return
+        firm.cash += amount
+        account.equity_raised += amount
+        account.cumulative_equity += amount
+
+    def cannot_continue(self, firm, limit_quarters: int) -> bool:
+        """Whether a firm has stayed beyond its credit line ``limit_quarters`` quarter ends."""
+        return self.accounts[firm.slot].beyond_limit_quarters >= limit_quarters
+
+    def row(self, firm) -> dict:
+        """The financing columns of a firm's row in the firm table."""
+        account = self.accounts[firm.slot]
+        return {
+            "interest": account.interest,
+            "equity_raised": account.equity_raised,
+            "cumulative_equity": account.cumulative_equity,
+            "credit_limit": account.credit_limit,
+            "capacity": account.capacity,
+            "restructuring": account.restructuring,
+        }

@@ -1,0 +1,159 @@
+"""Money has a price: credit lines, interest, investors and right-sizing capacity.
+
+A firm whose cash goes negative is borrowing on a credit line; lenders size the line by
+what the firm earns and sells (cash-flow and asset-based lending, as in the corporate
+finance texts, e.g. Tirole 2006, ch. 3, on debt capacity from pledgeable income).
+Investors fund losses for a while when the customer metrics of Bezos' 1997 letter
+(customer growth, repeat purchases) tell a growth story. Part of the fixed cost is
+capacity that tracks volume: a shrinking firm cuts it with a delay and a one-off cost
+(restructuring), so a shakeout leaves survivors.
+
+All functions are pure: plain numbers in, plain numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+
+WEEKS_PER_YEAR = 52
+
+
+def weekly_rate(annual_rate: float) -> float:
+    """Weekly rate compounding to ``annual_rate`` over a year: ``(1 + r)^(1/52) - 1``.
+
+    Args:
+        annual_rate: effective annual rate (> -1).
+
+    Returns:
+        The weekly rate.
+    """
+    if annual_rate <= -1:
+        raise ValueError(f"annual_rate must be > -1, got {annual_rate}")
+    return (1.0 + annual_rate) ** (1.0 / WEEKS_PER_YEAR) - 1.0
+
+
+def interest_cost(cash: float, borrowing_rate: float, deposit_rate: float = 0.0) -> float:
+    """Interest the firm pays this week ($; negative when it earns interest on deposits).
+
+    ``i = -cash * w(b)`` when cash < 0 (a loan) and ``i = -cash * w(d)`` otherwise, with
+    ``w`` the weekly rate of :func:`weekly_rate`.
+
+    Args:
+        cash: cash at the start of the week ($, negative = drawn on the credit line).
+        borrowing_rate: effective annual rate on debt.
+        deposit_rate: effective annual rate earned on positive cash.
+
+    Returns:
+        Interest paid ($).
+    """
+    if cash < 0:
+        return -cash * weekly_rate(borrowing_rate)
+    return -cash * weekly_rate(deposit_rate)
+
+
+def credit_limit(
+    annual_operating_profit: float,
+    annual_revenue: float,
+    earnings_multiple: float,
+    revenue_advance: float,
+) -> float:
+    """Largest debt lenders allow: ``L = m * max(0, OP) + a * Rev``.
+
+    Cash-flow lending (a multiple ``m`` of trailing operating profit, the usual covenant
+    of debt to EBITDA) plus asset-based lending against what the business turns over
+    (an advance ``a`` on trailing revenue, as receivables and inventory finance).
+
+    Args:
+        annual_operating_profit: trailing four quarters' operating profit ($).
+        annual_revenue: trailing four quarters' revenue ($).
+        earnings_multiple: ``m`` >= 0.
+        revenue_advance: ``a`` >= 0.
+
+    Returns:
+        The credit limit ($, >= 0).
+    """
+    return earnings_multiple * max(0.0, annual_operating_profit) + revenue_advance * max(
+        0.0, annual_revenue
+    )
+
+
+def investors_believe(
+    loss_quarters: int,
+    patience_quarters: int,
+    customer_growth: float,
+    repeat_rate: float,
+    min_customer_growth: float,
+    min_repeat_rate: float,
+) -> bool:
+    """Whether investors fund more losses: the growth story of the 1997 letter.
+
+    Investors fund a firm that has made losses for at most ``patience_quarters`` quarters
+    in a row and shows the evidence they ask for: customer growth over the last year of
+    at least ``min_customer_growth`` and a repeat rate of at least ``min_repeat_rate``.
+
+    Args:
+        loss_quarters: consecutive quarters of operating losses so far.
+        patience_quarters: longest run of losses investors fund (0 = never).
+        customer_growth: growth of the customer base over the last year (share).
+        repeat_rate: share of last quarter's units bought by returning customers.
+        min_customer_growth: evidence threshold for growth.
+        min_repeat_rate: evidence threshold for repeat purchases.
+
+    Returns:
+        True if investors put in equity now.
+    """
+    return (
+        loss_quarters <= patience_quarters
+        and patience_quarters > 0
+        and customer_growth >= min_customer_growth
+        and repeat_rate >= min_repeat_rate
+    )
+
+
+def equity_to_raise(cash: float, quarterly_burn: float, runway_quarters: float) -> float:
+    """Equity that brings cash up to ``runway_quarters`` of the current burn: ``max(0, R b - c)``.
+
+    Args:
+        cash: cash now ($, negative = debt, repaid first).
+        quarterly_burn: cash lost last quarter ($, >= 0).
+        runway_quarters: quarters of burn investors fund at once.
+
+    Returns:
+        The amount raised ($, >= 0).
+    """
+    return max(0.0, runway_quarters * max(0.0, quarterly_burn) - cash)
+
+
+def capacity_target(weekly_units: float, headroom: float) -> float:
+    """Capacity a firm keeps for its volume: ``K* = h * q`` (units per week)."""
+    return headroom * max(0.0, weekly_units)
+
+
+def adjust_capacity(capacity: float, target: float, cut_rate: float) -> float:
+    """Capacity after one quarter's adjustment toward the target.
+
+    Growth is built at once (``K' = K*`` when ``K* > K``); a cut removes at most the share
+    ``cut_rate`` of capacity a quarter (``K' = max(K*, (1 - c) K)``), the delay of closing
+    sites and ending leases.
+
+    Args:
+        capacity: capacity now (units per week).
+        target: capacity wanted (units per week).
+        cut_rate: largest share cut in one quarter, in [0, 1].
+
+    Returns:
+        The new capacity.
+    """
+    if target >= capacity:
+        return target
+    return max(target, (1.0 - cut_rate) * capacity)
+
+
+def restructuring_cost(capacity_cut: float, cost_per_unit: float, weeks: float) -> float:
+    """One-off cost of a cut: ``weeks`` of the capacity cost removed, ``w * k * dK``."""
+    return max(0.0, capacity_cut) * cost_per_unit * weeks
+
+
+def discount_factor(hurdle_rate: float, weeks: float) -> float:
+    """Present value of $1 paid in ``weeks``: ``(1 + r)^(-weeks / 52)``."""
+    return math.pow(1.0 + hurdle_rate, -weeks / WEEKS_PER_YEAR)
