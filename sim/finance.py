@@ -202,23 +202,40 @@ class Finance:
             return 0.0
         return history[-1] / history[0] - 1.0
 
-    def ask_investors(self, firm) -> None:
-        """Raise equity if investors believe the growth story; it repays debt first."""
+    def investors_believe(self, firm) -> bool:
+        """Whether investors believe the firm's growth story now (see ``fin``)."""
         spec, account = self.spec, self.accounts[firm.slot]
-        last = firm.last_quarter
-        if not fin.investors_believe(
+        return fin.investors_believe(
             account.loss_quarters,
             spec.investor_patience_quarters,
             self.customer_growth(firm),
-            last.repeat_rate,
+            firm.last_quarter.repeat_rate,
             spec.investor_min_customer_growth,
             spec.investor_min_repeat_rate,
-        ):
+        )
+
+    def ask_investors(self, firm) -> None:
+        """A firm in debt asks for a runway of equity; it repays the debt first."""
+        if not self.investors_believe(firm):
             return
+        last = firm.last_quarter
         burn = max(0.0, -(last.operating_profit - last.investment))
-        amount = fin.equity_to_raise(firm.cash, burn, spec.investor_runway_quarters)
+        self.raise_equity(
+            firm, fin.equity_to_raise(firm.cash, burn, self.spec.investor_runway_quarters)
+        )
+
+    def request_equity(self, firm, amount: float) -> float:
+        """A strategy asks for ``amount`` of equity; returns what investors put in ($)."""
+        if amount <= 0 or not self.investors_believe(firm):
+            return 0.0
+        self.raise_equity(firm, amount)
+        return amount
+
+    def raise_equity(self, firm, amount: float) -> None:
+        """Book new equity into the firm's cash."""
         if amount <= 0:
             return
+        account = self.accounts[firm.slot]
         firm.cash += amount
         account.equity_raised += amount
         account.cumulative_equity += amount

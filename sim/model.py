@@ -364,13 +364,15 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.schedule_decision(firm, decision)
 
     def apply_decision(self, firm: Firm, decision) -> None:
-        """A decision takes effect: price, weekly spends, and the payout paid now."""
+        """A decision takes effect: price, weekly spends, the payout now, any equity asked."""
         firm.price = decision.price
         firm.spend_experience = decision.spend_experience
         firm.spend_selection = decision.spend_selection
         firm.spend_efficiency = decision.spend_efficiency
         firm.spend_innovation = decision.spend_innovation
         firm.pay_out(decision.payout)
+        if decision.equity_request > 0:
+            self.finance.request_equity(firm, decision.equity_request)
 
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""

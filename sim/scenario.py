@@ -800,6 +800,12 @@ class FirmSpec(Frozen):
     )
     count: int = Field(1, ge=1, le=1000, description="number of identical firms")
     quality: float = Field(2.0, description="q_j, base quality (utils)")
+    quality_sd: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="sd of each firm's quality around q_j, drawn at start or entry (utils)",
+    )
     price: float = Field(40.0, ge=0, description="initial price ($ per unit)")
     unit_cost: float = Field(25.0, gt=0, description="c0, unit cost at reference_units ($)")
     reference_units: float = Field(

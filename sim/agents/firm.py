@@ -109,6 +109,8 @@ class Firm(mesa.Agent):
         self.strategy = strategy
         self.strategy_name = spec.strategy if ":" not in spec.strategy else strategy.name
         self.quality = spec.quality
+        if spec.quality_sd > 0:
+            self.quality += spec.quality_sd * float(model.rng.standard_normal())
         self.price = spec.price
         self.initial_cost = spec.unit_cost
         self.reference_units = spec.reference_units

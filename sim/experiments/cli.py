@@ -465,6 +465,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 plots.paired_differences(table, ax=ax, label_column=first)
                 written.append(out / f"paired_{outcome}_by_{first}.png")
                 figure.savefig(written[-1], dpi=150)
+    if design["kind"] not in analysis.SAMPLED:
+        from sim.experiments.contest_map import write_contest_maps
+
+        maps = write_contest_maps(df, parameters, out)
+        written += maps
+        if maps:
+            print()
+            print(maps[-1].read_text(encoding="utf-8"))
     if comparisons:
         table = pd.DataFrame([c.as_dict() for c in comparisons])
         path = out / "comparisons.csv"

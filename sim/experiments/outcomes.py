@@ -175,6 +175,51 @@ def final_price(result, window: int, strategy: str) -> float:
     return float(rows["price"].mean()) if len(rows) else float("nan")
 
 
+def shareholder_value_at(result, strategy: str, year: float) -> float:
+    """Shareholder value per firm of a strategy at ``year`` ($); NaN if absent or too early.
+
+    A firm's shareholder value is what its owners have had and still hold: payouts so far
+    less equity put in, plus the market value now (0 once it has exited):
+    ``SV = D - E + V``. The mean is over every firm of the strategy born by then, dead or
+    alive, so failures count.
+    """
+    firms = _firms_of(result, strategy)
+    step = round(52 * year)
+    if not len(firms) or int(result.firms["step"].max()) < step:
+        return float("nan")
+    rows = firms[firms["step"] == step]
+    if not len(rows):
+        return float("nan")
+    value = rows["cumulative_payout"] + rows["market_value"]
+    if "cumulative_equity" in rows:
+        value = value - rows["cumulative_equity"]
+    return float(value.mean())
+
+
+def shareholder_value_y2(result, window: int, strategy: str) -> float:
+    """Shareholder value per firm of the strategy at year 2 ($); see ``shareholder_value_at``."""
+    return shareholder_value_at(result, strategy, 2)
+
+
+def shareholder_value_y5(result, window: int, strategy: str) -> float:
+    """Shareholder value per firm of the strategy at year 5 ($); see ``shareholder_value_at``."""
+    return shareholder_value_at(result, strategy, 5)
+
+
+def shareholder_value_y10(result, window: int, strategy: str) -> float:
+    """Shareholder value per firm of the strategy at year 10 ($); see ``shareholder_value_at``."""
+    return shareholder_value_at(result, strategy, 10)
+
+
+def share_y10(result, window: int, strategy: str) -> float:
+    """Unit share of the strategy's firms over year 10 (weeks 469-520, 0-1); NaN if shorter."""
+    firms = _firms_of(result, strategy)
+    if not len(firms) or int(result.firms["step"].max()) < 520:
+        return float("nan")
+    rows = firms[(firms["step"] > 468) & (firms["step"] <= 520)]
+    return float(rows.groupby("step")["share"].sum().mean())
+
+
 MARKET_OUTCOMES: dict[str, Callable] = {
     function.__name__: function
     for function in (
@@ -192,7 +237,16 @@ MARKET_OUTCOMES: dict[str, Callable] = {
 }
 STRATEGY_OUTCOMES: dict[str, Callable] = {
     function.__name__: function
-    for function in (final_share, survival, payout_per_firm, final_price)
+    for function in (
+        final_share,
+        survival,
+        payout_per_firm,
+        final_price,
+        share_y10,
+        shareholder_value_y2,
+        shareholder_value_y5,
+        shareholder_value_y10,
+    )
 }
 ALL = "all"
 

@@ -327,7 +327,9 @@ class Decision:
 
     Spends are weekly rates in $ that hold until the next decision; ``payout`` is paid
     to shareholders once, now. ``spend_innovation`` funds experiments (see
-    ``sim/mechanics/innovation.py``).
+    ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
+    now ($); they put it in only if they believe the firm's growth story
+    (``sim/finance.py``).
     """
 
     price: float
@@ -338,6 +340,7 @@ class Decision:
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     spend_innovation: float = 0.0
+    equity_request: float = 0.0
 
     def __post_init__(self) -> None:
         values = {
@@ -347,6 +350,7 @@ class Decision:
             "spend_efficiency": self.spend_efficiency,
             "payout": self.payout,
             "spend_innovation": self.spend_innovation,
+            "equity_request": self.equity_request,
         }
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:

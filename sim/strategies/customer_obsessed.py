@@ -32,6 +32,19 @@ class CustomerObsessedParams(StrategyParams):
     payout_share: float = Field(
         0.0, ge=0, le=1, description="share of cash above the floor paid out each quarter"
     )
+    margin_multiples: list[float] = Field(
+        [1.0, 2.0, 4.0, 8.0],
+        min_length=1,
+        description="margins considered, as multiples of thin_margin (>= 1 each); [1] = always "
+        "the thin margin",
+    )
+    growth_capital_quarters: float = Field(
+        4.0,
+        ge=0,
+        le=40,
+        description="below its cash floor, asks investors for the floor plus this many "
+        "quarters of fixed cost (0 = never asks)",
+    )
     relationship_weight: float = Field(
         0.5,
         ge=0,
@@ -63,6 +76,12 @@ class CustomerObsessed(Strategy):
     rate put at least half into experience; a shrinking customer base puts at least a
     quarter into selection. The innovation budget is spent in full every quarter, good
     or bad: experiments are judged over years, not quarters.
+
+    What makes it the strongest version of that mindset: it never lets cash run out (the
+    floor, defended by a wider margin only while needed), it asks investors for growth
+    capital when under the floor (they fund it only if customers grow and come back, the
+    1997 letter's evidence), and it spends where research says the most customers will be
+    served at the end of its horizon, not where the spend is easiest.
     """
 
     name = "customer_obsessed"
@@ -93,6 +112,13 @@ class CustomerObsessed(Strategy):
         needed = committed / (firm.unit_cost * weekly_units)
         return float(np.clip(needed, self.params.thin_margin, self.params.max_margin))
 
+    def growth_capital(self, firm: FirmView, floor: float) -> float:
+        """Equity asked for when cash is under the floor: back to the floor plus a runway."""
+        if firm.cash >= floor or self.params.growth_capital_quarters <= 0:
+            return 0.0
+        runway = self.params.growth_capital_quarters * 13.0 * firm.fixed_cost
+        return floor + runway - firm.cash
+
     def allowed_shares(self, firm: FirmView) -> list[tuple[float, float, float]]:
         """Allocation shares permitted by the customer metrics."""
         last, before = firm.last_quarter, firm.previous_quarter
@@ -107,8 +133,25 @@ class CustomerObsessed(Strategy):
             and (not selection_needed or shares[1] >= 0.25)
         ]
 
+    def margin_options(self) -> list[float]:
+        """Margins the firm weighs: multiples of the thin margin, capped at ``max_margin``."""
+        thin, top = self.params.thin_margin, self.params.max_margin
+        return sorted(
+            {min(max(thin * k, thin), max(top, thin)) for k in self.params.margin_multiples}
+        )
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
-        """Thin-margin price, reinvestment of surplus cash, allocation by long-run demand."""
+        """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
+
+        Under the cash floor it defends the floor (:meth:`margin`) and asks investors for
+        growth capital. Above it, for each margin it weighs (the thin one by default, and
+        wider ones that fund more investment) and each allowed split of the spend, it
+        projects the stocks its reinvestment builds over the horizon (the cash surplus
+        spread over the horizon plus the weekly operating surplus the margin earns at
+        today's demand) and the units research says it would then sell at that margin's
+        price, lowered by the efficiency built. It takes the margin and split that serve
+        the most customers, and spends the cash surplus over the coming quarter.
+        """
         margin = self.margin(firm)
         # Platform fees and connected costs are covered too (both 0 without channels).
         cost = firm.unit_cost + firm.connected_unit_cost
@@ -120,21 +163,39 @@ class CustomerObsessed(Strategy):
         if budget <= 0:
             note = "below cash floor" if surplus <= 0 else "surplus paid out"
             return Decision(
-                price=price, payout=payout, spend_innovation=firm.innovation_budget, note=note
+                price=price,
+                payout=payout,
+                spend_innovation=firm.innovation_budget,
+                note=note,
+                equity_request=self.growth_capital(firm, floor),
             )
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
+        committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
+        options = self.margin_options()
         best = None
-        for shares in self.allowed_shares(firm):
-            spend_x, spend_s, spend_e = (budget * share for share in shares)
-            experience = stock_after(firm.experience, spend_x, weeks, *tech.experience)
-            selection = stock_after(firm.selection, spend_s, weeks, *tech.selection, floor=1.0)
-            efficiency = stock_after(firm.efficiency, spend_e, weeks, *tech.efficiency)
-            future_price = price * (1.0 + firm.efficiency) / (1.0 + efficiency)
-            units = research.demand(price=future_price, experience=experience, selection=selection)
-            if best is None or units > best[0]:
-                best = (units, spend_x, spend_s, spend_e)
-        _, spend_x, spend_s, spend_e = best
+        for option in options:
+            option_price = cost * (1.0 + option) / (1.0 - firm.take_share)
+            if len(options) > 1:
+                earned = (option_price * (1.0 - firm.take_share) - cost) * research.demand(
+                    price=option_price
+                )
+                projected = (surplus - payout) / weeks + max(0.0, earned - committed)
+            else:
+                projected = budget
+            for shares in self.allowed_shares(firm):
+                spend_x, spend_s, spend_e = (projected * share for share in shares)
+                experience = stock_after(firm.experience, spend_x, weeks, *tech.experience)
+                selection = stock_after(firm.selection, spend_s, weeks, *tech.selection, floor=1.0)
+                efficiency = stock_after(firm.efficiency, spend_e, weeks, *tech.efficiency)
+                future_price = option_price * (1.0 + firm.efficiency) / (1.0 + efficiency)
+                units = research.demand(
+                    price=future_price, experience=experience, selection=selection
+                )
+                if best is None or units > best[0]:
+                    best = (units, option, option_price, shares)
+        _, margin, price, shares = best
+        spend_x, spend_s, spend_e = (budget * share for share in shares)
         return Decision(
             price=price,
             spend_experience=spend_x,
