@@ -165,8 +165,11 @@ def test_accounts_close_with_connected_costs(kind):
             - firm["fixed_cost"]
             - firm["connected_cost"]
             - firm["platform_fees"]
+            - firm["restructuring"]
             - firm["investment"]
+            - firm["interest"]
             - firm["payout"]
+            + firm["equity_raised"]
         ).iloc[1:]
         assert_allclose(change.to_numpy(), flows.to_numpy(), rtol=1e-9, atol=1e-6)
     spending = result.model.set_index("step")["total_spending"]

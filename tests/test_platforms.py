@@ -66,8 +66,11 @@ def test_firm_cash_changes_by_revenue_less_costs_fees_investment_payouts(market_
             - firm["fixed_cost"]
             - firm["platform_fees"]
             - firm["connected_cost"]
+            - firm["restructuring"]
             - firm["investment"]
+            - firm["interest"]
             - firm["payout"]
+            + firm["equity_raised"]
         ).iloc[1:]
         assert_allclose(change.to_numpy(), flows.to_numpy(), rtol=1e-9, atol=1e-6)
 

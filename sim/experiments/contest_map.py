@@ -83,7 +83,15 @@ def win_table(
     return pd.DataFrame(rows)
 
 
-def plot_win_map(table: pd.DataFrame, x: str, y: str | None, first: str, second: str, ax=None):
+def plot_win_map(
+    table: pd.DataFrame,
+    x: str,
+    y: str | None,
+    first: str,
+    second: str,
+    ax=None,
+    colorbar: bool = True,
+):
     """Draw the first strategy's win rate over two parameters (one row if ``y`` is None).
 
     Cells are coloured from the second strategy's colour (win rate 0) to the first's
@@ -106,7 +114,8 @@ def plot_win_map(table: pd.DataFrame, x: str, y: str | None, first: str, second:
             value = grid[i, j]
             if np.isnan(value):
                 continue
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=10)
+            ink = "white" if value < 0.25 or value > 0.85 else "black"
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=11, color=ink)
             if 1 - DECISIVE < value < DECISIVE:
                 ax.add_patch(
                     plt.Rectangle(
@@ -120,8 +129,9 @@ def plot_win_map(table: pd.DataFrame, x: str, y: str | None, first: str, second:
         ax.set_ylabel(y)
     else:
         ax.set_yticks([])
-    bar = ax.figure.colorbar(image, ax=ax, fraction=0.05)
-    bar.set_label(f"share of draws {first} wins\n(0 = {second} wins every draw)")
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.05)
+        bar.set_label(f"share of draws {first} wins\n(0 = {second} wins every draw)")
     return ax
 
 
@@ -209,13 +219,13 @@ def write_contest_maps(df: pd.DataFrame, parameters: list[str], out) -> list:
         figure, axes = plt.subplots(
             1, len(levels), figsize=(5.2 * len(levels) + 1.0, 4.2), squeeze=False
         )
-        for ax, level in zip(axes[0], levels, strict=True):
+        for k, (ax, level) in enumerate(zip(axes[0], levels, strict=True)):
             rows = part if panel is None else part[part[panel] == level]
             if len(parameters) > 3:
                 rows = rows.groupby([x, y] if y else [x], as_index=False)["first_wins"].mean()
-            plot_win_map(rows, x, y, first, second, ax=ax)
+            plot_win_map(rows, x, y, first, second, ax=ax, colorbar=k == len(levels) - 1)
             if panel is not None:
-                ax.set_title(f"{panel} = {level:g}" if isinstance(level, float) else level)
+                ax.set_title(f"{panel} = {level:g}")
         figure.suptitle(f"{family}: share of draws {first} beats {second}")
         figure.tight_layout()
         path = out / f"contest_map_{family}.png"

@@ -1,0 +1,48 @@
+"""The honest contest: each mindset wins the customers somewhere on the mindset map.
+
+The two points are corners of ``experiments/mindset_map.yaml`` (its quick variant's
+market: two firms of each mindset, 4,000 consumers, ten years). Each must hold in at
+least 8 of 10 seeds the tests use nowhere else.
+"""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.experiments import outcomes
+
+pytestmark = pytest.mark.slow
+
+SEEDS = range(300, 310)
+MARKET = {
+    "consumers.count": 4000,
+    "firms.0.count": 2,
+    "firms.1.count": 2,
+    "firms.0.progress_ratio": 0.7,
+    "firms.1.progress_ratio": 0.7,
+    "finance.investor_patience_quarters": 0,
+}
+POINTS = {
+    # consumers who care little for experience: price and the learning curve decide
+    "customer_obsessed": {"consumers.experience_taste": 0.5},
+    # consumers who prize experience: margins that fund it decide
+    "shareholder_focused": {"consumers.experience_taste": 3.0},
+}
+
+
+def share_in_year_ten(overrides: dict, seed: int) -> dict[str, float]:
+    result = sim.run("baseline", seed=seed, overrides=overrides)
+    return {
+        strategy: outcomes.share_y10(result, 52, strategy)
+        for strategy in ("customer_obsessed", "shareholder_focused")
+    }
+
+
+@pytest.mark.parametrize("winner", list(POINTS))
+def test_each_mindset_wins_the_customers_at_its_point(winner):
+    loser = next(name for name in POINTS if name != winner)
+    wins = []
+    for seed in SEEDS:
+        shares = share_in_year_ten({**MARKET, **POINTS[winner]}, seed)
+        wins.append(shares[winner] > shares[loser])
+    assert np.mean(wins) >= 0.8, f"{winner} won the customers in {sum(wins)} of {len(wins)} seeds"
