@@ -5,7 +5,7 @@ financing state (:class:`FirmAccount`) and runs the financing stages named in
 ``MarketModel.step``: interest every week, and at each quarter end the credit line,
 right-sizing of capacity, equity from investors and exit when a firm can neither borrow
 nor raise. The economics are the pure functions of :mod:`sim.mechanics.finance`; the
-scenario section is :class:`FinanceSpec`.
+scenario section is :class:`~sim.scenario.schema_finance.FinanceSpec`.
 
 Cash identity with financing: ``cash' = cash + operating profit - investment - interest
 - payout + equity raised`` (restructuring costs are in operating profit).
@@ -15,68 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from sim.mechanics import finance as fin
 from sim.mechanics.value import annual_operating_profit
+from sim.scenario.schema_finance import FinanceSpec
 
 WEEKS_PER_QUARTER = 13
-
-
-class FinanceSpec(BaseModel):
-    """How firms are financed: credit, investors and capacity (scenario section ``finance``).
-
-    Defaults: debt at 8% a year on a line of three times trailing operating profit plus a
-    tenth of trailing revenue; no investors (patience 0); half of each firm's starting fixed
-    cost is capacity at $1 per unit of weekly volume, cut by at most a quarter a quarter at
-    eight weeks' cost of what is cut.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    borrowing_rate: float = Field(
-        0.08, ge=0, le=1, description="annual interest rate on negative cash (debt)"
-    )
-    deposit_rate: float = Field(0.0, ge=0, le=1, description="annual interest earned on cash")
-    credit_earnings_multiple: float = Field(
-        3.0, ge=0, le=100, description="m: credit line per $ of trailing annual operating profit"
-    )
-    credit_revenue_advance: float = Field(
-        0.1, ge=0, le=10, description="a: credit line per $ of trailing annual revenue"
-    )
-    initial_credit: float | None = Field(
-        None,
-        ge=0,
-        description="credit line before a firm's first quarter end ($; default: a quarter "
-        "of its starting fixed cost)",
-    )
-    investor_patience_quarters: int = Field(
-        0, ge=0, le=200, description="longest run of loss quarters investors fund (0 = none)"
-    )
-    investor_min_customer_growth: float = Field(
-        0.0, ge=-1, le=100, description="customer growth over the last year investors require"
-    )
-    investor_min_repeat_rate: float = Field(
-        0.3, ge=0, le=1, description="repeat rate investors require"
-    )
-    investor_runway_quarters: float = Field(
-        4.0, gt=0, le=40, description="quarters of burn one raise funds"
-    )
-    capacity_share: float = Field(
-        0.5, ge=0, le=1, description="share of a firm's starting fixed cost that is capacity"
-    )
-    capacity_unit_cost: float = Field(
-        1.0, gt=0, description="k: $ per week per unit of weekly capacity"
-    )
-    capacity_headroom: float = Field(
-        1.2, ge=1, le=10, description="h: capacity kept per unit of recent weekly volume"
-    )
-    capacity_cut_rate: float = Field(
-        0.25, ge=0, le=1, description="largest share of capacity cut in one quarter"
-    )
-    restructuring_weeks: float = Field(
-        8.0, ge=0, le=520, description="one-off cost of a cut, in weeks of the cost removed"
-    )
 
 
 @dataclass

@@ -149,7 +149,7 @@ def summary(result) -> str:
     lines += ["", "## Cash, payouts and exits", ""]
     for strategy, group in final.groupby("strategy"):
         lines.append(
-            f"- **{_label(strategy)}** firms paid out {_money(group["cumulative_payout"].sum())} "
+            f"- **{_label(strategy)}** firms paid out {_money(group['cumulative_payout'].sum())} "
             f"to shareholders in all and hold {_money(group['cash'].sum())} in cash; "
             f"{int(group['alive'].sum())} of {len(group)} are still in the market."
         )

@@ -1,0 +1,126 @@
+"""Shared pieces of the scenario schema: the strict base model, units, distributions."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+WEEKS_PER_QUARTER = 13
+WEEKS_PER_YEAR = 52
+
+
+class Frozen(BaseModel):
+    """Base for every scenario section: immutable and strict about unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DistributionKind(StrEnum):
+    """Families a consumer trait can be drawn from."""
+
+    constant = "constant"
+    normal = "normal"
+    lognormal = "lognormal"
+    uniform = "uniform"
+    beta = "beta"
+
+
+class Distribution(Frozen):
+    """A population distribution of one consumer trait.
+
+    A bare number in YAML means ``{kind: constant, value: number}``. ``normal`` uses
+    ``mean`` and ``sd``; ``lognormal`` and ``beta`` are given by the ``mean`` and ``sd``
+    of the trait itself (not of its logarithm); ``uniform`` uses ``low`` and ``high``.
+    Draws are clipped to the trait's documented range.
+    """
+
+    kind: DistributionKind = Field(DistributionKind.constant, description="family")
+    value: float | None = Field(None, description="the value, for kind constant")
+    mean: float | None = Field(None, description="mean of the trait")
+    sd: float | None = Field(None, ge=0, description="standard deviation of the trait, >= 0")
+    low: float | None = Field(None, description="lower bound, for kind uniform")
+    high: float | None = Field(None, description="upper bound, for kind uniform")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {"kind": "constant", "value": data}
+        return data
+
+    @model_validator(mode="after")
+    def _parameters_match_kind(self) -> Distribution:
+        needed = {
+            DistributionKind.constant: ("value",),
+            DistributionKind.normal: ("mean", "sd"),
+            DistributionKind.lognormal: ("mean", "sd"),
+            DistributionKind.beta: ("mean", "sd"),
+            DistributionKind.uniform: ("low", "high"),
+        }[self.kind]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"kind {self.kind.value} needs {', '.join(missing)}")
+        if self.kind is DistributionKind.uniform and self.low > self.high:
+            raise ValueError(f"uniform needs low <= high, got low={self.low} high={self.high}")
+        if self.kind is DistributionKind.lognormal and self.mean <= 0:
+            raise ValueError(f"lognormal needs mean > 0, got {self.mean}")
+        if self.kind is DistributionKind.beta:
+            if not 0 < self.mean < 1:
+                raise ValueError(f"beta needs 0 < mean < 1, got {self.mean}")
+            if self.sd**2 >= self.mean * (1 - self.mean):
+                raise ValueError(
+                    f"beta needs sd**2 < mean*(1-mean) = {self.mean * (1 - self.mean):.4g}, "
+                    f"got sd={self.sd}"
+                )
+        return self
+
+    def central(self) -> float:
+        """The distribution's mean (its value if constant, midpoint if uniform)."""
+        if self.kind is DistributionKind.constant:
+            return float(self.value)
+        if self.kind is DistributionKind.uniform:
+            return 0.5 * (self.low + self.high)
+        return float(self.mean)
+
+    def sample(self, rng: np.random.Generator, size: int, low: float, high: float) -> np.ndarray:
+        """Draw ``size`` values, clipped to ``[low, high]``.
+
+        Args:
+            rng: the run's generator.
+            size: number of draws.
+            low: lowest admissible value of the trait.
+            high: highest admissible value of the trait.
+
+        Returns:
+            Array of draws.
+        """
+        match self.kind:
+            case DistributionKind.constant:
+                draws = np.full(size, float(self.value))
+            case DistributionKind.normal:
+                draws = rng.normal(self.mean, self.sd, size)
+            case DistributionKind.lognormal:
+                sigma2 = np.log1p((self.sd / self.mean) ** 2)
+                draws = rng.lognormal(np.log(self.mean) - sigma2 / 2, np.sqrt(sigma2), size)
+            case DistributionKind.uniform:
+                draws = rng.uniform(self.low, self.high, size)
+            case DistributionKind.beta:
+                variance = self.sd**2
+                common = self.mean * (1 - self.mean) / variance - 1 if variance > 0 else None
+                if common is None or not np.isfinite(common):
+                    draws = np.full(size, float(self.mean))
+                else:
+                    draws = rng.beta(self.mean * common, (1 - self.mean) * common, size)
+        return np.clip(draws, low, high)
+
+
+def _trait(default: float | dict, description: str) -> Any:
+    return Field(default=Distribution.model_validate(default), description=description)
+
+
+StrategyName = Annotated[str, Field(min_length=1)]
+_DOTTED = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")

@@ -1,0 +1,61 @@
+"""Scenario schema: how firms are financed (the ``finance`` section)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.scenario.schema_base import Frozen
+
+
+class FinanceSpec(Frozen):
+    """How firms are financed: credit, investors and capacity (scenario section ``finance``).
+
+    Defaults: debt at 8% a year on a line of three times trailing operating profit plus a
+    tenth of trailing revenue; no investors (patience 0); half of each firm's starting fixed
+    cost is capacity at $1 per unit of weekly volume, cut by at most a quarter a quarter at
+    eight weeks' cost of what is cut.
+    """
+
+    borrowing_rate: float = Field(
+        0.08, ge=0, le=1, description="annual interest rate on negative cash (debt)"
+    )
+    deposit_rate: float = Field(0.0, ge=0, le=1, description="annual interest earned on cash")
+    credit_earnings_multiple: float = Field(
+        3.0, ge=0, le=100, description="m: credit line per $ of trailing annual operating profit"
+    )
+    credit_revenue_advance: float = Field(
+        0.1, ge=0, le=10, description="a: credit line per $ of trailing annual revenue"
+    )
+    initial_credit: float | None = Field(
+        None,
+        ge=0,
+        description="credit line before a firm's first quarter end ($; default: a quarter "
+        "of its starting fixed cost)",
+    )
+    investor_patience_quarters: int = Field(
+        0, ge=0, le=200, description="longest run of loss quarters investors fund (0 = none)"
+    )
+    investor_min_customer_growth: float = Field(
+        0.0, ge=-1, le=100, description="customer growth over the last year investors require"
+    )
+    investor_min_repeat_rate: float = Field(
+        0.3, ge=0, le=1, description="repeat rate investors require"
+    )
+    investor_runway_quarters: float = Field(
+        4.0, gt=0, le=40, description="quarters of burn one raise funds"
+    )
+    capacity_share: float = Field(
+        0.5, ge=0, le=1, description="share of a firm's starting fixed cost that is capacity"
+    )
+    capacity_unit_cost: float = Field(
+        1.0, gt=0, description="k: $ per week per unit of weekly capacity"
+    )
+    capacity_headroom: float = Field(
+        1.2, ge=1, le=10, description="h: capacity kept per unit of recent weekly volume"
+    )
+    capacity_cut_rate: float = Field(
+        0.25, ge=0, le=1, description="largest share of capacity cut in one quarter"
+    )
+    restructuring_weeks: float = Field(
+        8.0, ge=0, le=520, description="one-off cost of a cut, in weeks of the cost removed"
+    )
