@@ -519,8 +519,9 @@ def stage_stories(events: pd.DataFrame) -> list[str]:
 def value_by_mindset(firms: pd.DataFrame) -> pd.DataFrame:
     """Per-firm means by strategy at every quarter end, for the long-run value comparison.
 
-    Shareholder value of a firm is what its shareholders have received plus what their
-    shares are worth (cumulative payouts + market value); customer value is the
+    Shareholder value of a firm is what its shareholders have received, less what they
+    put in, plus what their shares are worth (payouts - equity raised + market value);
+    customer value is the
     consumer surplus attributed to it so far. Firms count from their entry on, dead
     firms with a market value of zero.
 
@@ -532,6 +533,8 @@ def value_by_mindset(firms: pd.DataFrame) -> pd.DataFrame:
     """
     ends = firms[(firms["step"] % 13 == 0) & (firms["step"] > 0)].copy()
     ends["shareholder_value"] = ends["cumulative_payout"] + ends["market_value"]
+    if "cumulative_equity" in ends:
+        ends["shareholder_value"] -= ends["cumulative_equity"]
     grouped = ends.groupby(["step", "strategy"])
     table = grouped.agg(
         shareholder_value=("shareholder_value", "mean"),
