@@ -301,11 +301,20 @@ def logit_best_response_price(
     if not np.isfinite(utilities_at_zero_own_price[:, own]).any():
         return float(start_price)
     price = max(float(start_price), unit_cost)
-    utilities = utilities_at_zero_own_price.copy()
     base = utilities_at_zero_own_price[:, own]
+    # Rivals and the outside option stay put: L_i = ln(exp(u0) + sum_(k != own) exp(V_ik))
+    # is computed once, and the own share is 1 / (1 + exp(L_i - V_i,own)), evaluated as
+    # (1 - tanh((L_i - V_i,own) / 2)) / 2 so it cannot overflow.
+    rivals = np.delete(utilities_at_zero_own_price, own, axis=1)
+    shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
+    rest = shift + np.log(
+        np.exp(outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
+    )
+    reachable = np.isfinite(base)
+    gap_at_zero = np.where(reachable, rest - np.where(reachable, base, 0.0), 0.0)
     for _ in range(max_iterations):
-        utilities[:, own] = base - price_sensitivity * price
-        shares = logit_probabilities(utilities, outside_utility)[:, 1 + own]
+        gap = 0.5 * (gap_at_zero + price_sensitivity * price)
+        shares = np.where(reachable, 0.5 - 0.5 * np.tanh(gap), 0.0)
         demand = weights @ shares
         slope = weights @ (price_sensitivity * shares * (1.0 - shares))
         if slope <= 0.0 or demand <= 0.0:

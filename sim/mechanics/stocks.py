@@ -121,3 +121,23 @@ def upkeep_spend(
     if productivity <= 0.0:
         return float("inf")
     return float(spend_scale * np.expm1(min(loss / productivity, 700.0)))
+
+
+def stocks_after(
+    stock: float,
+    weekly_spend,
+    weeks,
+    depreciation: float,
+    productivity: float,
+    spend_scale: float,
+    floor: float = 0.0,
+) -> np.ndarray:
+    """:func:`stock_after` for arrays of spends and horizons (broadcast together)."""
+    gain = stock_increment(np.asarray(weekly_spend, dtype=float), productivity, spend_scale)
+    weeks = np.asarray(weeks, dtype=float)
+    if depreciation == 0.0:
+        value = stock + weeks * gain
+    else:
+        keep = (1.0 - depreciation) ** weeks
+        value = stock * keep + gain * (1.0 - keep) / depreciation
+    return np.maximum(floor, value)

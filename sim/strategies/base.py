@@ -194,6 +194,36 @@ class MarketResearch:
         share = 0.5 - 0.5 * gap
         return float(self.weights @ np.where(own_available, share, 0.0))
 
+    def demand_grid(self, price, experience, selection) -> np.ndarray:
+        """:meth:`demand` for many candidate offers at once.
+
+        Args:
+            price: own prices, an array or a number (broadcast against the others).
+            experience: own experience qualities, likewise.
+            selection: own selections, likewise.
+
+        Returns:
+            Expected weekly units per candidate, shaped like the broadcast arguments.
+        """
+        price, experience, selection = np.broadcast_arrays(
+            np.asarray(price, dtype=float),
+            np.asarray(experience, dtype=float),
+            np.asarray(selection, dtype=float),
+        )
+        shape = price.shape
+        log_rest, base, own_available = self._fixed_part
+        weights = np.where(own_available, self.weights, 0.0)
+        gap = (
+            (log_rest - base)[None, :]
+            + self.price_sensitivity[None, :] * price.reshape(-1, 1)
+            - self.selection_taste[None, :] * np.log(np.maximum(selection, 1.0)).reshape(-1, 1)
+            - self.experience_taste[None, :] * experience.reshape(-1, 1)
+        )
+        gap *= 0.5
+        np.tanh(gap, out=gap)
+        units = 0.5 * weights.sum() - 0.5 * (gap @ weights)
+        return units.reshape(shape)
+
     def repeat_units_per_sale(self, horizon_weeks: float) -> float:
         """Units a sale today brings back over ``horizon_weeks`` through habit.
 

@@ -52,6 +52,19 @@ class ChannelMarketResearch(MarketResearch):
         direct, platforms = self.what_if.units(price, selection, experience)
         return direct + float(platforms.sum())
 
+    def demand_grid(self, price, experience, selection) -> np.ndarray:
+        """:meth:`demand` for many candidate offers (one channel evaluation each)."""
+        price, experience, selection = np.broadcast_arrays(
+            np.asarray(price, dtype=float),
+            np.asarray(experience, dtype=float),
+            np.asarray(selection, dtype=float),
+        )
+        units = [
+            self.demand(price=float(p), experience=float(x), selection=float(s))
+            for p, x, s in zip(price.ravel(), experience.ravel(), selection.ravel(), strict=True)
+        ]
+        return np.array(units).reshape(price.shape)
+
     def contribution(self, price: float, unit_cost: float) -> float:
         """Expected weekly contribution after platform fees at a price ($)."""
         direct, platforms = self.what_if.units(price=price)

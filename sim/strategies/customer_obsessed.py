@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 from pydantic import Field
 
-from sim.mechanics.stocks import stock_after
+from sim.mechanics.stocks import stocks_after
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
 
 ALLOCATION_STEP = 0.125
@@ -173,6 +173,7 @@ class CustomerObsessed(Strategy):
         weeks = round(self.params.horizon_years * 52)
         committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
         options = self.margin_options()
+        grid = np.array(self.allowed_shares(firm))
         best = None
         for option in options:
             option_price = cost * (1.0 + option) / (1.0 - firm.take_share)
@@ -183,17 +184,17 @@ class CustomerObsessed(Strategy):
                 projected = (surplus - payout) / weeks + max(0.0, earned - committed)
             else:
                 projected = budget
-            for shares in self.allowed_shares(firm):
-                spend_x, spend_s, spend_e = (projected * share for share in shares)
-                experience = stock_after(firm.experience, spend_x, weeks, *tech.experience)
-                selection = stock_after(firm.selection, spend_s, weeks, *tech.selection, floor=1.0)
-                efficiency = stock_after(firm.efficiency, spend_e, weeks, *tech.efficiency)
-                future_price = option_price * (1.0 + firm.efficiency) / (1.0 + efficiency)
-                units = research.demand(
-                    price=future_price, experience=experience, selection=selection
-                )
-                if best is None or units > best[0]:
-                    best = (units, option, option_price, shares)
+            spends = projected * grid
+            experience = stocks_after(firm.experience, spends[:, 0], weeks, *tech.experience)
+            selection = stocks_after(
+                firm.selection, spends[:, 1], weeks, *tech.selection, floor=1.0
+            )
+            efficiency = stocks_after(firm.efficiency, spends[:, 2], weeks, *tech.efficiency)
+            future_price = option_price * (1.0 + firm.efficiency) / (1.0 + efficiency)
+            units = research.demand_grid(future_price, experience, selection)
+            k = int(np.argmax(units))
+            if best is None or units[k] > best[0]:
+                best = (float(units[k]), option, option_price, tuple(grid[k]))
         _, margin, price, shares = best
         spend_x, spend_s, spend_e = (budget * share for share in shares)
         return Decision(

@@ -12,7 +12,6 @@ return inside the plan).
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -20,11 +19,11 @@ import numpy as np
 from pydantic import Field
 
 from sim.mechanics.finance import discount_factor
-from sim.mechanics.stocks import stock_after, upkeep_spend
+from sim.mechanics.stocks import stocks_after, upkeep_spend
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
 
 WEEKS_PER_QUARTER = 13
-PRICING_ROUNDS = 3
+REPEAT_VALUE_TOLERANCE = 1e-3
 
 
 class ShareholderFocusedParams(StrategyParams):
@@ -181,8 +180,11 @@ class ShareholderFocused(Strategy):
         """Best-response price with repeat purchases in the horizon valued at the markup.
 
         A sale adds ``G`` repeat units (research), each worth the markup ``p - c`` the firm
-        expects to keep charging; the firm prices as if its unit cost were ``c - (p - c) G``
-        and iterates to the fixed point ``PRICING_ROUNDS`` times.
+        expects to keep charging, so the firm prices as if its unit cost were
+        ``c - (p - c) G``. At the fixed point the markup is the best response's markup
+        ``mu`` over ``1 + G``; starting from the static best response ``p0``, the firm
+        takes ``p - c = (p0 - c) / (1 + G)`` and prices once more at that effective cost
+        (a second best response, which corrects for ``mu`` moving with cost).
         """
         research = view.research
         cost = firm.unit_cost
@@ -191,12 +193,11 @@ class ShareholderFocused(Strategy):
             return price
         repeats = research.repeat_units_per_sale(self.horizon_weeks)
         repeats *= discount_factor(self.params.hurdle_rate, self.horizon_weeks / 2.0)
-        if repeats <= 0:
+        markup = max(0.0, price - cost)
+        if repeats * markup < REPEAT_VALUE_TOLERANCE * cost:
             return price
-        for _ in range(PRICING_ROUNDS):
-            value = max(0.0, price - cost) * repeats
-            price = research.best_response_price(max(cost - value, 0.0), price)
-        return price
+        value = markup / (1.0 + repeats) * repeats
+        return research.best_response_price(max(cost - value, 0.0), price - value)
 
     def plan_investment(self, firm: FirmView, view: MarketView, price: float) -> AnnualPlan:
         """Weekly spends that maximise discounted profit over the plan's horizon.
@@ -214,46 +215,27 @@ class ShareholderFocused(Strategy):
         grid_x = spend_grid(top, extra=(upkeep_x, 0.5 * upkeep_x, 2.0 * upkeep_x))
         grid_s = spend_grid(top, extra=(upkeep_s, 0.5 * upkeep_s, 2.0 * upkeep_s))
         margin = price - firm.unit_cost
-        best = None
-        for spend_x, spend_s in itertools.product(grid_x, grid_s):
-            units = np.array(
-                [
-                    research.demand(
-                        price=price,
-                        experience=stock_after(firm.experience, spend_x, w, *tech.experience),
-                        selection=stock_after(
-                            firm.selection, spend_s, w, *tech.selection, floor=1.0
-                        ),
-                    )
-                    for w in weeks
-                ]
-            )
-            value = float(discount @ (margin * units - spend_x - spend_s))
-            if best is None or value > best[0]:
-                best = (value, spend_x, spend_s, units)
-        value, spend_x, spend_s, units = best
-        best_efficiency = (0.0, 0.0)
+        # Every (experience spend, selection spend, evaluation week) at once.
+        experience = stocks_after(
+            firm.experience, grid_x[:, None, None], weeks[None, None, :], *tech.experience
+        )
+        selection = stocks_after(
+            firm.selection, grid_s[None, :, None], weeks[None, None, :], *tech.selection, floor=1.0
+        )
+        units = research.demand_grid(price, experience, selection)
+        spend = grid_x[:, None] + grid_s[None, :]
+        value = (margin * units - spend[:, :, None]) @ discount
+        i, j = np.unravel_index(int(np.argmax(value)), value.shape)
+        spend_x, spend_s, units = float(grid_x[i]), float(grid_s[j]), units[i, j]
         upkeep_e = upkeep_spend(firm.efficiency, *tech.efficiency)
-        for spend_e in spend_grid(top, extra=(upkeep_e,))[1:]:
-            cost = np.array(
-                [
-                    firm.unit_cost
-                    * (1.0 + firm.efficiency)
-                    / (1.0 + stock_after(firm.efficiency, spend_e, w, *tech.efficiency))
-                    for w in weeks
-                ]
-            )
-            baseline = np.array(
-                [
-                    firm.unit_cost
-                    * (1.0 + firm.efficiency)
-                    / (1.0 + stock_after(firm.efficiency, 0.0, w, *tech.efficiency))
-                    for w in weeks
-                ]
-            )
-            gain = float(discount @ ((baseline - cost) * units - spend_e))
-            if gain > best_efficiency[0]:
-                best_efficiency = (gain, spend_e)
+        grid_e = spend_grid(top, extra=(upkeep_e,))
+        efficiency = stocks_after(
+            firm.efficiency, grid_e[:, None], weeks[None, :], *tech.efficiency
+        )
+        cost = firm.unit_cost * (1.0 + firm.efficiency) / (1.0 + efficiency)
+        gains = ((cost[0] - cost) * units - grid_e[:, None]) @ discount
+        k = int(np.argmax(gains))
+        best_efficiency = (float(gains[k]), float(grid_e[k])) if gains[k] > 0 else (0.0, 0.0)
         committed = self.innovation_spend + firm.marketing_spend + firm.fixed_cost
         first_quarter = WEEKS_PER_QUARTER * (
             margin * units[0] - spend_x - spend_s - best_efficiency[1] - committed
