@@ -97,12 +97,11 @@ class Finance:
             firm.cash -= interest
 
     def settle_quarter(self, firm) -> None:
-        """Quarter end for one live firm: credit line, capacity, investors.
+        """Quarter end for one live firm, after its books closed: credit line, investors.
 
-        Order: the credit line is re-sized from the trailing year (annualised while the
-        firm has fewer than four quarters); capacity moves toward
-        the volume of the quarter just closed; a firm in debt asks investors, who fund it if
-        they believe its growth story.
+        The credit line is re-sized from the trailing year (annualised while the firm has
+        fewer than four quarters); a firm in debt asks investors, who fund it if they
+        believe its growth story; a firm still beyond its line counts one more quarter.
         """
         spec, account = self.spec, self.accounts[firm.slot]
         last = firm.last_quarter
@@ -116,8 +115,6 @@ class Finance:
                 spec.credit_earnings_multiple,
                 spec.credit_revenue_advance,
             )
-        self.right_size(firm, last.units / WEEKS_PER_QUARTER)
-        firm.fixed_cost = self.fixed_cost(firm)
         if firm.cash < 0:
             self.ask_investors(firm)
         if firm.cash < -account.credit_limit:
@@ -126,7 +123,11 @@ class Finance:
             account.beyond_limit_quarters = 0
 
     def right_size(self, firm, weekly_units: float) -> None:
-        """Move capacity toward the volume; a cut costs ``restructuring_weeks`` of its cost."""
+        """Move capacity toward the volume; a cut costs ``restructuring_weeks`` of its cost.
+
+        Runs in the quarter's last week, before its books close, so the restructuring cost
+        is the closing quarter's; the new fixed cost holds from the next week.
+        """
         spec, account = self.spec, self.accounts[firm.slot]
         target = fin.capacity_target(weekly_units, spec.capacity_headroom)
         new = fin.adjust_capacity(account.capacity, target, spec.capacity_cut_rate)
@@ -134,6 +135,7 @@ class Finance:
             account.capacity - new, spec.capacity_unit_cost, spec.restructuring_weeks
         )
         account.capacity = new
+        firm.fixed_cost = self.fixed_cost(firm)
         if cost > 0:
             account.restructuring += cost
             firm.book_one_off_cost(cost)

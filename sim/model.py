@@ -181,6 +181,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.platforms_invest()  # (channels)
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
+            self.firms_right_size()
             self.close_quarter()
             self.settle_finances()
             self.close_channel_quarter()
@@ -338,8 +339,14 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         """Firms pay interest on debt (negative cash) and earn it on deposits."""
         self.finance.charge_interest(self.firms)
 
+    def firms_right_size(self) -> None:
+        """Quarter's last week: capacity moves toward the quarter's volume (cuts cost)."""
+        for firm in self.firms:
+            if firm.alive:
+                self.finance.right_size(firm, firm.tally.units / WEEKS_PER_QUARTER)
+
     def settle_finances(self) -> None:
-        """Quarter end: credit lines re-sized, capacity right-sized, investors asked."""
+        """Quarter end: credit lines re-sized, investors asked by firms in debt."""
         for firm in self.firms:
             if firm.alive:
                 self.finance.settle_quarter(firm)

@@ -305,6 +305,7 @@ def test_a_firm_that_enters_gets_channel_columns():
     spec = model.spec.firms[2]
     strategy = resolve_strategy(spec.strategy)(**spec.strategy_params)
     model.firms.append(Firm(model, spec, "Entrant", len(model.firms), strategy))
+    model.finance.register(model.firms[-1])
     model.population.columns.add_firm_column(np.ones(len(model.population), dtype=bool))
     model.run(14)
     assert model.channel_columns.fit_firm.shape[1] == len(model.firms) == 4
