@@ -277,3 +277,14 @@ def test_misspelt_strategy_param_is_reported_at_its_path():
     (problem,) = caught.value.problems
     assert problem.path == "firms.0.strategy_params.thin_margn"
     assert "did you mean 'thin_margin'" in problem.rule
+
+
+def test_input_error_survives_a_process_boundary():
+    # Sweep workers raise it in another process; it must arrive with its problems intact.
+    import pickle
+
+    with pytest.raises(InputError) as caught:
+        sim.load_scenario("baseline", {"consumers.count": -1, "steps": 0})
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.problems == caught.value.problems
+    assert str(again) == str(caught.value)

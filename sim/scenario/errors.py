@@ -36,6 +36,10 @@ class InputError(ValueError):
         lines = [f"{len(problems)} {noun}:"] + [f"  - {p}" for p in problems]
         super().__init__("\n".join(lines))
 
+    def __reduce__(self):
+        """Pickle with its problems (errors cross process boundaries in sweeps)."""
+        return (type(self), (self.problems,))
+
 
 def _unwrap(annotation: Any) -> Any:
     """Innermost BaseModel class (or list item type) inside an annotation."""
