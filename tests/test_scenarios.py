@@ -283,7 +283,7 @@ def test_input_error_survives_a_process_boundary():
     # Sweep workers raise it in another process; it must arrive with its problems intact.
     import pickle
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(sim.InputError) as caught:
         sim.load_scenario("baseline", {"consumers.count": -1, "steps": 0})
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.problems == caught.value.problems
