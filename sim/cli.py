@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.experiments.claims import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser.set_defaults(handler=cmd_list)
 
     add_subcommands(commands)
+    add_claims_command(commands)
     return parser
 
 
