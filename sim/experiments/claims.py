@@ -208,7 +208,7 @@ def claims_markdown(
             )
         lines.append("")
     share_rows = table[table["outcome"].str.startswith("final_units_share__")]
-    if len(share_rows):
+    if share_rows["outcome"].nunique() > 1:
         lines += [
             "## Which assumptions decide who wins the customers",
             "",
@@ -238,15 +238,22 @@ def claims_markdown(
 
 
 def forest_plot(table: pd.DataFrame, path: Path) -> None:
-    """Draw one forest panel per outcome (mechanics down, effect across) into ``path``."""
+    """Draw one forest panel per outcome (mechanics down, effect across) into ``path``.
+
+    Outcomes that no mechanic moved at all (every effect and interval exactly 0, such as
+    the share of the only strategy in the market) get no panel.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from sim.experiments.plots import GREY, colour
 
-    outcomes = list(dict.fromkeys(table["outcome"]))
+    bounds = table[["effect", "ci_low", "ci_high"]].abs().fillna(0).max(axis=1)
+    moving = table[bounds > 0]
+    outcomes = list(dict.fromkeys(moving["outcome"])) or list(dict.fromkeys(table["outcome"]))
     columns = 2 if len(outcomes) > 1 else 1
     rows = -(-len(outcomes) // columns)
     mechanics = list(dict.fromkeys(table["title"]))
@@ -269,6 +276,8 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
         ax.set_title(headline_label(outcome), fontsize=9)
         ax.set_xlabel("effect of the mechanic (with minus without)", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
+        if part[["ci_low", "ci_high", "effect"]].abs().max().max() >= 1e4:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1e3:,.0f}k"))
     for ax in axes.ravel()[len(outcomes) :]:
         ax.set_visible(False)
     fig.suptitle(
