@@ -302,8 +302,13 @@ def industry_summary(firms: pd.DataFrame) -> str:
         "real firms: about 0.4-0.5).",
         f"- **Entry and exit**: {_fmt(s['entry_rate_per_year'], '{:.1%}')} entrants and "
         f"{_fmt(s['exit_rate_per_year'], '{:.1%}')} exits per incumbent a year; "
-        f"{_fmt(s['entrant_survival_5y'], '{:.0%}')} of entrants lived five years "
-        "(US manufacturing: about 6-8% a year each way, 40% of entrants survive five years).",
+        + (
+            f"{s['entrant_survival_5y']:.0%} of entrants lived five years"
+            if np.isfinite(s["entrant_survival_5y"])
+            else "no entrant had five years of the run left to show whether it survives them"
+        )
+        + " (US manufacturing: about 6-8% a year each way, 40% of entrants survive five "
+        "years).",
         f"- **Concentration**: HHI {_fmt(s['hhi_first_year'])} in the first year, "
         f"{_fmt(s['hhi_last_year'])} in the last (trend "
         f"{_fmt(s['hhi_slope_per_decade'], '{:+.2f}')} per decade); one firm held the "
