@@ -388,7 +388,13 @@ def add_claims_command(subparsers) -> None:
     parser.add_argument("--only", help="comma-separated mechanics to test (default: all used)")
     parser.add_argument("--seed", type=int, help="root seed of the seed plan")
     parser.add_argument("--steps", type=positive_int, help="weeks per run")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value for every run, e.g. consumers.count=5000",
+    )
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: CPUs)")
     parser.add_argument(
         "--executor", choices=("local", "inline", "dask"), default="local", help="where runs go"
