@@ -87,7 +87,9 @@ def test_command_line_runs_seeds_on_worker_processes(tmp_path, capsys):
     assert "how much the seed matters (2 seeds)" in printed
     assert (out / "seed-1" / "summary.md").is_file()
     assert (out / "seed-2" / "figures").is_dir()
-    inline = run_seeds(load_scenario(path), 2, tmp_path / "inline", executor="inline")
+    inline = run_seeds(
+        load_scenario(path), 2, tmp_path / "inline", executor="inline", figures=False
+    )
     local = pd.read_csv(out / "seeds.csv").drop(columns="wall_seconds")
     pd.testing.assert_frame_equal(
         local, inline.per_seed.drop(columns="wall_seconds"), check_dtype=False
