@@ -207,9 +207,7 @@ def test_entry_and_exit_rates_by_hand():
 
 def test_entrant_survival():
     firms = weekly_table({1: {y: 10 for y in range(1, 8)}, 2: {2: 10}, 3: {2: 10, 3: 10}})
-    firms = pd.concat(
-        [firms, weekly_table({4: {y: 10 for y in range(2, 8)}}).query("step > 52")]
-    )
+    firms = pd.concat([firms, weekly_table({4: {y: 10 for y in range(2, 8)}}).query("step > 52")])
     # entrants 2, 3 (die within a year or two) and 4 (alive to the end): 1 of 3 lives 5 years
     assert industry.entrant_survival(firms, years=5) == pytest.approx(1 / 3)
 
