@@ -10,6 +10,9 @@ much the headlines move from seed to seed in ``OUT/spread.md`` and ``OUT/spread.
 The headlines are the summary's key numbers: the share of units of each strategy in the
 last year, shareholder value per firm of each strategy, consumer surplus per shopping trip
 in the last year, the firms alive at the end and concentration (HHI) in the last year.
+With entry on, every seed's industry-dynamics statistics (:mod:`sim.industry_report`)
+join its row, and ``spread.md`` sets their means over the seeds beside the published
+figures.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sim.scenario import Scenario
 WINDOW_WEEKS = 52
 INTERVAL = 0.90
 SEED_FOLDER = "seed-{k}"
+INDUSTRY_PREFIX = "industry__"
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,49 @@ def run_one_seed(
 
     result = run(scenario, seed=seed)
     result.save(folder, csv=csv, figures=figures)
-    return {"seed": int(seed), "wall_seconds": result.manifest["wall_seconds"]} | headlines(
-        result, strategies
-    )
+    row = {"seed": int(seed), "wall_seconds": result.manifest["wall_seconds"]}
+    row |= headlines(result, strategies)
+    if result.scenario.entry.rate_per_year > 0:
+        from sim.industry_report import industry_statistics
+
+        stats_ = industry_statistics(result.firms)
+        row |= {f"{INDUSTRY_PREFIX}{name}": value for name, value in stats_.items()}
+    return row
+
+
+def industry_lines(per_seed: pd.DataFrame) -> list[str]:
+    """``spread.md``'s comparison of the industry with published figures, over the seeds.
+
+    Each statistic is the mean over the seeds where it can be measured; the range over
+    the seeds follows it. Empty when the runs have no industry statistics (entry off).
+    """
+    from sim.industry_report import comparison_markdown, comparison_table
+
+    columns = [c for c in per_seed.columns if c.startswith(INDUSTRY_PREFIX)]
+    if not columns:
+        return []
+    values = per_seed[columns].rename(columns=lambda c: c.removeprefix(INDUSTRY_PREFIX))
+    table = comparison_table(values.mean(skipna=True).to_dict())
+    matched = int((table["matches"] == "yes").sum())
+    judged = int((table["matches"] != "n/a").sum())
+    lines = [
+        "",
+        "## Does this industry look like a real one? (means over the seeds)",
+        "",
+        f"The seeds' mean matches {matched} of the {judged} published figures it can be "
+        "judged on (see `docs/INDUSTRY.md`; each seed's own figures close its "
+        "`summary.md`).",
+        "",
+        comparison_markdown(table),
+        "",
+        "Range over the seeds:",
+        "",
+    ]
+    for name in table["statistic"]:
+        column = values[name].dropna()
+        span = f"{column.min():.3g} to {column.max():.3g}" if len(column) else "not measurable"
+        lines.append(f"- {name}: {span} ({len(column)} of {len(values)} seeds)")
+    return lines
 
 
 def spread(per_seed: pd.DataFrame, columns: list[str], level: float = INTERVAL) -> pd.DataFrame:
@@ -212,6 +256,7 @@ def spread_markdown(
         lines += ["", "Who sold the most units in the last year, seed by seed:", ""]
         for column, count in winners.items():
             lines.append(f"- {labels[column].split(' share')[0]}: {count} of {n} seeds")
+    lines += industry_lines(per_seed)
     lines += [
         "",
         "Seeds: "

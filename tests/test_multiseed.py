@@ -108,3 +108,19 @@ def test_bad_input_writes_nothing(tmp_path, capsys):
         main(["run", "baseline", "--seeds", "0", "--out", str(out)])
     assert stop.value.code == 2
     assert not out.exists()
+
+
+def test_entry_adds_the_industry_comparison_over_seeds(tmp_path):
+    data = two_mindsets(110)
+    data["entry"] = {
+        "rate_per_year": 4.0,
+        "templates": [{"name": "New", "strategy": "customer_obsessed", "fixed_cost": 20.0}],
+    }
+    report = run_seeds(load_scenario(data), 2, tmp_path, executor="inline", figures=False)
+    assert "Does this industry look like a real one? (means over the seeds)" in report.text
+    assert (report.per_seed["industry__years"] == 2).all()
+    plain = run_seeds(
+        load_scenario(two_mindsets()), 1, tmp_path / "p", executor="inline", figures=False
+    )
+    assert "industry" not in plain.text
+    assert not any(c.startswith("industry__") for c in plain.per_seed.columns)
