@@ -182,18 +182,49 @@ def lognormal_fit(sizes: Sequence[float]) -> tuple[float, float]:
 # ---------------------------------------------------------------- growth rates
 
 
-def growth_rates(panel: pd.DataFrame) -> np.ndarray:
-    """Annual log growth rates ``g = ln S(t+1) - ln S(t)`` of firms in two consecutive years.
+def growth_table(panel: pd.DataFrame) -> pd.DataFrame:
+    """Annual log growth ``g = ln S(t+1) - ln S(t)`` with the size ``S(t)`` it grew from.
 
     Both years must be complete and both sizes positive (Stanley et al. 1996 use the
     same definition on Compustat sales).
+
+    Returns:
+        ``firm_id, year, size, growth`` (``year`` is t).
     """
     if panel.empty:
-        return np.array([])
+        return pd.DataFrame(columns=["firm_id", "year", "size", "growth"])
     table = panel[panel["size"] > 0][["firm_id", "year", "size"]]
     following = table.assign(year=table["year"] - 1)
     merged = table.merge(following, on=["firm_id", "year"], suffixes=("", "_next"))
-    return np.log(merged["size_next"].to_numpy() / merged["size"].to_numpy())
+    merged["growth"] = np.log(merged["size_next"] / merged["size"])
+    return merged[["firm_id", "year", "size", "growth"]]
+
+
+def growth_rates(panel: pd.DataFrame) -> np.ndarray:
+    """Annual log growth rates of firms in two consecutive complete years (see growth_table)."""
+    return growth_table(panel)["growth"].to_numpy(dtype=float)
+
+
+def growth_size_scaling(sizes: Sequence[float], growth: Sequence[float]) -> float:
+    """Exponent ``beta`` of ``sd(g | S) ~ S^-beta``: larger firms grow more steadily.
+
+    If ``g = mu + c S^-beta eps`` with ``eps`` independent of size, then
+    ``ln|g - mu| = ln c - beta ln S + ln|eps|``, so minus the OLS slope of
+    ``ln|g - mean g|`` on ``ln S`` estimates ``beta`` (the mean of ``ln|eps|`` goes into
+    the intercept). Stanley et al. (1996) find ``beta = 0.15 +/- 0.03`` and Amaral et al.
+    (1997) ``0.20 +/- 0.03`` for the sales of US manufacturing firms; ``beta = 0`` is
+    Gibrat's law, ``1/2`` a firm made of independent equal parts.
+
+    Returns:
+        The estimate; NaN with fewer than 10 pairs or no spread in size.
+    """
+    s, g = np.asarray(sizes, dtype=float), np.asarray(growth, dtype=float)
+    deviation = np.abs(g - g.mean()) if len(g) else g
+    keep = (s > 0) & (deviation > 0)
+    if keep.sum() < 10 or np.ptp(np.log(s[keep])) == 0:
+        return float("nan")
+    slope = np.polyfit(np.log(s[keep]), np.log(deviation[keep]), 1)[0]
+    return float(-slope)
 
 
 def excess_kurtosis(values: Sequence[float]) -> float:

@@ -107,6 +107,16 @@ def test_laplace_and_normal_growth_shapes():
     assert industry.subbotin_shape(normal) == pytest.approx(2.0, abs=0.12)
 
 
+def test_growth_size_scaling_recovers_beta():
+    rng = np.random.default_rng(5)
+    sizes = rng.lognormal(5.0, 1.5, 40_000)
+    growth = 0.02 + sizes**-0.2 * rng.laplace(0.0, 0.3, len(sizes))
+    assert industry.growth_size_scaling(sizes, growth) == pytest.approx(0.2, abs=0.02)
+    gibrat = 0.02 + rng.laplace(0.0, 0.3, len(sizes))
+    assert industry.growth_size_scaling(sizes, gibrat) == pytest.approx(0.0, abs=0.02)
+    assert math.isnan(industry.growth_size_scaling([1.0] * 20, np.arange(20.0)))
+
+
 def test_growth_rates_only_between_complete_consecutive_years():
     firms = weekly_table({1: {1: 100, 2: 200, 3: 100}, 2: {1: 50, 2: 50}, 3: {2: 10, 3: 30}})
     panel = industry.annual_panel(firms)
