@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.experiments.cli import add_subcommands
+from sim.experiments.claims import add_claims_command
+from sim.experiments.cli import add_subcommands, positive_int
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -29,6 +30,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if overrides:
         scenario = load_scenario(scenario, overrides)
     out = Path(args.out) if args.out else _default_out(scenario.name)
+    if args.seeds is not None:
+        from sim.multiseed import command
+
+        return command(scenario, args, out)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -109,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--out", help="output folder (default: runs/<scenario>)")
     run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
     run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run_parser.add_argument(
+        "--seeds",
+        type=positive_int,
+        metavar="N",
+        help="run N seeds drawn from the scenario's seed into OUT/seed-K/ and report "
+        "each headline's spread (spread.md, spread.csv)",
+    )
+    run_parser.add_argument(
+        "--workers", type=positive_int, help="worker processes for --seeds (default: CPUs)"
+    )
     run_parser.set_defaults(handler=cmd_run)
 
     validate_parser = commands.add_parser("validate", help="check scenario files")
@@ -120,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser.set_defaults(handler=cmd_list)
 
     add_subcommands(commands)
+    add_claims_command(commands)
     return parser
 
 

@@ -166,6 +166,10 @@ def summary(result) -> str:
     else:
         lines.append("- No firm left the market.")
     lines += lifecycle_sections(result)
+    if scenario.entry.rate_per_year > 0:
+        from sim.industry_report import industry_summary
+
+        lines += ["", industry_summary(firms)]
     lines += platform_lines(result)
     lines += [
         "",

@@ -248,6 +248,51 @@ STRATEGY_OUTCOMES: dict[str, Callable] = {
         shareholder_value_y10,
     )
 }
+
+
+def shareholder_value_per_firm(result, window: int, strategy: str) -> float:
+    """Payouts received plus market value per firm of the strategy at the end ($); NaN if absent.
+
+    The summary's long-run shareholder value: cumulative payout + market value (cash plus
+    capitalised trailing-year operating profit, never below zero), exited firms included
+    at their payouts with a market value of zero.
+    """
+    last = _firms_last(result, strategy)
+    if not len(last):
+        return float("nan")
+    market = last["market_value"] if "market_value" in last.columns else 0.0
+    return float((last["cumulative_payout"] + market).mean())
+
+
+def final_unit_cost(result, window: int, strategy: str) -> float:
+    """Mean unit cost of the strategy's live firms ($ per unit), final-window mean; NaN if none."""
+    rows = _firms_window(result, window, strategy)
+    rows = rows[rows["alive"]] if len(rows) else rows
+    return float(rows["unit_cost"].mean()) if len(rows) else float("nan")
+
+
+def final_units_share(result, window: int, strategy: str) -> float:
+    """Units sold by the strategy's firms over all units sold in the final window (0-1).
+
+    Unlike :func:`final_share` (the mean of weekly shares) a firm that exits during the
+    window counts with what it sold before; NaN when nothing was sold.
+    """
+    everyone = _memo(
+        result, ("firms window all", window), lambda: final_window(result.firms, window)
+    )
+    total = float(everyone["units"].sum()) if len(everyone) else 0.0
+    if total <= 0:
+        return float("nan")
+    rows = _firms_window(result, window, strategy)
+    return float(rows["units"].sum()) / total if len(rows) else 0.0
+
+
+STRATEGY_OUTCOMES.update(
+    {
+        function.__name__: function
+        for function in (shareholder_value_per_firm, final_unit_cost, final_units_share)
+    }
+)
 ALL = "all"
 
 

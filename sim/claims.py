@@ -1,0 +1,273 @@
+"""The named mechanics of the sources, how to tell a scenario uses one, and how to switch it off.
+
+``flywheel claims SCENARIO`` asks "which assumption produces this verdict?": for every
+mechanic in :data:`CLAIMS` that the scenario uses, it reruns the scenario with that
+mechanic switched off on the same seeds and measures the difference. A mechanic is
+switched off only through the scenario's own fields, so the "off" run is an ordinary
+scenario anyone can run and inspect (``flywheel run SCENARIO --set ...`` with the
+overrides shown in the claims table).
+
+To add a mechanic (financing, consumer segments...), add one :class:`Claim` to
+:data:`CLAIMS`: a test of whether a scenario uses it, and the dotted overrides that switch
+it off. ``tests/test_claims.py`` checks every entry: switched off, a mechanic is no longer
+used, and the other mechanics are left as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sim.scenario import Distribution, NetworkKind, Scenario
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A mechanic of the sources that a scenario may rely on.
+
+    Attributes:
+        name: short identifier (used in tables and ``--only``).
+        title: the mechanic in words.
+        claim: what the sources claim it does.
+        is_used: ``f(scenario) -> bool``: the scenario relies on the mechanic.
+        switch_off: ``f(scenario) -> {dotted path: value}``: overrides that remove it.
+    """
+
+    name: str
+    title: str
+    claim: str
+    is_used: Callable[[Scenario], bool]
+    switch_off: Callable[[Scenario], dict[str, Any]]
+
+
+def _firm_groups(scenario: Scenario) -> list[tuple[str, Any]]:
+    """Every firm spec with its dotted prefix: firms at start, then entrant templates."""
+    groups = [(f"firms.{k}", firm) for k, firm in enumerate(scenario.firms)]
+    groups += [(f"entry.templates.{k}", t) for k, t in enumerate(scenario.entry.templates)]
+    return groups
+
+
+def _positive_trait(trait: Distribution) -> bool:
+    return trait.central() > 0 or (trait.kind.value == "uniform" and trait.high > 0)
+
+
+# ---------------------------------------------------------------- expectation ratchet
+
+
+def _ratchet_used(s: Scenario) -> bool:
+    return s.consumers.expectation_adaptation > 0
+
+
+def _ratchet_off(s: Scenario) -> dict[str, Any]:
+    return {"consumers.expectation_adaptation": 0.0}
+
+
+# ---------------------------------------------------------------- learning curve
+
+
+def _learning_curve_used(s: Scenario) -> bool:
+    return any(spec.progress_ratio < 1 for _, spec in _firm_groups(s)) or any(
+        p.progress_ratio < 1 for p in s.platforms
+    )
+
+
+def _learning_curve_off(s: Scenario) -> dict[str, Any]:
+    off = {f"{prefix}.progress_ratio": 1.0 for prefix, _ in _firm_groups(s)}
+    off |= {f"platforms.{k}.progress_ratio": 1.0 for k in range(len(s.platforms))}
+    return off
+
+
+# ---------------------------------------------------------------- word of mouth
+
+
+def _word_of_mouth_used(s: Scenario) -> bool:
+    talk = s.word_of_mouth
+    return s.network.kind is not NetworkKind.none and (
+        talk.referral_rate > 0 or talk.warning_rate > 0
+    )
+
+
+def _word_of_mouth_off(s: Scenario) -> dict[str, Any]:
+    return {"word_of_mouth.referral_rate": 0.0, "word_of_mouth.warning_rate": 0.0}
+
+
+# ---------------------------------------------------------------- experiments
+
+
+def _experiments_used(s: Scenario) -> bool:
+    return any(spec.innovation_budget > 0 for _, spec in _firm_groups(s))
+
+
+def _experiments_off(s: Scenario) -> dict[str, Any]:
+    return {f"{prefix}.innovation_budget": 0.0 for prefix, _ in _firm_groups(s)}
+
+
+# ---------------------------------------------------------------- vitality
+
+_VITALITY_EFFECTS = ("max_decision_lag_weeks", "success_effect", "investment_effect")
+
+
+def _vitality_used(s: Scenario) -> bool:
+    return any(getattr(s.vitality, name) > 0 for name in _VITALITY_EFFECTS)
+
+
+def _vitality_off(s: Scenario) -> dict[str, Any]:
+    return {f"vitality.{name}": 0.0 for name in _VITALITY_EFFECTS}
+
+
+# ---------------------------------------------------------------- external trends
+
+
+def _trends_used(s: Scenario) -> bool:
+    return s.trends.every_weeks > 0
+
+
+def _trends_off(s: Scenario) -> dict[str, Any]:
+    return {"trends.every_weeks": 0}
+
+
+# ---------------------------------------------------------------- platform ownership
+
+
+def _platform_ownership_used(s: Scenario) -> bool:
+    return bool(s.platforms) and s.relationships.awareness_fade > 0
+
+
+def _platform_ownership_off(s: Scenario) -> dict[str, Any]:
+    return {"relationships.awareness_fade": 0.0}
+
+
+# ---------------------------------------------------------------- connected learning
+
+
+def _connected_learning_used(s: Scenario) -> bool:
+    return s.learning.fit_value > 0
+
+
+def _connected_learning_off(s: Scenario) -> dict[str, Any]:
+    return {"learning.fit_value": 0.0}
+
+
+# ---------------------------------------------------------------- consumer tastes
+
+
+def _habit_used(s: Scenario) -> bool:
+    return _positive_trait(s.consumers.habit_strength)
+
+
+def _habit_off(s: Scenario) -> dict[str, Any]:
+    return {"consumers.habit_strength": 0.0}
+
+
+def _selection_used(s: Scenario) -> bool:
+    return _positive_trait(s.consumers.selection_taste)
+
+
+def _selection_off(s: Scenario) -> dict[str, Any]:
+    return {"consumers.selection_taste": 0.0}
+
+
+CLAIMS: dict[str, Claim] = {
+    claim.name: claim
+    for claim in (
+        Claim(
+            "expectation_ratchet",
+            "expectation ratchet",
+            "customers are divinely discontent: yesterday's wow becomes today's ordinary "
+            "(Bezos 2017), so standing still is falling behind",
+            _ratchet_used,
+            _ratchet_off,
+        ),
+        Claim(
+            "learning_curve",
+            "learning curve (Wright's law)",
+            "unit cost falls by a constant share with every doubling of volume, so volume "
+            "bought with low prices pays for itself (Wright 1936; the flywheel's lower "
+            "cost structure)",
+            _learning_curve_used,
+            _learning_curve_off,
+        ),
+        Claim(
+            "word_of_mouth",
+            "word of mouth",
+            "delighted customers tell others and disappointed ones warn them (Bass 1969; "
+            "Bezos 1997 letter)",
+            _word_of_mouth_used,
+            _word_of_mouth_off,
+        ),
+        Claim(
+            "experiments",
+            "experiments and invention",
+            "many failed experiments buy a few outsized successes (Bezos 2015, 2018 letters)",
+            _experiments_used,
+            _experiments_off,
+        ),
+        Claim(
+            "vitality",
+            "Day 2 vitality effects",
+            "a firm that loses vitality decides slower, experiments worse and builds less "
+            "(Bezos 2016: stasis, irrelevance, decline, death)",
+            _vitality_used,
+            _vitality_off,
+        ),
+        Claim(
+            "external_trends",
+            "external trends",
+            "embracing external trends quickly is one of the defences of Day 1 (Bezos 2016)",
+            _trends_used,
+            _trends_off,
+        ),
+        Claim(
+            "platform_ownership",
+            "platform ownership of relationships",
+            "a brand that sells through a platform hands it the customer: buyers forget the "
+            "brand as a direct option",
+            _platform_ownership_used,
+            _platform_ownership_off,
+        ),
+        Claim(
+            "connected_learning",
+            "connected learning about customers",
+            "every interaction teaches the owner of the relationship about the customer, "
+            "and a connected relationship teaches more (Siggelkow and Terwiesch 2019)",
+            _connected_learning_used,
+            _connected_learning_off,
+        ),
+        Claim(
+            "habit",
+            "habit",
+            "customers return to the firm they bought from last time",
+            _habit_used,
+            _habit_off,
+        ),
+        Claim(
+            "selection_taste",
+            "taste for selection",
+            "customers value a broad assortment (the flywheel's 'selection' node)",
+            _selection_used,
+            _selection_off,
+        ),
+    )
+}
+"""Every mechanic ``flywheel claims`` can switch off, by name."""
+
+
+def used_claims(scenario: Scenario, only: list[str] | None = None) -> list[Claim]:
+    """The claims the scenario uses, in registry order.
+
+    Args:
+        scenario: the scenario.
+        only: restrict to these names (each must be a known claim).
+
+    Raises:
+        ValueError: on an unknown name in ``only``.
+    """
+    if only:
+        unknown = [name for name in only if name not in CLAIMS]
+        if unknown:
+            raise ValueError(
+                f"unknown mechanic(s) {', '.join(unknown)}; known: {', '.join(CLAIMS)}"
+            )
+    names = only or list(CLAIMS)
+    return [CLAIMS[name] for name in names if CLAIMS[name].is_used(scenario)]
