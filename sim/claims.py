@@ -168,6 +168,41 @@ def _selection_off(s: Scenario) -> dict[str, Any]:
     return {"consumers.selection_taste": 0.0}
 
 
+# ---------------------------------------------------------------- money and segments
+
+
+def _interest_used(s: Scenario) -> bool:
+    return s.finance.borrowing_rate > 0 or s.finance.deposit_rate > 0
+
+
+def _interest_off(s: Scenario) -> dict[str, Any]:
+    return {"finance.borrowing_rate": 0.0, "finance.deposit_rate": 0.0}
+
+
+def _right_sizing_used(s: Scenario) -> bool:
+    return s.finance.capacity_share > 0
+
+
+def _right_sizing_off(s: Scenario) -> dict[str, Any]:
+    return {"finance.capacity_share": 0.0}
+
+
+def _investors_used(s: Scenario) -> bool:
+    return s.finance.investor_patience_quarters > 0
+
+
+def _investors_off(s: Scenario) -> dict[str, Any]:
+    return {"finance.investor_patience_quarters": 0}
+
+
+def _segments_used(s: Scenario) -> bool:
+    return bool(s.consumers.segments)
+
+
+def _segments_off(s: Scenario) -> dict[str, Any]:
+    return {"consumers.segments": []}
+
+
 CLAIMS: dict[str, Claim] = {
     claim.name: claim
     for claim in (
@@ -247,6 +282,38 @@ CLAIMS: dict[str, Claim] = {
             "customers value a broad assortment (the flywheel's 'selection' node)",
             _selection_used,
             _selection_off,
+        ),
+        Claim(
+            "interest",
+            "money has a price",
+            "debt costs interest, so losses funded by borrowing get dearer the longer they "
+            "last (the business mindset's case for profits now)",
+            _interest_used,
+            _interest_off,
+        ),
+        Claim(
+            "right_sizing",
+            "capacity a shrinking firm can cut",
+            "an established firm can harvest Day 2 for decades (Bezos 2016): cutting capacity "
+            "as volume falls lets a shrinking firm survive",
+            _right_sizing_used,
+            _right_sizing_off,
+        ),
+        Claim(
+            "investors",
+            "patient investors",
+            "investors fund years of losses when customers grow and come back (Bezos 1997 "
+            "letter: customer growth and repeat purchases as the evidence)",
+            _investors_used,
+            _investors_off,
+        ),
+        Claim(
+            "consumer_segments",
+            "consumer segments",
+            "niche players disrupt their categories without taking all of them: customers "
+            "differ in what they value",
+            _segments_used,
+            _segments_off,
         ),
     )
 }

@@ -26,7 +26,13 @@ def everything_on() -> dict:
     }
     return tiny_scenario(
         firms=[firm],
-        consumers={"habit_strength": 0.5, "selection_taste": 0.3, "expectation_adaptation": 0.1},
+        consumers={
+            "habit_strength": 0.5,
+            "selection_taste": 0.3,
+            "expectation_adaptation": 0.1,
+            "segments": [{"name": "Keen", "weight": 1.0, "experience_taste": 2.0}],
+        },
+        finance={"investor_patience_quarters": 4},
         network={"kind": "watts_strogatz", "mean_degree": 4},
         word_of_mouth={"referral_rate": 0.3},
         vitality={"success_effect": 0.5},
@@ -62,9 +68,11 @@ def test_learning_curve_is_switched_off_for_entrants_and_platforms_too():
     assert all(firm.progress_ratio == 1.0 for firm in off.firms)
 
 
-def test_a_plain_market_uses_only_the_learning_curve():
-    # identical consumers: no habit, no taste for selection, no ratchet; no network
-    assert [c.name for c in used_claims(load_scenario(tiny_scenario()))] == ["learning_curve"]
+def test_a_plain_market_uses_only_the_learning_curve_and_financing():
+    # identical consumers: no habit, no taste for selection, no ratchet; no network;
+    # money has its default price and capacity its default share
+    used = [c.name for c in used_claims(load_scenario(tiny_scenario()))]
+    assert used == ["learning_curve", "interest", "right_sizing"]
     with pytest.raises(ValueError, match="unknown mechanic"):
         used_claims(load_scenario(tiny_scenario()), ["learning_curv"])
 
@@ -111,7 +119,11 @@ def learning_market(tmp_path) -> str:
 
 def test_switching_the_learning_curve_off_raises_unit_cost(tmp_path):
     table, text, out = run_claims(
-        learning_market(tmp_path), reps=3, out=tmp_path / "claims", executor="inline"
+        learning_market(tmp_path),
+        reps=3,
+        out=tmp_path / "claims",
+        executor="inline",
+        only=["learning_curve"],
     )
     cost = table.set_index("outcome").loc["final_unit_cost__customer_obsessed"]
     assert cost["mechanic"] == "learning_curve"
@@ -125,6 +137,7 @@ def test_switching_the_learning_curve_off_raises_unit_cost(tmp_path):
 def test_command_line_on_worker_processes(tmp_path, capsys):
     out = tmp_path / "out"
     args = ["claims", learning_market(tmp_path), "--reps", "2", "--steps", "8"]
+    args += ["--only", "learning_curve"]
     assert main([*args, "--out", str(out), "--workers", "2"]) == 0
     printed = capsys.readouterr().out
     assert "which mechanic produces the verdict?" in printed
