@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
+from sim.outputs import check_run_out
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -28,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.set)
     if overrides:
         scenario = load_scenario(scenario, overrides)
-    out = Path(args.out) if args.out else _default_out(scenario.name)
+    out = check_run_out(Path(args.out) if args.out else _default_out(scenario.name))
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -39,7 +40,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    result.save(out, csv=args.csv)
+    try:
+        result.save(out, csv=args.csv)
+    except OSError as exc:
+        print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
@@ -106,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario value by dotted path, e.g. consumers.count=100000",
     )
-    run_parser.add_argument("--out", help="output folder (default: runs/<scenario>)")
+    run_parser.add_argument(
+        "--out",
+        help="output folder (default: runs/<scenario>); an earlier run folder there is "
+        "replaced whole, any other non-empty folder is refused",
+    )
     run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
     run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     run_parser.set_defaults(handler=cmd_run)

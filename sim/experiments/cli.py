@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario import InputError
+from sim.outputs import writable_problem
+from sim.scenario import InputError, Problem
 
 DEFAULT_OUTCOMES = ("final_customer_obsessed_share", "final_consumer_surplus", "final_hhi")
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -301,6 +302,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         store = SweepStore.open(args.dir)
     except FileNotFoundError as exc:
         return _error(exc)
+    if args.csv is not None and (problem := writable_problem(args.csv.parent, "--csv")):
+        return _error(InputError([problem]))
     manifest = store.manifest()
     status = _store_status(store)
     design = manifest["design"]
@@ -388,6 +391,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _error(exc)
     out = args.out if args.out is not None else Path(args.dir) / "analysis"
+    if (problem := writable_problem(out, "--out")) is not None or out.is_file():
+        return _error(
+            InputError([problem or Problem("command line", "--out", str(out), "is a file")])
+        )
     out.mkdir(parents=True, exist_ok=True)
     design = manifest["design"]
     parameters = list(design["parameters"])

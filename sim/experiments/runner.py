@@ -28,6 +28,7 @@ from sim.experiments.seeds import seed_plan
 from sim.experiments.spec import RunKey, Sweep, load_sweep
 from sim.experiments.store import FORMAT, SweepStore
 from sim.experiments.worker import RunOutput, RunTask, execute
+from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem, Scenario
 
 log = logging.getLogger("sim.experiments")
@@ -163,6 +164,9 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
                 f"sweep is {sweep.digest[:12]}...); choose another --out"
             )
             raise InputError([Problem(sweep.file, "--out", str(out), rule)])
+        unwritable = writable_problem(out, "--out")
+        if unwritable is not None:
+            raise InputError([unwritable])
         return store
     if resume:
         rule = "--resume: no sweep store here to resume (no manifest.json)"
@@ -170,6 +174,9 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         rule = "exists and is not a sweep store; choose an empty or new folder"
         raise InputError([Problem(sweep.file, "--out", str(out), rule)])
+    unwritable = writable_problem(out, "--out")
+    if unwritable is not None:
+        raise InputError([unwritable])
     return None
 
 
