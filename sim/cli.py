@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
 from sim.outputs import check_run_out
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.user_code import StrategyError
 
 EXIT_BAD_INPUT = 2
+EXIT_STRATEGY_FAILED = 1
 
 
 def _default_out(name: str) -> Path:
@@ -118,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
     run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run_parser.add_argument(
+        "--debug", action="store_true", help="show the whole traceback when a strategy fails"
+    )
     run_parser.set_defaults(handler=cmd_run)
 
     validate_parser = commands.add_parser("validate", help="check scenario files")
@@ -141,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except StrategyError as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exception(exc.original, file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        if not getattr(args, "debug", False):
+            print("(run again with --debug for the whole traceback)", file=sys.stderr)
+        return EXIT_STRATEGY_FAILED
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -346,8 +346,24 @@ def cmd_results(args: argparse.Namespace) -> int:
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"table written to {args.csv}")
-    print(f"\nquery: duckdb -c \"SELECT * FROM read_parquet('{args.dir}/runs/*.parquet')\"")
+    print(f"\n{query_hint(args.dir)}")
     return EXIT_OK
+
+
+def query_hint(store: Path) -> str:
+    """How to query the store with what is installed: DuckDB's command, its module, pandas."""
+    import importlib.util
+    import shutil
+
+    sql = f"SELECT * FROM read_parquet('{store}/runs/*.parquet')"
+    if shutil.which("duckdb"):
+        return f'query: duckdb -c "{sql}"'
+    if importlib.util.find_spec("duckdb") is not None:
+        return f'query: python -c "import duckdb; print(duckdb.sql(\\"{sql}\\"))"'
+    return (
+        'query: python -c "from sim.experiments import load_results; '
+        f"print(load_results('{store}'))\""
+    )
 
 
 # ---------------------------------------------------------------- analyze
