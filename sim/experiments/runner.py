@@ -180,6 +180,21 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
     return None
 
 
+def set_aside_damaged(store: SweepStore) -> dict[str, str]:
+    """Move damaged run files aside (to ``damaged/``) so that their runs are redone.
+
+    Returns:
+        ``{run_id: reason}`` of the runs set aside (each also logged).
+    """
+    with store.lock():
+        damaged = store.damaged()
+        if damaged:
+            store.set_aside(list(damaged))
+    for run_id, reason in damaged.items():
+        log.warning("run %s is damaged and will be redone: %s", run_id, reason)
+    return damaged
+
+
 def make_task(sweep: Sweep, key: RunKey, scenario: dict) -> RunTask:
     """The picklable task of one run."""
     outputs = sweep.spec.outputs
@@ -280,6 +295,7 @@ def run_sweep(
     store = check_store(sweep, out, resume)
     if store is not None:
         store.clean_temporary()
+        set_aside_damaged(store)
         finished = store.finished()
         if len(finished) == sweep.n_runs:
             report = _report(store, sweep, 0, 0.0, "none")
@@ -408,9 +424,10 @@ def _run(
         busy = time.perf_counter()
         was_failed = status[key.run_id] == "failed"
         if output is not None and output.ok:
-            store.write_run(key.run_id, output.row, output.series, output.firm_series)
+            checksums = store.write_run(key.run_id, output.row, output.series, output.firm_series)
             store.record_timing(
                 {
+                    "sha256": checksums,
                     "run_id": key.run_id,
                     "sim_seconds": round(output.sim_seconds, 6),
                     "task_seconds": round(output.task_seconds, 6),
