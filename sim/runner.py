@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sim.lifecycle import EVENT_COLUMNS
+from sim.memory import check_memory
 from sim.model import MarketModel
 from sim.scenario import Scenario, load_scenario
 
@@ -123,6 +124,10 @@ def run(
 
     Returns:
         The run's :class:`RunResult`.
+
+    Raises:
+        InputError: on a bad scenario, or one whose memory estimate exceeds the memory
+            available (see :mod:`sim.memory`).
     """
     extra: dict[str, Any] = {}
     if seed is not None:
@@ -132,6 +137,7 @@ def run(
     resolved = load_scenario(scenario, overrides)
     if extra:
         resolved = load_scenario(resolved, extra)
+    check_memory(resolved)
     started = time.perf_counter()
     model = MarketModel(resolved)
     model.run(progress=progress)
