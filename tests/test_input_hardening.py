@@ -151,3 +151,10 @@ def test_problem_preview_is_bounded():
     assert len(text) <= 170 and text.endswith("...")
     assert time.perf_counter() - started < 5
     assert preview([1, "a", None]) == '[1, "a", null]'
+
+
+def test_tagged_values_pyyaml_cannot_build_are_reported(tmp_path):
+    path = write(tmp_path, "tag.yaml", "name: t\nsteps: !!float \n" + FIRM)
+    with pytest.raises(InputError) as caught:
+        read_yaml(path)
+    assert "cannot be read" in str(caught.value) and str(path) in str(caught.value)

@@ -188,6 +188,12 @@ def load_yaml(text: str) -> Any:
         loader = yaml.SafeLoader("")
         try:
             return loader.construct_document(node)
+        except yaml.YAMLError:
+            raise
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # PyYAML's constructors fail this way on some tagged values ("!!float ")
+            rule = f"a value cannot be read ({type(exc).__name__}: {exc})"
+            raise UnsafeYaml([YamlIssue("", "(YAML)", rule)]) from None
         finally:
             loader.dispose()
     except RecursionError:
