@@ -104,10 +104,11 @@ def import_module_from_here(name: str) -> ModuleType:
         The module.
 
     Raises:
-        ImportError: when it cannot be imported from anywhere.
+        ImportError: when it cannot be imported from anywhere, or raises while it is
+            imported (the message gives the file and line).
     """
     try:
-        return importlib.import_module(name)
+        return _import(name)
     except ModuleNotFoundError as exc:
         here = os.getcwd()
         top = name.partition(".")[0]
@@ -115,7 +116,22 @@ def import_module_from_here(name: str) -> ModuleType:
             raise
         sys.path.append(here)
         importlib.invalidate_caches()
+        return _import(name)
+
+
+def _import(name: str) -> ModuleType:
+    """Import ``name``; an error inside the module becomes an ImportError saying where."""
+    try:
         return importlib.import_module(name)
+    except ImportError:
+        raise
+    except SyntaxError as exc:
+        where = f"{exc.filename}, line {exc.lineno}"
+        raise ImportError(f"{where}: SyntaxError: {exc.msg}") from exc
+    except Exception as exc:
+        frame = blame_frame(exc)
+        where = f"{frame.filename}, line {frame.lineno}: " if frame is not None else ""
+        raise ImportError(f"{where}{type(exc).__name__}: {exc}") from exc
 
 
 def checked(result, expected: type, method: str):

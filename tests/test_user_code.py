@@ -108,3 +108,20 @@ def test_the_flywheel_script_imports_strategies_from_the_current_folder(tmp_path
     )
     assert done.returncode == 1
     assert "strategies_script.py, line 17" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("def oops(:\n    pass\n", "line 1: SyntaxError"),
+        ("x = 1\nraise KeyError('k')\n", "line 2: KeyError"),
+    ],
+)
+def test_a_strategy_module_that_fails_to_import_is_a_problem(here, capsys, source, words):
+    module = f"broken_{abs(hash(source))}"
+    (here / f"{module}.py").write_text(source, encoding="utf-8")
+    path = here / "broken.yaml"
+    path.write_text(f"name: b\nfirms:\n  - {{name: A, strategy: '{module}:X'}}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{module}.py, {words}" in err and "Traceback" not in err

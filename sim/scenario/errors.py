@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import types
 import typing
 from typing import Annotated, Any
@@ -69,6 +70,8 @@ def preview(value: Any, limit: int = PREVIEW_CHARACTERS) -> str:
                 if (index and not emit(", ")) or not walk(inner, level + 1):
                     return False
             return emit("]")
+        if isinstance(item, float) and not math.isfinite(item):
+            return emit(".nan" if math.isnan(item) else (".inf" if item > 0 else "-.inf"))
         try:
             text = json.dumps(item, default=str)
         except (TypeError, ValueError):
