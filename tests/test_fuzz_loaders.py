@@ -28,7 +28,7 @@ SECONDS_PER_EXAMPLE = 20  # a hang, not slowness: examples take milliseconds
 FOLDER = Path(tempfile.mkdtemp(prefix="flywheel-fuzz-"))
 BASELINE = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
 FUZZ = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
