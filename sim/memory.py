@@ -141,3 +141,36 @@ def _round_down(value: int) -> int:
         return value
     scale = 10 ** (len(str(value)) - 2)
     return value // scale * scale
+
+
+def check_parallel_memory(scenarios: list[Scenario], processes: int, file: str = "") -> int:
+    """Refuse running ``processes`` runs at once when their memory cannot fit.
+
+    Each process holds one run at a time, so the largest run's estimate times the
+    processes must fit in the memory available.
+
+    Args:
+        scenarios: the runs' scenarios (a sample of a sweep's design points suffices).
+        processes: runs executed at once (worker processes).
+        file: name used in the problem.
+
+    Returns:
+        The largest run's estimate in bytes.
+
+    Raises:
+        InputError: when they cannot fit; the problem says how many processes fit.
+    """
+    largest = max(scenarios, key=estimate_bytes)
+    per_run = estimate_bytes(largest)
+    available = available_bytes()
+    if available is None or per_run * processes <= available:
+        return per_run
+    if per_run > available:
+        check_memory(largest, available, file)
+    fitting = max(1, available // per_run)
+    rule = (
+        f"{processes} runs at once need about {_gigabytes(per_run * processes)} of memory "
+        f"(estimate; the largest run {_gigabytes(per_run)}) and {_gigabytes(available)} is "
+        f"available; use --workers {fitting} or fewer"
+    )
+    raise InputError([Problem(file or "command line", "--workers", processes, rule)])

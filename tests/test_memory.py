@@ -53,3 +53,20 @@ def test_a_run_that_cannot_fit_is_refused_before_it_starts(monkeypatch, capsys, 
     assert "of memory (estimate) and 2.0 GB is available" in err
     assert "the largest consumers.count that fits is about" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_sweep_whose_workers_cannot_fit_is_refused_before_it_starts(monkeypatch, tmp_path):
+    from experiments_helpers import tiny
+
+    from sim.experiments import run_sweep
+    from sim.memory import estimate_bytes
+
+    per_run = estimate_bytes(scenario(**{"consumers.count": 500, "steps": 20}))
+    monkeypatch.setattr("sim.memory.available_bytes", lambda: int(2.5 * per_run))
+    with pytest.raises(InputError) as caught:
+        run_sweep(tiny(), out=tmp_path / "s", workers=8, progress=False)
+    (problem,) = caught.value.problems
+    assert problem.path == "--workers" and "use --workers 2 or fewer" in problem.rule
+    assert not (tmp_path / "s").exists()
+    report = run_sweep(tiny(replications=1), out=tmp_path / "t", executor="inline", progress=False)
+    assert report.done == 3

@@ -23,11 +23,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.executors import ExecutorHandle, open_executor
+from sim.experiments.executors import ExecutorHandle, default_workers, open_executor
 from sim.experiments.seeds import seed_plan
 from sim.experiments.spec import RunKey, Sweep, load_sweep
 from sim.experiments.store import FORMAT, SweepStore
 from sim.experiments.worker import RunOutput, RunTask, execute
+from sim.memory import check_parallel_memory
 from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem, Scenario
 
@@ -180,6 +181,13 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
     return None
 
 
+def sample_scenarios(sweep: Sweep, most: int = 50) -> list[Scenario]:
+    """The scenarios of up to ``most`` design points, spread over the design."""
+    count = min(sweep.n_points, most)
+    points = sorted({round(i * (sweep.n_points - 1) / max(count - 1, 1)) for i in range(count)})
+    return [Scenario.model_validate(sweep.scenario_for(point)) for point in points]
+
+
 def set_aside_damaged(store: SweepStore) -> dict[str, str]:
     """Move damaged run files aside (to ``damaged/``) so that their runs are redone.
 
@@ -301,6 +309,9 @@ def run_sweep(
             report = _report(store, sweep, 0, 0.0, "none")
             report.skipped = sweep.n_runs
             return report
+    if executor in ("local", "inline") and scheduler is None:
+        processes = 1 if executor == "inline" else workers or default_workers()
+        check_parallel_memory(sample_scenarios(sweep), processes, sweep.file)
     if isinstance(executor, cf.Executor):
         handle = ExecutorHandle(executor, type(executor).__name__, lambda: workers or 1)
     else:
