@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
@@ -44,10 +45,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     try:
-        result.save(out, csv=args.csv)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            result.save(out, csv=args.csv)
     except OSError as exc:
         print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
         return 1
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"warning: {message}", file=sys.stderr)
     if not args.quiet:
         print(
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
