@@ -56,6 +56,7 @@ from sim.scenario import ConnectedKind, PlatformKind
 from sim.strategies.base import ChannelSet, MarketResearch, PlatformOption
 from sim.strategies.channel_research import ChannelMarketResearch
 from sim.strategies.platform import PlatformView, resolve_platform_strategy
+from sim.user_code import calling_strategy, checked
 
 POOL = -1
 NO_CHANNEL = -1
@@ -976,9 +977,11 @@ class ChannelStages:
             if not firm.alive or firm.channels_fixed:
                 continue
             current = ChannelSet(firm.sells_direct, firm.listed_on)
-            chosen = firm.strategy.choose_channels(
-                self.firm_view(firm), self.market_view(firm), options, current
-            )
+            with calling_strategy(firm, "choose_channels", self):
+                chosen = firm.strategy.choose_channels(
+                    self.firm_view(firm), self.market_view(firm), options, current
+                )
+                checked(chosen, ChannelSet, "choose_channels")
             firm.sells_direct = chosen.direct
             firm.listed_on = tuple(sorted(chosen.platforms))
 
@@ -987,7 +990,8 @@ class ChannelStages:
         for platform in self.platforms:
             if not platform.alive:
                 continue
-            decision = platform.strategy.decide(self.platform_view(platform))
+            with calling_strategy(platform, "decide", self):
+                decision = platform.strategy.decide(self.platform_view(platform))
             platform.take_rate = decision.take_rate
             platform.spend_experience = decision.spend_experience
             platform.spend_efficiency = decision.spend_efficiency

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 from sim.experiments.claims import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
+from sim.outputs import check_run_out
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.user_code import StrategyError
 
 EXIT_BAD_INPUT = 2
+EXIT_STRATEGY_FAILED = 1
 
 
 def _default_out(name: str) -> Path:
@@ -34,6 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sim.multiseed import command
 
         return command(scenario, args, out)
+    out = check_run_out(out)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -44,7 +50,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    result.save(out, csv=args.csv)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            result.save(out, csv=args.csv)
+    except OSError as exc:
+        print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
+        return 1
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"warning: {message}", file=sys.stderr)
     if not args.quiet:
         print(
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
@@ -111,7 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario value by dotted path, e.g. consumers.count=100000",
     )
-    run_parser.add_argument("--out", help="output folder (default: runs/<scenario>)")
+    run_parser.add_argument(
+        "--out",
+        help="output folder (default: runs/<scenario>); an earlier run folder there is "
+        "replaced whole, any other non-empty folder is refused",
+    )
     run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
     run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     run_parser.add_argument(
@@ -123,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_parser.add_argument(
         "--workers", type=positive_int, help="worker processes for --seeds (default: CPUs)"
+    )
+    run_parser.add_argument(
+        "--debug", action="store_true", help="show the whole traceback when a strategy fails"
     )
     run_parser.set_defaults(handler=cmd_run)
 
@@ -148,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except StrategyError as exc:
+        if getattr(args, "debug", False):
+            traceback.print_exception(exc.original, file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        if not getattr(args, "debug", False):
+            print("(run again with --debug for the whole traceback)", file=sys.stderr)
+        return EXIT_STRATEGY_FAILED
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

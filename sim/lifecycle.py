@@ -20,8 +20,9 @@ from sim.agents.firm import Firm
 from sim.mechanics import innovation, lifecycle, network, value, vitality
 from sim.mechanics import word_of_mouth as wom
 from sim.scenario import WEEKS_PER_QUARTER, NetworkGenerator
-from sim.strategies.base import Technology
+from sim.strategies.base import Decision, Technology
 from sim.strategies.registry import resolve_strategy
+from sim.user_code import calling_strategy, checked
 
 LIFECYCLE_FIRM_COLUMNS = [
     "age_years",
@@ -477,7 +478,9 @@ class LifecycleStages:
             self.stats.units_by_slot = np.append(self.stats.units_by_slot, 0.0)
         self.entries += 1
         self.record_event(firm, "entry", template.strategy, share)
-        decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+        with calling_strategy(firm, "decide", self):
+            decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+            checked(decision, Decision, "decide")
         self.apply_decision(firm, decision)
         return firm
 

@@ -23,8 +23,16 @@ from sim.mechanics.experience import ratchet_expectations, realised_experience, 
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
-from sim.strategies.base import FirmView, MarketResearch, MarketView, RivalView, Technology
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketResearch,
+    MarketView,
+    RivalView,
+    Technology,
+)
 from sim.strategies.registry import resolve_strategy
+from sim.user_code import calling_strategy, checked
 
 FIRM_COLUMNS = [
     "step",
@@ -367,7 +375,9 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         for firm in self.firms:
             if not firm.alive:
                 continue
-            decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+            with calling_strategy(firm, "decide", self):
+                decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+                checked(decision, Decision, "decide")
             self.schedule_decision(firm, decision)
 
     def apply_decision(self, firm: Firm, decision) -> None:

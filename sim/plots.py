@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim.fonts import drawable_names
+
 WEEKS_PER_YEAR = 52
 STRATEGY_COLOURS = {
     "customer_obsessed": "#0072B2",
@@ -182,13 +184,20 @@ def save_figures(result, folder: str | Path) -> list[Path]:
         result: a :class:`~sim.runner.RunResult`.
         folder: destination folder (created).
 
+    Names in any script are drawn with the installed fonts that have their characters
+    (see :mod:`sim.fonts`).
+
     Returns:
         Paths of the files written.
     """
-    folder = Path(folder)
+    with drawable_names(result) as (shown_result, renamed):
+        title = renamed.get(result.scenario.name, result.scenario.name)
+        return _draw_figures(shown_result, Path(folder), title)
+
+
+def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     firms, model = result.firms, result.model
-    title = result.scenario.name
     written = []
 
     def finish(fig, name):

@@ -6,7 +6,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -16,11 +15,18 @@ from typing import Any
 import pandas as pd
 
 from sim.lifecycle import EVENT_COLUMNS
+from sim.memory import check_memory
 from sim.model import MarketModel
 from sim.scenario import Scenario, load_scenario
 
 DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx", "matplotlib")
 TABLES = ("model", "firms")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def package_versions() -> dict[str, str]:
@@ -55,10 +61,11 @@ class RunResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def save(self, out: str | os.PathLike, csv: bool = False, figures: bool = True) -> Path:
-        """Write tables, scenario, manifest, summary and figures to ``out``.
+        """Write tables, scenario, manifest, summary and figures to ``out``, whole.
 
-        Files are written to a temporary folder beside ``out`` and moved in at the end,
-        so an error never leaves a half-written result.
+        Files are written to a temporary folder beside ``out``, which is then renamed to
+        ``out``: an error never leaves a half-written result, and an earlier run folder at
+        ``out`` is replaced as a whole (see :mod:`sim.outputs`), never mixed with this one.
 
         Args:
             out: destination folder (created if needed).
@@ -67,12 +74,15 @@ class RunResult:
 
         Returns:
             The destination folder.
+
+        Raises:
+            InputError: when ``out`` is a file or a folder that is not a run folder.
         """
         from sim import plots, report
+        from sim.outputs import check_run_out, replace_folder, staging_folder
 
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        out = check_run_out(out)
+        staging = staging_folder(out)
         try:
             for name, table in self.all_tables().items():
                 table.to_parquet(staging / f"{name}.parquet", index=False)
@@ -85,12 +95,8 @@ class RunResult:
             (staging / "summary.md").write_text(report.summary(self), encoding="utf-8")
             if figures:
                 plots.save_figures(self, staging / "figures")
-            out.mkdir(exist_ok=True)
-            for item in staging.iterdir():
-                target = out / item.name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                os.replace(item, target)
+            staging.chmod(0o777 & ~_umask())
+            replace_folder(staging, out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return out
@@ -118,6 +124,10 @@ def run(
 
     Returns:
         The run's :class:`RunResult`.
+
+    Raises:
+        InputError: on a bad scenario, or one whose memory estimate exceeds the memory
+            available (see :mod:`sim.memory`).
     """
     extra: dict[str, Any] = {}
     if seed is not None:
@@ -127,6 +137,7 @@ def run(
     resolved = load_scenario(scenario, overrides)
     if extra:
         resolved = load_scenario(resolved, extra)
+    check_memory(resolved)
     started = time.perf_counter()
     model = MarketModel(resolved)
     model.run(progress=progress)

@@ -268,7 +268,9 @@ class TestFailures:
         assert len(latest) == 4
         for failure in latest.values():
             if failure["params"] == {"case": "raise"}:
-                assert failure["error"] == "RuntimeError: boom at week 0"
+                assert failure["error"].startswith("StrategyError: the strategy of firm")
+                assert "(boom_strategy:Boom) failed in decide()" in failure["error"]
+                assert failure["error"].endswith("RuntimeError: boom at week 0")
                 assert "Traceback" in failure["traceback"]
             else:
                 assert failure["params"] == {"case": "kill"}

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario import InputError
+from sim.outputs import writable_problem
+from sim.scenario import InputError, Problem
 
 DEFAULT_OUTCOMES = ("final_customer_obsessed_share", "final_consumer_surplus", "final_hhi")
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -224,17 +225,41 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- results
 
 
-def _store_status(store) -> dict[str, int]:
+def _store_status(store, damaged: dict[str, str] | None = None) -> dict[str, int]:
     manifest = store.manifest()
     total = int(manifest["runs"]["total"])
-    finished = store.finished()
+    finished = store.finished() - set(damaged or {})
     failed = {r["run_id"] for r in store.failures()} - finished
     return {
         "total": total,
         "done": len(finished),
         "failed": len(failed),
+        "damaged": len(damaged or {}),
         "pending": total - len(finished) - len(failed),
     }
+
+
+def report_damaged(damaged: dict[str, str], manifest: dict, store: Path) -> None:
+    """Warn on stderr about damaged run files left out, and say how to redo them."""
+    if not damaged:
+        return
+    print(
+        f"warning: {len(damaged)} run(s) have a damaged file and are left out:",
+        file=sys.stderr,
+    )
+    for run_id, reason in list(damaged.items())[:10]:
+        print(f"  {run_id}: {reason}", file=sys.stderr)
+    if len(damaged) > 10:
+        print(f"  ... and {len(damaged) - 10} more", file=sys.stderr)
+    sweep_file = str(manifest.get("sweep_file") or "")
+    if not sweep_file or sweep_file.startswith("<"):
+        sweep_file = "SWEEP_FILE"
+    variant = f" --variant {manifest['variant']}" if manifest.get("variant") else ""
+    print(
+        f"redo them: flywheel sweep {sweep_file}{variant} --out {store} --resume "
+        "(with the --set options the sweep was created with, if any)",
+        file=sys.stderr,
+    )
 
 
 def _pick_outcomes(requested: list[str], available: list[str]) -> list[str]:
@@ -301,8 +326,11 @@ def cmd_results(args: argparse.Namespace) -> int:
         store = SweepStore.open(args.dir)
     except FileNotFoundError as exc:
         return _error(exc)
+    if args.csv is not None and (problem := writable_problem(args.csv.parent, "--csv")):
+        return _error(InputError([problem]))
     manifest = store.manifest()
-    status = _store_status(store)
+    df = load_results(args.dir)
+    status = _store_status(store, df.attrs.get("damaged", {}))
     design = manifest["design"]
     print(
         f"{manifest['name']}{f' ({manifest["variant"]})' if manifest.get('variant') else ''}: "
@@ -310,14 +338,15 @@ def cmd_results(args: argparse.Namespace) -> int:
         f"replications = {status['total']} runs; sha256 {manifest['sweep_sha256'][:12]}"
     )
     print(
-        f"runs: {status['done']} done, {status['failed']} failed, {status['pending']} pending "
+        f"runs: {status['done']} done, {status['failed']} failed, {status['pending']} pending"
+        f"{f' ({status["damaged"]} damaged)' if status['damaged'] else ''} "
         f"({len(manifest.get('sessions', []))} session(s); base scenario "
         f"{manifest['base_scenario']['name']}, {manifest.get('steps')} weeks)"
     )
     failed = [r for r in store.failures() if r["run_id"] not in store.finished()]
     for record in failed[-5:]:
         print(f"  failed {record['run_id']}: {record['error']}")
-    df = load_results(args.dir)
+    report_damaged(df.attrs.get("damaged", {}), manifest, args.dir)
     if df.empty:
         print("no finished runs yet")
         return EXIT_OK
@@ -343,8 +372,24 @@ def cmd_results(args: argparse.Namespace) -> int:
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"table written to {args.csv}")
-    print(f"\nquery: duckdb -c \"SELECT * FROM read_parquet('{args.dir}/runs/*.parquet')\"")
+    print(f"\n{query_hint(args.dir)}")
     return EXIT_OK
+
+
+def query_hint(store: Path) -> str:
+    """How to query the store with what is installed: DuckDB's command, its module, pandas."""
+    import importlib.util
+    import shutil
+
+    sql = f"SELECT * FROM read_parquet('{store}/runs/*.parquet')"
+    if shutil.which("duckdb"):
+        return f'query: duckdb -c "{sql}"'
+    if importlib.util.find_spec("duckdb") is not None:
+        return f'query: python -c "import duckdb; print(duckdb.sql(\\"{sql}\\"))"'
+    return (
+        'query: python -c "from sim.experiments import load_results; '
+        f"print(load_results('{store}'))\""
+    )
 
 
 # ---------------------------------------------------------------- analyze
@@ -370,6 +415,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return _error(ValueError(f"--conf must be in (0, 1), got {args.conf}"))
     manifest = store.manifest()
     df = load_results(args.dir)
+    report_damaged(df.attrs.get("damaged", {}), manifest, args.dir)
     if df.empty:
         return _error(ValueError(f"{args.dir} has no finished runs yet"))
     available = manifest["outputs"]["metrics"]
@@ -388,6 +434,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _error(exc)
     out = args.out if args.out is not None else Path(args.dir) / "analysis"
+    if (problem := writable_problem(out, "--out")) is not None or out.is_file():
+        return _error(
+            InputError([problem or Problem("command line", "--out", str(out), "is a file")])
+        )
     out.mkdir(parents=True, exist_ok=True)
     design = manifest["design"]
     parameters = list(design["parameters"])

@@ -25,10 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.experiments.lifeline import watch_driver
 from sim.scenario import InputError, Problem
 
 KINDS = ("local", "dask", "inline")
-PRELOAD = ["sim.experiments.worker", "sim.runner", "sim.experiments.outcomes"]
+PRELOAD = [
+    "sim.experiments.worker",
+    "sim.experiments.lifeline",
+    "sim.runner",
+    "sim.experiments.outcomes",
+]
 DASK_HINT = "Dask is an optional extra: pip install 'flywheel-sim[dask]'"
 
 
@@ -98,17 +104,24 @@ def local_executor(workers: int | None = None) -> ExecutorHandle:
         workers: number of processes (the CPUs available by default).
 
     Returns:
-        The handle; ``restart`` builds a new pool if a worker dies.
+        The handle; ``restart`` builds a new pool if a worker dies. Each worker ends
+        when this process dies, however it dies (see :mod:`sim.experiments.lifeline`).
     """
     n = default_workers() if workers is None else int(workers)
     if n < 1:
         raise ValueError(f"workers must be >= 1, got {n}")
     context = process_context()
-    state = {"pool": cf.ProcessPoolExecutor(max_workers=n, mp_context=context)}
+
+    def new_pool() -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=n, mp_context=context, initializer=watch_driver, initargs=(os.getpid(),)
+        )
+
+    state = {"pool": new_pool()}
 
     def restart() -> cf.Executor:
         state["pool"].shutdown(wait=False, cancel_futures=True)
-        state["pool"] = cf.ProcessPoolExecutor(max_workers=n, mp_context=context)
+        state["pool"] = new_pool()
         return state["pool"]
 
     def close() -> None:

@@ -23,11 +23,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.executors import ExecutorHandle, open_executor
+from sim.experiments.executors import ExecutorHandle, default_workers, open_executor
 from sim.experiments.seeds import seed_plan
 from sim.experiments.spec import RunKey, Sweep, load_sweep
 from sim.experiments.store import FORMAT, SweepStore
 from sim.experiments.worker import RunOutput, RunTask, execute
+from sim.memory import check_parallel_memory
+from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem, Scenario
 
 log = logging.getLogger("sim.experiments")
@@ -163,6 +165,9 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
                 f"sweep is {sweep.digest[:12]}...); choose another --out"
             )
             raise InputError([Problem(sweep.file, "--out", str(out), rule)])
+        unwritable = writable_problem(out, "--out")
+        if unwritable is not None:
+            raise InputError([unwritable])
         return store
     if resume:
         rule = "--resume: no sweep store here to resume (no manifest.json)"
@@ -170,7 +175,32 @@ def check_store(sweep: Sweep, out: Path, resume: bool) -> SweepStore | None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         rule = "exists and is not a sweep store; choose an empty or new folder"
         raise InputError([Problem(sweep.file, "--out", str(out), rule)])
+    unwritable = writable_problem(out, "--out")
+    if unwritable is not None:
+        raise InputError([unwritable])
     return None
+
+
+def sample_scenarios(sweep: Sweep, most: int = 50) -> list[Scenario]:
+    """The scenarios of up to ``most`` design points, spread over the design."""
+    count = min(sweep.n_points, most)
+    points = sorted({round(i * (sweep.n_points - 1) / max(count - 1, 1)) for i in range(count)})
+    return [Scenario.model_validate(sweep.scenario_for(point)) for point in points]
+
+
+def set_aside_damaged(store: SweepStore) -> dict[str, str]:
+    """Move damaged run files aside (to ``damaged/``) so that their runs are redone.
+
+    Returns:
+        ``{run_id: reason}`` of the runs set aside (each also logged).
+    """
+    with store.lock():
+        damaged = store.damaged()
+        if damaged:
+            store.set_aside(list(damaged))
+    for run_id, reason in damaged.items():
+        log.warning("run %s is damaged and will be redone: %s", run_id, reason)
+    return damaged
 
 
 def make_task(sweep: Sweep, key: RunKey, scenario: dict) -> RunTask:
@@ -273,11 +303,15 @@ def run_sweep(
     store = check_store(sweep, out, resume)
     if store is not None:
         store.clean_temporary()
+        set_aside_damaged(store)
         finished = store.finished()
         if len(finished) == sweep.n_runs:
             report = _report(store, sweep, 0, 0.0, "none")
             report.skipped = sweep.n_runs
             return report
+    if executor in ("local", "inline") and scheduler is None:
+        processes = 1 if executor == "inline" else workers or default_workers()
+        check_parallel_memory(sample_scenarios(sweep), processes, sweep.file)
     if isinstance(executor, cf.Executor):
         handle = ExecutorHandle(executor, type(executor).__name__, lambda: workers or 1)
     else:
@@ -401,9 +435,10 @@ def _run(
         busy = time.perf_counter()
         was_failed = status[key.run_id] == "failed"
         if output is not None and output.ok:
-            store.write_run(key.run_id, output.row, output.series, output.firm_series)
+            checksums = store.write_run(key.run_id, output.row, output.series, output.firm_series)
             store.record_timing(
                 {
+                    "sha256": checksums,
                     "run_id": key.run_id,
                     "sim_seconds": round(output.sim_seconds, 6),
                     "task_seconds": round(output.task_seconds, 6),

@@ -31,17 +31,19 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.experiments import outcomes
 from sim.experiments.design import DesignTable, build_design, design_size
 from sim.experiments.expressions import Expression, ExpressionError
 from sim.experiments.seeds import replication_seeds
+from sim.scenario import Frozen as ScenarioFrozen
 from sim.scenario import (
     InputError,
     Problem,
     Scenario,
     apply_overrides,
+    file_kind,
     find_scenario,
     load_scenario,
     parse_override,
@@ -58,10 +60,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 Scalar = bool | int | float | str
 
 
-class Frozen(BaseModel):
-    """Base of every sweep section: immutable, unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Frozen(ScenarioFrozen):
+    """Base of every sweep section: immutable, unknown keys are errors, numbers finite."""
 
 
 class DesignKind(StrEnum):
@@ -887,6 +887,13 @@ def validate_sweep(data: dict, file: str = "<sweep>", folder: Path | None = None
     Raises:
         InputError: with every problem of the first stage that has any.
     """
+    kind = file_kind(data)
+    if kind == "scenario":
+        rule = (
+            "this is a scenario file, not a sweep file: run it with `flywheel run`, or name "
+            "it in a sweep file's `scenario:` key"
+        )
+        raise InputError([Problem(file, "", "(scenario file)", rule)])
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
@@ -1009,6 +1016,10 @@ def find_sweep(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate
+    if candidate.is_dir():
+        shown = str(name_or_path)
+        rule = "is a folder; give a sweep file (.yaml) or a sweep name"
+        raise InputError([Problem(shown, "", shown, rule)])
     for folder in experiment_search_path():
         for suffix in (".yaml", ".yml", ""):
             path = folder / f"{name_or_path}{suffix}"

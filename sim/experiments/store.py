@@ -9,12 +9,17 @@ Layout of a store folder::
     series/<run_id>.parquet        model time series of the run (if kept)
     firm_series/<run_id>.parquet   firm time series of the run (if kept)
     failures.jsonl       append-only: one line per run that raised (error, traceback)
-    timings.jsonl        append-only: wall times and worker of every finished run
+    timings.jsonl        append-only: wall times, worker and SHA-256 of each run's files
+    damaged/<kind>/      run files found damaged, moved aside (the runs are redone)
 
 A run is finished exactly when ``runs/<run_id>.parquet`` exists: every file is written
 to a temporary name in the same folder and renamed into place, and the summary row is
 written last. Killing a sweep at any moment therefore leaves only whole files, and a
-resumed sweep redoes precisely the runs that have no summary file. Run files hold only
+resumed sweep redoes precisely the runs that have no summary file. A file damaged later
+(a disk error, a truncated copy) is caught by :meth:`SweepStore.damaged`: every run file
+must end in a whole Parquet footer and match the SHA-256 recorded when it was written.
+Resuming moves damaged runs aside and redoes them; ``results`` and ``analyze`` leave them
+out and say so. Run files hold only
 results (timings live in ``timings.jsonl``), so a run's file is the same bytes however
 often, wherever and in whatever order it was computed.
 
@@ -29,6 +34,7 @@ or load it as one tidy DataFrame with :func:`load_results`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -54,6 +60,7 @@ SORT_KEYS = {
     "firm_series": ["run_id", "step", "firm_id"],
 }
 TEMP_SUFFIX = ".tmp"
+DAMAGED = "damaged"
 
 
 class StoreLocked(RuntimeError):
@@ -255,14 +262,74 @@ class SweepStore:
         row: dict[str, Any],
         series: pd.DataFrame | None = None,
         firm_series: pd.DataFrame | None = None,
-    ) -> None:
-        """Store a finished run; the summary file goes last and marks it finished."""
-        if series is not None:
-            atomic_write_parquet(self.root / KINDS["series"] / f"{run_id}.parquet", series)
-        if firm_series is not None:
-            path = self.root / KINDS["firm_series"] / f"{run_id}.parquet"
-            atomic_write_parquet(path, firm_series)
-        atomic_write_parquet(self.root / KINDS["runs"] / f"{run_id}.parquet", [row])
+    ) -> dict[str, str]:
+        """Store a finished run; the summary file goes last and marks it finished.
+
+        Returns:
+            The SHA-256 of each file written, by kind (record them with the timing).
+        """
+        checksums = {}
+        for kind, data in (("series", series), ("firm_series", firm_series), ("runs", [row])):
+            if data is None:
+                continue
+            payload = parquet_bytes(data)
+            atomic_write_bytes(self.root / KINDS[kind] / f"{run_id}.parquet", payload)
+            checksums[kind] = hashlib.sha256(payload).hexdigest()
+        return checksums
+
+    # ------------------------------------------------------------------ integrity
+
+    def recorded_checksums(self) -> dict[str, dict[str, str]]:
+        """The SHA-256 of each run's files as last recorded in ``timings.jsonl``."""
+        found: dict[str, dict[str, str]] = {}
+        for record in self.timings():
+            if isinstance(record.get("sha256"), dict) and "run_id" in record:
+                found[str(record["run_id"])] = record["sha256"]
+        return found
+
+    def expected_kinds(self) -> list[str]:
+        """The kinds of file every finished run has (``runs`` and any kept series)."""
+        outputs = self.manifest().get("outputs", {})
+        kinds = ["runs"]
+        if outputs.get("series"):
+            kinds.append("series")
+        if outputs.get("firm_series"):
+            kinds.append("firm_series")
+        return kinds
+
+    def damaged(self, kinds: list[str] | None = None) -> dict[str, str]:
+        """Finished runs with a damaged or missing file, and what is wrong.
+
+        Each file must hold a whole Parquet footer and, when its SHA-256 was recorded,
+        match it.
+
+        Args:
+            kinds: the kinds of file to check (every kind the store keeps by default).
+
+        Returns:
+            ``{run_id: reason}``, sorted by run.
+        """
+        kinds = self.expected_kinds() if kinds is None else kinds
+        checksums = self.recorded_checksums()
+        problems: dict[str, str] = {}
+        for run_id in sorted(self.finished()):
+            for kind in kinds:
+                path = self.root / KINDS[kind] / f"{run_id}.parquet"
+                reason = file_problem(path, checksums.get(run_id, {}).get(kind))
+                if reason is not None:
+                    problems[run_id] = f"{KINDS[kind]}/{path.name}: {reason}"
+                    break
+        return problems
+
+    def set_aside(self, run_ids: list[str]) -> None:
+        """Move the files of ``run_ids`` to ``damaged/``, so that the runs are redone."""
+        for run_id in run_ids:
+            for folder in KINDS.values():  # the summary file first: unfinished at once
+                path = self.root / folder / f"{run_id}.parquet"
+                if path.exists():
+                    target = self.root / DAMAGED / folder
+                    target.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target / path.name)
 
     def record_failure(self, record: dict[str, Any]) -> None:
         """Append a failure to ``failures.jsonl``."""
@@ -311,6 +378,30 @@ class SweepStore:
             handle.close()
 
 
+def file_problem(path: Path, sha256: str | None = None) -> str | None:
+    """What is wrong with a run file (missing, truncated, altered), or None.
+
+    Args:
+        path: the Parquet file.
+        sha256: its recorded SHA-256, if any.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    try:
+        pq.read_metadata(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for broken files
+        return f"not a whole Parquet file ({type(exc).__name__}: {exc})"
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        return "its contents differ from the SHA-256 recorded when it was written"
+    return None
+
+
 def _manifest_text(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, indent=1, sort_keys=False, default=str) + "\n"
 
@@ -339,7 +430,8 @@ def load_results(
 
     Returns:
         The rows of every finished run, sorted by run (and step, firm); empty with no
-        columns when nothing has finished.
+        columns when nothing has finished. Runs with a damaged file are left out and
+        listed in ``attrs["damaged"]`` (``{run_id: reason}``).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
@@ -347,9 +439,14 @@ def load_results(
 
     store = SweepStore.open(root)
     folder = store.root / KINDS[kind]
-    files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
+    damaged = store.damaged()
+    files = sorted(
+        p for p in folder.glob("*.parquet") if not p.name.startswith(".") and p.stem not in damaged
+    )
     if not files:
-        return pd.DataFrame()
+        empty = pd.DataFrame()
+        empty.attrs["damaged"] = damaged
+        return empty
     table = ds.dataset([str(p) for p in files], format="parquet").to_table(columns=columns)
     frame = table.to_pandas()
     keys = [key for key in SORT_KEYS[kind] if key in frame.columns]
@@ -359,4 +456,5 @@ def load_results(
     frame.attrs["sweep"] = manifest.get("name")
     frame.attrs["parameters"] = list(manifest.get("design", {}).get("parameters", []))
     frame.attrs["outcomes"] = list(manifest.get("outputs", {}).get("metrics", []))
+    frame.attrs["damaged"] = damaged
     return frame

@@ -23,6 +23,7 @@ re-exported here, so callers import from ``sim.scenario``.
 from sim.scenario.errors import _MISSING, InputError, Problem, problems_from_validation
 from sim.scenario.loading import (
     SCENARIO_DIR_ENV,
+    file_kind,
     find_scenario,
     list_scenarios,
     load_scenario,
@@ -115,6 +116,7 @@ __all__ = [
     "VitalitySpec",
     "WordOfMouthSpec",
     "apply_overrides",
+    "file_kind",
     "find_scenario",
     "list_scenarios",
     "load_scenario",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import types
 import typing
 from typing import Annotated, Any
@@ -20,11 +21,66 @@ class Problem(typing.NamedTuple):
     rule: str
 
     def __str__(self) -> str:
-        shown = json.dumps(self.value, default=str) if self.value is not _MISSING else "(missing)"
+        shown = preview(self.value) if self.value is not _MISSING else "(missing)"
         return f"{self.file}: {self.path or '(top level)'}: got {shown}: {self.rule}"
 
 
 _MISSING = object()
+PREVIEW_CHARACTERS = 160
+
+
+def preview(value: Any, limit: int = PREVIEW_CHARACTERS) -> str:
+    """JSON-like text of a value, cut at about ``limit`` characters.
+
+    Only as much of the value is visited as is shown, so a huge (or recursive) value
+    costs no more than a small one.
+
+    Args:
+        value: any value read from a file.
+        limit: characters shown before ``...``.
+
+    Returns:
+        The text.
+    """
+    parts: list[str] = []
+    used = 0
+
+    def emit(text: str) -> bool:
+        nonlocal used
+        parts.append(text)
+        used += len(text)
+        return used <= limit
+
+    def walk(item: Any, level: int) -> bool:
+        if level > 8:
+            return emit("...")
+        if isinstance(item, dict):
+            if not emit("{"):
+                return False
+            for index, (key, inner) in enumerate(item.items()):
+                if (index and not emit(", ")) or not emit(json.dumps(str(key)) + ": "):
+                    return False
+                if not walk(inner, level + 1):
+                    return False
+            return emit("}")
+        if isinstance(item, list | tuple):
+            if not emit("["):
+                return False
+            for index, inner in enumerate(item):
+                if (index and not emit(", ")) or not walk(inner, level + 1):
+                    return False
+            return emit("]")
+        if isinstance(item, float) and not math.isfinite(item):
+            return emit(".nan" if math.isnan(item) else (".inf" if item > 0 else "-.inf"))
+        try:
+            text = json.dumps(item, default=str)
+        except (TypeError, ValueError):
+            text = repr(item)
+        return emit(text[: limit + 1])
+
+    complete = walk(value, 0)
+    text = "".join(parts)
+    return text if complete and len(text) <= limit else text[:limit] + "..."
 
 
 class InputError(ValueError):

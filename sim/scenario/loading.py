@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sim.scenario.errors import InputError, Problem, problems_from_validation
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import Scenario
+from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 
 SCENARIO_DIR_ENV = "FLYWHEEL_SCENARIOS"
 
@@ -46,6 +47,10 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate
+    if candidate.is_dir():
+        shown = str(name_or_path)
+        rule = "is a folder; give a scenario file (.yaml) or a scenario name"
+        raise InputError([Problem(shown, "", shown, rule)])
     for folder in scenario_search_path():
         for suffix in (".yaml", ".yml", ""):
             path = folder / f"{name_or_path}{suffix}"
@@ -78,16 +83,26 @@ def read_yaml(path: Path) -> dict:
     Raises:
         InputError: on unreadable files, YAML syntax errors or a non-mapping top level.
     """
+    file = str(path)
+    if path.is_dir():
+        raise InputError([Problem(file, "", file, "is a folder, not a YAML file")])
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), "", str(path), f"cannot read: {exc}")]) from None
+        raise InputError([Problem(file, "", file, f"cannot read: {exc}")]) from None
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        rule = f"not a text file (byte {exc.start} is not UTF-8); give a YAML file"
+        raise InputError([Problem(file, "", "(binary)", rule)]) from None
+    try:
+        data = load_yaml(text)
+    except UnsafeYaml as exc:
+        raise InputError([Problem(file, i.path, i.value, i.rule) for i in exc.issues]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(str(path), "", "(YAML)", f"not valid YAML: {exc}")]) from None
+        raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
     if not isinstance(data, dict):
-        raise InputError([Problem(str(path), "", data, "top level must be a mapping")])
+        raise InputError([Problem(file, "", data, "top level must be a mapping")])
     return data
 
 
@@ -125,6 +140,25 @@ def strategy_param_problems(data: dict, file: str) -> list[Problem]:
     return problems
 
 
+SWEEP_ONLY_KEYS = ("parameters", "design", "replications", "fixed", "variants", "constants")
+
+
+def file_kind(data: Any) -> str:
+    """Whether a mapping reads as a ``scenario``, a ``sweep`` or neither (``unknown``).
+
+    A sweep names its base in ``scenario:`` and has ``parameters:``; a scenario has
+    ``firms:`` and none of the sweep's own keys.
+    """
+    if not isinstance(data, dict):
+        return "unknown"
+    sweep_keys = [key for key in SWEEP_ONLY_KEYS if key in data]
+    if "firms" not in data and "scenario" in data and sweep_keys:
+        return "sweep"
+    if "firms" in data and not sweep_keys and "scenario" not in data:
+        return "scenario"
+    return "unknown"
+
+
 def validate_scenario(data: dict, file: str = "<scenario>") -> Scenario:
     """Validate a raw mapping into a frozen :class:`Scenario`.
 
@@ -138,6 +172,9 @@ def validate_scenario(data: dict, file: str = "<scenario>") -> Scenario:
     Raises:
         InputError: with every problem found.
     """
+    if file_kind(data) == "sweep":
+        rule = "this is a sweep file, not a scenario: run it with `flywheel sweep`"
+        raise InputError([Problem(file, "", "(sweep file)", rule)])
     problems = strategy_param_problems(data, file)
     try:
         scenario = Scenario.model_validate(data)

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from sim.scenario.errors import InputError, Problem
+from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -26,8 +27,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not sep or not key.strip():
         raise ValueError(f"override {text!r} must look like dotted.key=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else raw
-    except yaml.YAMLError:
+        value = load_yaml(raw) if raw.strip() else raw
+    except (yaml.YAMLError, UnsafeYaml):
         value = raw
     return key.strip(), value
 

@@ -3,20 +3,55 @@
 from __future__ import annotations
 
 import re
+import types
+import typing
 from enum import StrEnum
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 WEEKS_PER_QUARTER = 13
 WEEKS_PER_YEAR = 52
 
 
-class Frozen(BaseModel):
-    """Base for every scenario section: immutable and strict about unknown keys."""
+def numeric_only(annotation: Any) -> bool:
+    """Whether a field's type is a number (int or float, possibly optional), not bool."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return bool(args) and all(arg in (int, float) for arg in args)
+    return False
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Frozen(BaseModel):
+    """Base for every scenario section: immutable and strict about unknown keys.
+
+    Numbers must be finite (no ``.inf`` or ``.nan``), and a boolean is not a number:
+    ``count: true`` is an error, not one consumer.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and numeric_only(field.annotation):
+                raise ValueError(
+                    "expected a number, got a boolean (YAML reads true/false/yes/no/on/off "
+                    "as booleans)"
+                )
+        return value
 
 
 class DistributionKind(StrEnum):

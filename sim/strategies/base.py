@@ -9,7 +9,6 @@ firm's market research (a sample of consumers and the demand they imply).
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -24,6 +23,7 @@ from sim.mechanics.demand import (
     logit_group_best_response_price,
 )
 from sim.mechanics.relationship import repeat_units_gained
+from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
 
@@ -483,7 +483,7 @@ def load_class(spec: str, known: dict[str, type], base: type, kind: str) -> type
     if not sep:
         raise ValueError(f"unknown {kind} {spec!r}; known: {sorted(known)}")
     try:
-        module = importlib.import_module(module_name)
+        module = import_module_from_here(module_name)
     except ImportError as exc:
         raise ValueError(f"cannot import module {module_name!r}: {exc}") from None
     found = getattr(module, class_name, None)

@@ -1,0 +1,122 @@
+"""Output folders: checked before any work starts, written whole or not at all.
+
+A run folder is built in a hidden temporary sibling and renamed into place when every
+file is written. A rerun into an existing run folder replaces it as a whole (the old
+folder is renamed aside, the new one renamed in, the old one deleted), so a reader never
+sees files of two runs side by side. A folder that is not a run folder is never
+replaced or deleted: writing into it is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.scenario import InputError, Problem
+
+RUN_MARKERS = ("manifest.json", "scenario.yaml")
+
+
+def nearest_existing(path: Path) -> Path:
+    """The path itself or its closest ancestor that exists."""
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def writable_problem(path: Path, option: str) -> Problem | None:
+    """Why a folder could not be created (or written) at ``path``, or None.
+
+    The closest existing ancestor must be a folder in which a file can be created; this
+    is probed by creating and deleting a temporary file, which also catches read-only
+    file systems and root-owned folders that permission bits alone would not.
+
+    Args:
+        path: the folder that will be written.
+        option: the option or field named in the problem (``--out``).
+    """
+    anchor = nearest_existing(path)
+    if not anchor.is_dir():
+        rule = f"{anchor} is a file, so no folder can be created there"
+        return Problem("command line", option, str(path), rule)
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".flywheel-probe-", dir=anchor)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        rule = f"cannot write in {anchor} ({reason}); choose another folder"
+        return Problem("command line", option, str(path), rule)
+    return None
+
+
+def is_run_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder written by a run (it has a manifest and a scenario)."""
+    return path.is_dir() and all((path / name).is_file() for name in RUN_MARKERS)
+
+
+def check_run_out(out: str | os.PathLike, option: str = "--out") -> Path:
+    """Check, before a run starts, that its results can be written to ``out``.
+
+    ``out`` may be new, an empty folder or an earlier run folder (which will be
+    replaced whole); anything else is refused.
+
+    Args:
+        out: the run folder.
+        option: the option named in problems.
+
+    Returns:
+        ``out`` as a path.
+
+    Raises:
+        InputError: when ``out`` is a file, a folder that is not a run folder, or in a
+            place that cannot be written.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem("command line", option, str(out), "is a file, not a folder")])
+    if out.is_dir() and any(out.iterdir()) and not is_run_folder(out):
+        rule = (
+            "exists and is not a run folder (no manifest.json and scenario.yaml); it is "
+            "left alone: choose a new or empty folder"
+        )
+        raise InputError([Problem("command line", option, str(out), rule)])
+    problem = writable_problem(out, option)
+    if problem is not None:
+        raise InputError([problem])
+    return out
+
+
+def staging_folder(out: Path) -> Path:
+    """A new hidden folder beside ``out`` (created, with its parents)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-writing-", dir=out.parent))
+
+
+def replace_folder(staging: Path, out: Path) -> None:
+    """Put the finished ``staging`` folder at ``out``, replacing an earlier run folder.
+
+    Args:
+        staging: the complete new folder (a sibling of ``out``).
+        out: the destination; if it exists it must be empty or a run folder.
+
+    Raises:
+        FileExistsError: when ``out`` holds something other than a run folder.
+    """
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if not out.is_dir() or (any(out.iterdir()) and not is_run_folder(out)):
+        raise FileExistsError(f"{out} exists and is not a run folder; not replaced")
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}-replaced-", dir=out.parent))
+    aside.rmdir()
+    os.rename(out, aside)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(aside, out)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
