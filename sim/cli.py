@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.cli import add_subcommands
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser.set_defaults(handler=cmd_list)
 
     add_subcommands(commands)
+    add_dashboard_command(commands)
     return parser
 
 
