@@ -325,8 +325,8 @@ function showStatus() {
   const meta = state.meta, s = state.status;
   document.getElementById("title").textContent = meta.title;
   document.getElementById("guide").textContent = meta.guide;
-  const when = meta.start_year === null
-    ? `year ${Math.floor(s.week / 52) + 1}` : `${Math.floor(meta.start_year + s.week / 52)}`;
+  const yearIndex = Math.floor(Math.max(0, s.week - 1) / 52);  // week 52 is still year 1
+  const when = meta.start_year === null ? `year ${yearIndex + 1}` : `${meta.start_year + yearIndex}`;
   let line = `Week ${s.week} of ${s.horizon} (${when}, quarter ${s.quarter}) · ` +
     `firms in the market ${s.alive} of ${s.firms} · seed ${meta.seed} · ${meta.consumers.toLocaleString("en")} consumers`;
   if (s.leader) line += ` · best seller this week: ${s.leader.name} (${Math.round(s.leader.share * 100)}% of units)`;
