@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.cli import add_subcommands
+from sim.html_report import add_report_command
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_dashboard_command(commands)
+    add_report_command(commands)
     return parser
 
 

@@ -88,18 +88,46 @@ def _by_strategy(
         )
 
 
-def plot_market_share(firms: pd.DataFrame, ax=None):
-    """Unit share of each strategy (stacked), quarter by quarter."""
+def plot_market_share(firms: pd.DataFrame, ax=None, groups: dict[str, str] | None = None):
+    """Unit share of each firm group (or strategy), stacked, quarter by quarter.
+
+    Args:
+        firms: the firm table.
+        ax: axes to draw on (new figure if None).
+        groups: ``{firm name: group}`` (see :mod:`sim.firm_groups`); by strategy if None
+            or if the groups are no finer than the strategies.
+    """
+    from sim.firm_groups import group_colours
+
     ax = _ax(ax)
     units = quarterly(firms, "units", how="sum")
-    pivot = units.pivot_table(index="step", columns="strategy", values="units", aggfunc="sum")
+    by_group = groups is not None and (
+        units.assign(group=units["name"].map(groups)).groupby("group")["strategy"].nunique().max()
+        == 1
+    )
+    by_group = by_group and len(set(groups.values())) > units["strategy"].nunique()
+    if by_group:
+        units = units.assign(group=units["name"].map(groups))
+        order = dict.fromkeys(groups[name] for name in firms["name"].drop_duplicates())
+        strategy_of = units.groupby("group")["strategy"].first()
+        colours = group_colours({g: strategy_of[g] for g in order})
+        column, names = "group", list(order)
+        labels = [f"{g} ({strategy_of[g].replace('_', '-')})" for g in names]
+        what = "firm group"
+    else:
+        column = "strategy"
+        names = sorted(units["strategy"].unique())
+        colours = {s: strategy_colour(s, names) for s in names}
+        labels = [s.replace("_", "-") for s in names]
+        what = "strategy"
+    pivot = units.pivot_table(index="step", columns=column, values="units", aggfunc="sum")
+    pivot = pivot.reindex(columns=names, fill_value=0.0).fillna(0.0)
     shares = pivot.div(pivot.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
-    strategies = list(shares.columns)
     ax.stackplot(
         _years(shares.index.to_series()),
-        [shares[s] for s in strategies],
-        labels=[s.replace("_", "-") for s in strategies],
-        colors=[strategy_colour(s, strategies) for s in strategies],
+        [shares[name] for name in names],
+        labels=labels,
+        colors=[colours[name] for name in names],
         alpha=0.85,
     )
     firm_shares = quarterly(firms, "units", how="sum")
@@ -109,7 +137,7 @@ def plot_market_share(firms: pd.DataFrame, ax=None):
     ax.set_ylim(0, 1)
     ax.set_xlabel("years")
     ax.set_ylabel("share of units sold")
-    ax.set_title(f"Market share by strategy (largest single firm at the end: {leader:.0%})")
+    ax.set_title(f"Market share by {what} (largest single firm at the end: {leader:.0%})")
     ax.legend(loc="upper left", frameon=True)
     return ax
 
@@ -202,8 +230,12 @@ def save_figures(result, folder: str | Path) -> list[Path]:
         plt.close(fig)
         written.append(path)
 
+    from sim.firm_groups import firm_group
+
+    names = firms["name"].drop_duplicates()
+    groups = {name: firm_group(name, result.scenario) for name in names}
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_market_share(firms, ax)
+    plot_market_share(firms, ax, groups)
     finish(fig, "market_share")
     fig, ax = plt.subplots(figsize=(8, 4.5))
     plot_price_and_cost(firms, ax)

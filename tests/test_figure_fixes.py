@@ -213,3 +213,43 @@ def test_bezos_line_does_not_claim_the_order_firms_did_not_follow():
 )
 def test_follows_bezos(stages, expected):
     assert report.follows_bezos(stages) is expected
+
+
+# ------------------------------------------------------------------ market share by group
+
+
+def share_firms(names_strategies, weeks=26):
+    rows = []
+    for firm_id, (name, strategy) in enumerate(names_strategies):
+        for step in range(1, weeks + 1):
+            rows.append(
+                {
+                    "step": step,
+                    "firm_id": firm_id,
+                    "name": name,
+                    "strategy": strategy,
+                    "units": 10.0 * (firm_id + 1),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_market_share_stacks_firm_groups_of_one_strategy():
+    # day1_vs_day2: six customer-obsessed firms in two groups drew one flat 100% band.
+    firms = share_firms([("Steady 1", "customer_obsessed"), ("Drifting 1", "customer_obsessed")])
+    groups = {"Steady 1": "Steady", "Drifting 1": "Drifting"}
+    fig, ax = plt.subplots()
+    plots.plot_market_share(firms, ax, groups)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["Steady (customer-obsessed)", "Drifting (customer-obsessed)"]
+    assert "by firm group" in ax.get_title()
+    plt.close(fig)
+
+
+def test_market_share_stays_by_strategy_when_groups_add_nothing():
+    firms = share_firms([("A", "customer_obsessed"), ("B", "shareholder_focused")])
+    fig, ax = plt.subplots()
+    plots.plot_market_share(firms, ax, {"A": "A", "B": "B"})
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["customer-obsessed", "shareholder-focused"]
+    plt.close(fig)

@@ -1,0 +1,57 @@
+"""Firm groups: the lines a scenario's story is told in (its firm groups and entry templates).
+
+A scenario names its firms by group (``Obsessed 3`` belongs to group ``Obsessed``) and its
+entrants by template (``Patient entrant #2``). Figures and reports that group by these,
+rather than by strategy alone, show stories told between firms of one strategy
+(drifting against steady firms, joiners against holdouts, entrants against incumbents).
+"""
+
+from __future__ import annotations
+
+from sim.plots import OTHER_COLOURS as PALETTE
+from sim.plots import STRATEGY_COLOURS
+
+
+def firm_group(name: str, scenario) -> str:
+    """The scenario firm group (or entry template) a firm name belongs to.
+
+    Args:
+        name: the firm's name as the model gives it.
+        scenario: the run's scenario.
+
+    Returns:
+        The group's name (the firm's own name when it matches no group).
+    """
+    groups = {spec.name for spec in scenario.firms}
+    templates = {t.name for t in (scenario.entry.templates if scenario.entry else [])}
+    if name in groups:
+        return name
+    head = name.rsplit(" #", 1)[0]
+    if head in templates:
+        return head
+    head = name.rsplit(" ", 1)[0]
+    return head if head in groups else name
+
+
+def group_colours(group_strategies: dict[str, str]) -> dict[str, str]:
+    """Colours of groups: the first group of each strategy gets the strategy's colour.
+
+    Args:
+        group_strategies: ``{group: strategy}`` in drawing order.
+
+    Returns:
+        ``{group: colour}``, distinct for every group up to the palette's length.
+    """
+    colours: dict[str, str] = {}
+    taken: set[str] = set()
+    for group, strategy in group_strategies.items():
+        colour = STRATEGY_COLOURS.get(strategy)
+        if colour is not None and colour not in taken:
+            colours[group] = colour
+            taken.add(colour)
+    for group in group_strategies:
+        if group not in colours:
+            colour = next((c for c in PALETTE if c not in taken), "#666666")
+            colours[group] = colour
+            taken.add(colour)
+    return colours
