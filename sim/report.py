@@ -76,6 +76,35 @@ def window_means(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("strategy")
 
 
+def group_share_lines(firms: pd.DataFrame, scenario, weeks: int) -> list[str]:
+    """Share of units by the scenario's firm groups, first against last window.
+
+    Only where the groups tell more than the strategies (two groups of one strategy,
+    entrants against incumbents); empty otherwise.
+
+    Args:
+        firms: the firm table.
+        scenario: the run's scenario (its firm groups and entry templates).
+        weeks: window length in weeks.
+
+    Returns:
+        Markdown bullet lines.
+    """
+    from sim.firm_groups import firm_group
+
+    groups = firms["name"].map({n: firm_group(n, scenario) for n in firms["name"].unique()})
+    table = firms.assign(strategy=groups)
+    if groups.nunique() <= firms["strategy"].nunique():
+        return []
+    opening, closing = window_means(table, True, weeks), window_means(table, False, weeks)
+    lines = []
+    for group in dict.fromkeys(groups):
+        before = opening["share"].get(group, 0.0)
+        after = closing["share"].get(group, 0.0)
+        lines.append(f"- Group **{group}** {share_change(before, after)} of units sold.")
+    return lines
+
+
 def summary(result) -> str:
     """Write what happened in a run, in words a student understands.
 
@@ -109,6 +138,7 @@ def summary(result) -> str:
         before = opening["share"].get(strategy, 0.0)
         after = closing["share"].get(strategy, 0.0)
         lines.append(f"- **{_label(strategy)}** firms {share_change(before, after)} of units sold.")
+    lines += group_share_lines(firms, scenario, window)
     sold = final[final["alive"]].sort_values("share", ascending=False)
     if len(sold):
         top = sold.iloc[0]

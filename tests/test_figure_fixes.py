@@ -253,3 +253,45 @@ def test_market_share_stays_by_strategy_when_groups_add_nothing():
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert labels == ["customer-obsessed", "shareholder-focused"]
     plt.close(fig)
+
+
+def test_summary_tells_the_story_between_groups_of_one_strategy():
+    # day1_vs_day2: "customer-obsessed firms held at 100%" said nothing about the
+    # drifting firms losing to the steady ones.
+    from sim.scenario import load_scenario
+
+    rows = []
+    for step in range(1, 105):
+        late = step > 52
+        for firm_id, name in enumerate(["Steady 1", "Drifting 1"]):
+            units = (90.0 if name == "Steady 1" else 10.0) if late else 50.0
+            rows.append(
+                {
+                    "step": step,
+                    "firm_id": firm_id,
+                    "name": name,
+                    "strategy": "customer_obsessed",
+                    "units": units,
+                    "alive": True,
+                    "price": 10.0,
+                    "unit_cost": 8.0,
+                    "experience": 1.0,
+                    "satisfaction": 0.0,
+                }
+            )
+    lines = report.group_share_lines(pd.DataFrame(rows), load_scenario("day1_vs_day2"), 52)
+    assert lines == [
+        "- Group **Steady** grew from 50% to 90% of units sold.",
+        "- Group **Drifting** fell from 50% to 10% of units sold.",
+    ]
+    assert (
+        report.group_share_lines(
+            pd.DataFrame(rows).assign(
+                name=["Obsessed 1", "Shareholder 1"] * 104,
+                strategy=["customer_obsessed", "shareholder_focused"] * 104,
+            ),
+            load_scenario("baseline"),
+            52,
+        )
+        == []
+    )
