@@ -11,6 +11,17 @@ from __future__ import annotations
 from sim.plots import OTHER_COLOURS as PALETTE
 from sim.plots import STRATEGY_COLOURS
 
+# Groupings a scenario's story is told in, where its firm groups are finer: the five
+# single-firm incumbents of short_termism are one side of its story.
+DECLARED_GROUPS = {
+    "short_termism": {f"Incumbent {letter}": "Incumbents" for letter in "ABCDE"},
+}
+
+
+def declared_group(scenario_name: str, firm_group_name: str) -> str:
+    """The line a firm group is drawn in: a declared grouping, else the group itself."""
+    return DECLARED_GROUPS.get(scenario_name, {}).get(firm_group_name, firm_group_name)
+
 
 def firm_group(name: str, scenario) -> str:
     """The scenario firm group (or entry template) a firm name belongs to.
@@ -20,17 +31,18 @@ def firm_group(name: str, scenario) -> str:
         scenario: the run's scenario.
 
     Returns:
-        The group's name (the firm's own name when it matches no group).
+        The group's name, after any declared grouping (the firm's own name when it
+        matches no group).
     """
     groups = {spec.name for spec in scenario.firms}
     templates = {t.name for t in (scenario.entry.templates if scenario.entry else [])}
     if name in groups:
-        return name
+        return declared_group(scenario.name, name)
     head = name.rsplit(" #", 1)[0]
     if head in templates:
-        return head
+        return declared_group(scenario.name, head)
     head = name.rsplit(" ", 1)[0]
-    return head if head in groups else name
+    return declared_group(scenario.name, head) if head in groups else name
 
 
 def group_colours(group_strategies: dict[str, str]) -> dict[str, str]:

@@ -295,3 +295,14 @@ def test_summary_tells_the_story_between_groups_of_one_strategy():
         )
         == []
     )
+
+
+def test_firm_groups_follow_names_templates_and_declared_groupings():
+    from sim.firm_groups import firm_group
+    from sim.scenario import load_scenario
+
+    baseline, short = load_scenario("baseline"), load_scenario("short_termism")
+    assert firm_group("Obsessed 3", baseline) == "Obsessed"
+    assert firm_group("Incumbent C", short) == "Incumbents"
+    assert firm_group("Patient entrant #2", short) == "Patient entrant"
+    assert firm_group("Somebody else", baseline) == "Somebody else"

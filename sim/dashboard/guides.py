@@ -1,11 +1,11 @@
 """What the dashboard tells students: one guide per scenario and one per panel.
 
 Plain text written for strategy students: what they are looking at and what to watch.
-``GROUPS`` declares, per scenario, firm groups the page draws as one line (the five
-single-firm incumbents of ``short_termism`` are one story: incumbents).
 """
 
 from __future__ import annotations
+
+from sim.firm_groups import declared_group
 
 SCENARIO_GUIDES = {
     "baseline": (
@@ -50,10 +50,6 @@ SCENARIO_GUIDES = {
         "should settle at the textbook logit price equilibrium, low-cost firm cheapest "
         "and biggest."
     ),
-}
-
-GROUPS = {
-    "short_termism": {f"Incumbent {letter}": "Incumbents" for letter in "ABCDE"},
 }
 
 PANEL_GUIDES = {
@@ -113,5 +109,5 @@ def panel_guides() -> dict[str, list[str]]:
 
 
 def display_group(scenario: str, firm_group: str) -> str:
-    """The line a firm group is drawn in: a declared grouping, else the group itself."""
-    return GROUPS.get(scenario, {}).get(firm_group, firm_group)
+    """The line a firm group is drawn in (see :data:`sim.firm_groups.DECLARED_GROUPS`)."""
+    return declared_group(scenario, firm_group)
