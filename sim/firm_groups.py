@@ -8,8 +8,12 @@ rather than by strategy alone, show stories told between firms of one strategy
 
 from __future__ import annotations
 
-from sim.plots import OTHER_COLOURS as PALETTE
 from sim.plots import STRATEGY_COLOURS
+
+# Okabe-Ito hues after the two strategy colours; a hue close to a colour already taken
+# (orange beside vermillion, sky blue beside blue) is used only when nothing else is left.
+PALETTE = ("#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999", "#F0E442")
+NEAR = {"#D55E00": "#E69F00", "#0072B2": "#56B4E9"}
 
 # Groupings a scenario's story is told in, where its firm groups are finer: the five
 # single-firm incumbents of short_termism are one side of its story.
@@ -63,7 +67,9 @@ def group_colours(group_strategies: dict[str, str]) -> dict[str, str]:
             taken.add(colour)
     for group in group_strategies:
         if group not in colours:
-            colour = next((c for c in PALETTE if c not in taken), "#666666")
+            close = {NEAR[c] for c in taken if c in NEAR}
+            free = [c for c in PALETTE if c not in taken]
+            colour = next((c for c in free if c not in close), free[0] if free else "#666666")
             colours[group] = colour
             taken.add(colour)
     return colours

@@ -306,3 +306,13 @@ def test_firm_groups_follow_names_templates_and_declared_groupings():
     assert firm_group("Incumbent C", short) == "Incumbents"
     assert firm_group("Patient entrant #2", short) == "Patient entrant"
     assert firm_group("Somebody else", baseline) == "Somebody else"
+
+
+def test_group_colours_are_distinct_and_avoid_near_hues():
+    # logit_nash: "Premium" in orange beside "Low cost" in vermillion.
+    from sim.firm_groups import group_colours
+
+    colours = group_colours({g: "shareholder_focused" for g in ["Low", "Mid", "High", "Top"]})
+    assert colours["Low"] == plots.STRATEGY_COLOURS["shareholder_focused"]
+    assert len(set(colours.values())) == 4
+    assert "#E69F00" not in colours.values()

@@ -16,16 +16,14 @@ import numpy as np
 
 from sim import metrics
 from sim.dashboard.guides import display_group, panel_guides, scenario_guide
+from sim.firm_groups import group_colours
 from sim.model import MarketModel
-from sim.plots import STRATEGY_COLOURS
 from sim.scenario import WEEKS_PER_QUARTER, ConnectedKind, load_scenario
 
 WEEKS_PER_YEAR = 52
 DEFAULT_SCENARIO = "baseline"
 CONSUMER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
 BUILT_IN_STRATEGIES = ("customer_obsessed", "shareholder_focused")
-# Okabe-Ito colours, after the two strategy colours (blue, vermillion) of sim.plots.
-PALETTE = ("#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
 STAGES = ("day1", "stasis", "decline", "irrelevant", "gone")
 
 
@@ -213,18 +211,11 @@ class DashboardSession:
         spec = self.model.spec
         names: dict[str, Group] = {}
         order: list[Group] = []
-        first_of_strategy: set[str] = set()
 
         def group(spec_name: str, strategy: str) -> Group:
             name = display_group(spec.name, spec_name)
             if name not in names:
-                if strategy in STRATEGY_COLOURS and strategy not in first_of_strategy:
-                    colour = STRATEGY_COLOURS[strategy]
-                    first_of_strategy.add(strategy)
-                else:
-                    used = {g.colour for g in order}
-                    colour = next((c for c in PALETTE if c not in used), "#666666")
-                names[name] = Group(name, strategy, colour)
+                names[name] = Group(name, strategy, "")
                 order.append(names[name])
             return names[name]
 
@@ -238,6 +229,9 @@ class DashboardSession:
             template.name: group(template.name, template.strategy)
             for template in (spec.entry.templates if spec.entry else [])
         }
+        colours = group_colours({g.name: g.strategy for g in order})
+        for g in order:
+            g.colour = colours[g.name]
         return order
 
     def _assign_entrants(self) -> None:
