@@ -36,7 +36,8 @@ def test_every_scenario_builds_steps_and_sends_plain_json(name):
     for row in payload["rows"][1:]:
         assert len(row["share"]) == len(groups)
         if row["share"][0] is not None:
-            assert sum(row["share"]) == pytest.approx(1.0, abs=1e-3)
+            pool = row["pool_share"] or 0.0
+            assert sum(row["share"]) + pool == pytest.approx(1.0, abs=2e-3)
 
 
 def test_rows_after_a_week_are_only_the_new_ones():
@@ -205,3 +206,13 @@ def test_importing_sim_does_not_start_or_import_the_server():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert Path(STATIC, "index.html").exists()
+
+
+def test_shares_include_third_party_sellers_on_a_marketplace():
+    run = session("amazon_flywheel")
+    assert run.has_pool and run.meta()["third_party_sellers"]
+    run.step(30)
+    for row in run.rows[1:]:
+        if row["pool_share"] is not None:
+            assert sum(row["share"]) + row["pool_share"] == pytest.approx(1.0, abs=2e-3)
+    assert session().rows[0]["pool_share"] is None

@@ -198,6 +198,7 @@ class DashboardSession:
         self.notes = notes
         self.model = MarketModel(scenario, seed=settings.seed)
         self.horizon = scenario.steps
+        self.has_pool = any(p.pool is not None for p in self.model.platforms)
         self.groups = self._groups()
         self.flywheel_agents: list[str] = [p.name for p in self.model.platforms]
         self._flywheel_read = 0
@@ -268,7 +269,8 @@ class DashboardSession:
         model = self._sync()
         alive = [firm.alive for firm in model.firms]
         units = np.array([firm.week.units if firm.alive else 0.0 for firm in model.firms])
-        total = units.sum()
+        pool = float(getattr(model.stats, "pool_units", 0) or 0) if self.has_pool else 0.0
+        total = units.sum() + pool
         sold = model.week > 0 and total > 0
         price = metrics.mean_price(model) if any(alive) and model.week > 0 else None
         row = {
@@ -281,6 +283,7 @@ class DashboardSession:
             "through_platforms": _round(metrics.disintermediation_index(model)) if sold else None,
             "third_party": _round(metrics.third_party_share(model)) if sold else None,
             "share": [],
+            "pool_share": _round(pool / total) if sold and self.has_pool else None,
             "group_price": [],
             "vitality": [],
             "platform_share": [],
@@ -364,8 +367,9 @@ class DashboardSession:
         """This week's best-selling live firm: name, group and unit share; ``None`` if none sold."""
         model = self.model
         units = [firm.week.units if firm.alive else 0.0 for firm in model.firms]
-        total = sum(units)
-        if model.week == 0 or total <= 0:
+        pool = float(getattr(model.stats, "pool_units", 0) or 0) if self.has_pool else 0.0
+        total = sum(units) + pool
+        if model.week == 0 or sum(units) <= 0:
             return None
         slot = int(np.argmax(units))
         firm = model.firms[slot]
@@ -432,6 +436,7 @@ class DashboardSession:
             ],
             "platforms": self.flywheel_agents,
             "owned_platform": any(p.owner_slots for p in self.model.platforms),
+            "third_party_sellers": self.has_pool,
             "panels": self.panels(),
             "panel_guides": panel_guides(),
             "notes": self.notes,

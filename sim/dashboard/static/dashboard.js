@@ -191,14 +191,20 @@ const groups = () => state.meta.groups;
 const PANELS = {
   share: {
     options: { format: "percent", yMin: 0, yMax: 1 },
-    legend: () => groups().map((g) => ({ label: g.name, colour: g.colour })),
-    series: () => groups().flatMap((g, i) => {
-      const weekly = column("share", i);
-      return [
-        { colour: g.colour, width: 1, alpha: 0.35, data: weekly },
-        { colour: g.colour, width: 3, data: rolling(weekly, 13) },
-      ];
-    }),
+    legend: () => [
+      ...groups().map((g) => ({ label: g.name, colour: g.colour })),
+      ...(state.meta.third_party_sellers ? [{ label: "third-party sellers on the marketplace", colour: "#666", dash: "dotted" }] : []),
+    ],
+    series: () => [
+      ...groups().flatMap((g, i) => {
+        const weekly = column("share", i);
+        return [
+          { colour: g.colour, width: 1, alpha: 0.35, data: weekly },
+          { colour: g.colour, width: 3, data: rolling(weekly, 13) },
+        ];
+      }),
+      ...(state.meta.third_party_sellers ? [{ colour: "#666", width: 3, dash: "dotted", data: rolling(column("pool_share"), 13) }] : []),
+    ],
   },
   price: {
     options: { format: "money" },
