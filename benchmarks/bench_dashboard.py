@@ -47,20 +47,20 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(server.url)
             page.wait_for_selector("#panels .panel canvas")
+            page.wait_for_function("window.flywheelStats.resets >= 1")
             page.select_option("#consumers", str(args.consumers))
             page.click("#reset")
-            page.wait_for_function(
-                "document.getElementById('statusline').textContent.startsWith('Week 0 of')"
-            )
+            page.wait_for_function("window.flywheelStats.resets >= 2")
             panels = page.eval_on_selector_all(".panel", "nodes => nodes.length")
             page.select_option("#speed", "max")
             before = page.evaluate("({...window.flywheelStats})")
             page.click("#play")
+            page.wait_for_function("window.flywheelStats.playing")
             deadline = time.perf_counter() + args.seconds
-            while time.perf_counter() < deadline and not page.is_disabled("#play"):
+            while time.perf_counter() < deadline and page.evaluate("window.flywheelStats.playing"):
                 page.wait_for_timeout(200)
-            if not page.is_disabled("#play"):
-                page.click("#play")
+            if page.evaluate("window.flywheelStats.playing"):
+                page.click("#play")  # pause
             after = page.evaluate("({...window.flywheelStats})")
             status = page.inner_text("#statusline").split(" · ")[0]
             if args.screenshot:

@@ -8,7 +8,7 @@ const state = {
   meta: null, rows: [], quarters: [], status: null, charts: [],
   playing: false, busy: false,
 };
-window.flywheelStats = { weeks: 0, frames: 0, draws: 0, errors: [] };
+window.flywheelStats = { weeks: 0, frames: 0, draws: 0, errors: [], resets: 0, playing: false };
 
 // ------------------------------------------------------------------ numbers and axes
 
@@ -399,6 +399,7 @@ async function reset() {
     showError("Could not build the run: " + error.message);
   } finally {
     state.busy = false;
+    window.flywheelStats.resets += 1;
   }
 }
 
@@ -435,6 +436,7 @@ async function stepButton(weeks) {
 
 function stopPlaying() {
   state.playing = false;
+  window.flywheelStats.playing = false;
   document.getElementById("play").innerHTML = "&#9654; Play";
 }
 
@@ -444,6 +446,7 @@ async function play() {
   if (state.playing) { stopPlaying(); return; }
   if (state.busy || !state.meta || state.status.finished) return;
   state.playing = true;
+  window.flywheelStats.playing = true;
   document.getElementById("play").innerHTML = "&#10074;&#10074; Pause";
   const start = performance.now();
   window.flywheelStats.playStart = start;
