@@ -309,7 +309,8 @@ td.diff { background: #ffe8a8; font-weight: bold; }
 td .delta { font-weight: normal; color: #7a4a00; font-size: 13px; }
 .grid { display: grid; gap: 12px; }
 figure { margin: 0 0 18px; }
-figure img { width: 100%; height: auto; border: 1px solid #ddd; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+.grid figure img { width: 100%; }
 figcaption { font-size: 14px; color: #333; }
 .meta { color: #444; font-size: 14px; }
 details summary { cursor: pointer; font-weight: bold; }

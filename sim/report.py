@@ -28,6 +28,11 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
+def still_in_market(alive: int, firms: int) -> str:
+    """``1 of 5 is still in the market``, ``3 of 5 are ...``."""
+    return f"{alive} of {firms} {'is' if alive == 1 else 'are'} still in the market"
+
+
 def share_change(before: float, after: float) -> str:
     """How a share moved, in words: ``grew from 20% to 45%``, ``held at 100%``."""
     if round(before * 100) == round(after * 100):
@@ -197,7 +202,7 @@ def summary(result) -> str:
         lines.append(
             f"- **{_label(strategy)}** firms paid out {_money(group['cumulative_payout'].sum())} "
             f"to shareholders in all and hold {_money(group['cash'].sum())} in cash; "
-            f"{int(group['alive'].sum())} of {len(group)} are still in the market."
+            f"{still_in_market(int(group['alive'].sum()), len(group))}."
         )
     exits = firms[~firms["alive"]].groupby("firm_id").first().sort_values("step")
     if len(exits):

@@ -316,3 +316,8 @@ def test_group_colours_are_distinct_and_avoid_near_hues():
     assert colours["Low"] == plots.STRATEGY_COLOURS["shareholder_focused"]
     assert len(set(colours.values())) == 4
     assert "#E69F00" not in colours.values()
+
+
+def test_still_in_market_agrees_in_number():
+    assert report.still_in_market(1, 1) == "1 of 1 is still in the market"
+    assert report.still_in_market(0, 5) == "0 of 5 are still in the market"
