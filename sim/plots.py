@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 WEEKS_PER_YEAR = 52
 STRATEGY_COLOURS = {
@@ -223,6 +223,8 @@ def save_figures(result, folder: str | Path) -> list[Path]:
     written = []
 
     def finish(fig, name):
+        for ax in fig.axes:
+            calendar_years(ax, result.scenario.start_year)
         fig.suptitle(f"{title} (seed {result.seed})", fontsize=10, x=0.01, ha="left")
         fig.tight_layout()
         path = folder / f"{name}.png"
@@ -514,6 +516,19 @@ def _time_axis(ax, start_year: int | None) -> None:
     ax.set_xlabel(_time_label(start_year))
     if start_year is not None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def calendar_years(ax, start_year: int | None) -> None:
+    """Show an axis in years since the start as calendar years, when the run has a start.
+
+    Figures of the life cycle count years from the start (``years``), the platform
+    figures in calendar years; with a start year, both read in calendar years.
+    """
+    if start_year is None or ax.get_xlabel() != "years":
+        return
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{start_year + x:.0f}"))
+    ax.set_xlabel(_time_label(start_year))
 
 
 def _quarter_mean(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:

@@ -321,3 +321,20 @@ def test_group_colours_are_distinct_and_avoid_near_hues():
 def test_still_in_market_agrees_in_number():
     assert report.still_in_market(1, 1) == "1 of 1 is still in the market"
     assert report.still_in_market(0, 5) == "0 of 5 are still in the market"
+
+
+def test_years_since_start_read_as_calendar_years_when_the_run_has_a_start():
+    # amazon_flywheel: life-cycle figures ran 0-20 "years" beside platform figures in
+    # calendar years 1999-2018.
+    fig, ax = plt.subplots()
+    ax.plot([0, 20], [0, 1])
+    ax.set_xlabel("years")
+    plots.calendar_years(ax, 1999)
+    assert ax.get_xlabel() == plots._time_label(1999)
+    assert ax.xaxis.get_major_formatter()(3.0, 0) == "2002"
+    other, ax2 = plt.subplots()
+    ax2.set_xlabel("years")
+    plots.calendar_years(ax2, None)
+    assert ax2.get_xlabel() == "years"
+    plt.close(fig)
+    plt.close(other)
