@@ -8,8 +8,10 @@ import traceback
 import warnings
 from pathlib import Path
 
+from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
+from sim.html_report import add_report_command
 from sim.outputs import check_run_out
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 from sim.user_code import StrategyError
@@ -157,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_claims_command(commands)
+    add_dashboard_command(commands)
+    add_report_command(commands)
     return parser
 
 

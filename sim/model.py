@@ -272,6 +272,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         if self.channel_mode:
             self.market_clears_channels()
             self.attribute_surplus_by_units()
+            self.quarter_units += self.stats.purchases
             return
         n_firms = len(self.firms)
         cols = self.population.columns

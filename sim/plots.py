@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.fonts import drawable_names
 
@@ -63,7 +63,9 @@ def quarterly(firms: pd.DataFrame, column: str, how: str = "mean") -> pd.DataFra
     return table
 
 
-def _by_strategy(ax, table: pd.DataFrame, column: str, label_suffix: str = "", style="-"):
+def _by_strategy(
+    ax, table: pd.DataFrame, column: str, label_suffix: str = "", style="-", how: str = "mean"
+):
     strategies = sorted(table["strategy"].unique())
     for _, firm in table.groupby("firm_id"):
         strategy = firm["strategy"].iloc[0]
@@ -75,7 +77,8 @@ def _by_strategy(ax, table: pd.DataFrame, column: str, label_suffix: str = "", s
             alpha=0.35,
             linestyle=style,
         )
-    means = table.groupby(["step", "strategy"], as_index=False)[column].mean()
+    grouped = table.groupby(["step", "strategy"], as_index=False)[column]
+    means = grouped.median() if how == "median" else grouped.mean()
     for strategy, group in means.groupby("strategy"):
         ax.plot(
             _years(group["step"]),
@@ -87,18 +90,46 @@ def _by_strategy(ax, table: pd.DataFrame, column: str, label_suffix: str = "", s
         )
 
 
-def plot_market_share(firms: pd.DataFrame, ax=None):
-    """Unit share of each strategy (stacked), quarter by quarter."""
+def plot_market_share(firms: pd.DataFrame, ax=None, groups: dict[str, str] | None = None):
+    """Unit share of each firm group (or strategy), stacked, quarter by quarter.
+
+    Args:
+        firms: the firm table.
+        ax: axes to draw on (new figure if None).
+        groups: ``{firm name: group}`` (see :mod:`sim.firm_groups`); by strategy if None
+            or if the groups are no finer than the strategies.
+    """
+    from sim.firm_groups import group_colours
+
     ax = _ax(ax)
     units = quarterly(firms, "units", how="sum")
-    pivot = units.pivot_table(index="step", columns="strategy", values="units", aggfunc="sum")
+    by_group = groups is not None and (
+        units.assign(group=units["name"].map(groups)).groupby("group")["strategy"].nunique().max()
+        == 1
+    )
+    by_group = by_group and len(set(groups.values())) > units["strategy"].nunique()
+    if by_group:
+        units = units.assign(group=units["name"].map(groups))
+        order = dict.fromkeys(groups[name] for name in firms["name"].drop_duplicates())
+        strategy_of = units.groupby("group")["strategy"].first()
+        colours = group_colours({g: strategy_of[g] for g in order})
+        column, names = "group", list(order)
+        labels = [f"{g} ({strategy_of[g].replace('_', '-')})" for g in names]
+        what = "firm group"
+    else:
+        column = "strategy"
+        names = sorted(units["strategy"].unique())
+        colours = {s: strategy_colour(s, names) for s in names}
+        labels = [s.replace("_", "-") for s in names]
+        what = "strategy"
+    pivot = units.pivot_table(index="step", columns=column, values="units", aggfunc="sum")
+    pivot = pivot.reindex(columns=names, fill_value=0.0).fillna(0.0)
     shares = pivot.div(pivot.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
-    strategies = list(shares.columns)
     ax.stackplot(
         _years(shares.index.to_series()),
-        [shares[s] for s in strategies],
-        labels=[s.replace("_", "-") for s in strategies],
-        colors=[strategy_colour(s, strategies) for s in strategies],
+        [shares[name] for name in names],
+        labels=labels,
+        colors=[colours[name] for name in names],
         alpha=0.85,
     )
     firm_shares = quarterly(firms, "units", how="sum")
@@ -108,7 +139,7 @@ def plot_market_share(firms: pd.DataFrame, ax=None):
     ax.set_ylim(0, 1)
     ax.set_xlabel("years")
     ax.set_ylabel("share of units sold")
-    ax.set_title(f"Market share by strategy (largest single firm at the end: {leader:.0%})")
+    ax.set_title(f"Market share by {what} (largest single firm at the end: {leader:.0%})")
     ax.legend(loc="upper left", frameon=True)
     return ax
 
@@ -201,6 +232,8 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     written = []
 
     def finish(fig, name):
+        for ax in fig.axes:
+            calendar_years(ax, result.scenario.start_year)
         fig.suptitle(f"{title} (seed {result.seed})", fontsize=10, x=0.01, ha="left")
         fig.tight_layout()
         path = folder / f"{name}.png"
@@ -208,8 +241,12 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
         plt.close(fig)
         written.append(path)
 
+    from sim.firm_groups import firm_group
+
+    names = firms["name"].drop_duplicates()
+    groups = {name: firm_group(name, result.scenario) for name in names}
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_market_share(firms, ax)
+    plot_market_share(firms, ax, groups)
     finish(fig, "market_share")
     fig, ax = plt.subplots(figsize=(8, 4.5))
     plot_price_and_cost(firms, ax)
@@ -237,6 +274,41 @@ EVENT_MARKERS = {
 SP500_TENURE_YEARS = {"S&P 500, 1964": 33, "S&P 500, 2016": 24, "S&P 500, 2027 forecast": 12}
 
 
+LABEL_GAP = 0.04
+
+
+def end_label_heights(xs, values, threshold: float, gap: float = LABEL_GAP, near: float = 0.6):
+    """Heights of end-of-line labels: apart from each other, on their value's side of a line.
+
+    Labels within ``near`` on the x axis are pushed ``gap`` apart, away from the
+    threshold: a firm above the Day-2 line gets its label above it, one below gets it
+    below, so a label never suggests a stage the firm was not in.
+
+    Args:
+        xs: label x positions.
+        values: the values the labels belong to.
+        threshold: the line labels must not cross.
+        gap: least vertical distance between nearby labels.
+        near: x distance within which labels are dodged.
+
+    Returns:
+        A list of label heights, in the order of ``values``.
+    """
+    heights: list[float] = [0.0] * len(values)
+    placed: list[tuple[float, float]] = []
+    above = sorted((i for i, v in enumerate(values) if v >= threshold), key=lambda i: values[i])
+    below = sorted((i for i, v in enumerate(values) if v < threshold), key=lambda i: -values[i])
+    for indices, direction in ((above, 1.0), (below, -1.0)):
+        for i in indices:
+            y = float(values[i])
+            y = max(y, threshold + gap / 2) if direction > 0 else min(y, threshold - gap / 2)
+            while any(abs(xs[i] - px) < near and abs(y - py) < gap - 1e-12 for px, py in placed):
+                y += direction * gap
+            placed.append((float(xs[i]), y))
+            heights[i] = y
+    return heights
+
+
 def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold: float = 0.5):
     """Vitality of each firm over time with its Day 2 stages marked.
 
@@ -254,25 +326,22 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
     table = quarterly(live, "vitality")
     _by_strategy(ax, table, "vitality")
     strategies = sorted(firms["strategy"].unique())
+    top = 1.02
     if table["firm_id"].nunique() <= 12:
-        ends = table.sort_values("step").groupby("firm_id").tail(1)
-        ends = ends.sort_values(["step", "vitality"]).reset_index(drop=True)
-        placed: list[tuple[float, float]] = []
-        for _, last in ends.iterrows():
-            x, y = last["step"] / WEEKS_PER_YEAR, last["vitality"]
-            label_y = y
-            while any(abs(x - px) < 0.6 and abs(label_y - py) < 0.035 for px, py in placed):
-                label_y -= 0.035
-            placed.append((x, label_y))
+        ends = table.sort_values("step").groupby("firm_id").tail(1).reset_index(drop=True)
+        xs = (ends["step"] / WEEKS_PER_YEAR).to_numpy()
+        heights = end_label_heights(xs, ends["vitality"].to_numpy(), threshold)
+        for (_, last), x, label_y in zip(ends.iterrows(), xs, heights, strict=True):
             ax.annotate(
                 last["name"],
-                (x, y),
+                (x, last["vitality"]),
                 xytext=(x + 0.15, label_y),
                 textcoords="data",
-                fontsize=7,
+                fontsize=8,
                 va="center",
                 color=strategy_colour(last["strategy"], strategies),
             )
+        top = max(top, float(max(heights, default=0.0)) + LABEL_GAP)
     vitality_at = firms.set_index(["firm_id", "step"])["vitality"]
     for event, (marker, label) in EVENT_MARKERS.items():
         rows = events[events["event"] == event]
@@ -293,7 +362,7 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
         )
     ax.axhline(threshold, color="#777777", linewidth=0.9, linestyle="--")
     ax.text(0.0, threshold - 0.01, " Day 2 below", va="top", ha="left", fontsize=8, color="#555555")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(0, top)
     ax.set_xlabel("years")
     ax.set_ylabel("vitality (0 to 1)")
     ax.set_title("Vitality: Day 1 and Day 2 (markers: stages)")
@@ -374,8 +443,9 @@ def plot_value(firms: pd.DataFrame, axes=None):
     """Long-run value by mindset: to shareholders (left) and to customers (right).
 
     Left: total shareholder return of each firm since its first quarter end (thin)
-    and the mean per strategy (thick). Right: consumer surplus attributed to each firm,
-    cumulated, in thousand $.
+    and the median firm of each strategy (thick; the summary quotes the median too).
+    Right: consumer surplus attributed to each firm, cumulated, in thousand $ (thick: the
+    mean per firm, as in the summary).
 
     Args:
         firms: the firm table.
@@ -388,7 +458,7 @@ def plot_value(firms: pd.DataFrame, axes=None):
         _, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     left, right = axes
     ends = firms[(firms["step"] % 13 == 0) & firms["tsr"].notna()]
-    _by_strategy(left, ends, "tsr")
+    _by_strategy(left, ends, "tsr", label_suffix=", median firm", how="median")
     left.axhline(0.0, color="#777777", linewidth=0.8)
     if ends["tsr"].abs().max() > 5.0:
         left.set_yscale("symlog", linthresh=1.0)
@@ -402,7 +472,7 @@ def plot_value(firms: pd.DataFrame, axes=None):
     ends = firms[firms["step"] % 13 == 0].assign(
         cumulative_customer_value=lambda d: d["cumulative_customer_value"] / 1e3
     )
-    _by_strategy(right, ends, "cumulative_customer_value")
+    _by_strategy(right, ends, "cumulative_customer_value", label_suffix=", mean per firm")
     right.set_xlabel("years")
     right.set_ylabel("thousand $")
     right.set_title("Consumer surplus delivered, cumulated")
@@ -455,6 +525,19 @@ def _time_axis(ax, start_year: int | None) -> None:
     ax.set_xlabel(_time_label(start_year))
     if start_year is not None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def calendar_years(ax, start_year: int | None) -> None:
+    """Show an axis in years since the start as calendar years, when the run has a start.
+
+    Figures of the life cycle count years from the start (``years``), the platform
+    figures in calendar years; with a start year, both read in calendar years.
+    """
+    if start_year is None or ax.get_xlabel() != "years":
+        return
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{start_year + x:.0f}"))
+    ax.set_xlabel(_time_label(start_year))
 
 
 def _quarter_mean(table: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
@@ -581,14 +664,20 @@ def plot_loop_gain(flywheel: pd.DataFrame, ax=None, start_year: int | None = Non
             color=strategy_colour(firm["strategy"].iloc[0], strategies),
             linewidth=0.8,
             alpha=0.45,
+            marker="o",
+            markersize=3,
         )
     for strategy in sorted(firms["strategy"].unique()):
+        gains = firms.loc[firms["strategy"] == strategy, "loop_gain"]
         ax.plot(
             [],
             [],
             color=strategy_colour(strategy, strategies),
             linewidth=0.8,
-            label=f"{strategy.replace('_', '-')} firms",
+            marker="o",
+            markersize=3,
+            label=f"{strategy.replace('_', '-')} firms (measured in "
+            f"{gains.notna().sum()} of {len(gains)} firm-quarters)",
         )
     platforms = flywheel[flywheel["agent"] == "platform"]
     for i, (name, platform) in enumerate(platforms.groupby("name", sort=False)):
@@ -597,6 +686,8 @@ def plot_loop_gain(flywheel: pd.DataFrame, ax=None, start_year: int | None = Non
             platform["loop_gain"],
             color=PLATFORM_COLOURS[i % len(PLATFORM_COLOURS)],
             linewidth=2.5,
+            marker="o",
+            markersize=4,
             label=f"platform {name}",
         )
     ax.axhline(0.0, color="#777777", linewidth=0.8)
@@ -615,33 +706,66 @@ def plot_loop_gain(flywheel: pd.DataFrame, ax=None, start_year: int | None = Non
     return ax
 
 
+FIRM_LINKS = [
+    ("e_selection_to_traffic", "selection -> traffic"),
+    ("e_volume_to_cost", "volume -> lower cost"),
+    ("e_cost_to_price", "cost -> price"),
+    ("e_price_to_traffic", "lower price -> traffic"),
+]
+SELLER_LINKS = [
+    ("e_traffic_to_sellers", "traffic -> sellers"),
+    ("e_sellers_to_selection", "sellers -> selection"),
+]
+LINK_COLOURS = {
+    "e_traffic_to_sellers": "#009E73",
+    "e_sellers_to_selection": "#56B4E9",
+    "e_selection_to_traffic": "#0072B2",
+    "e_volume_to_cost": "#E69F00",
+    "e_cost_to_price": "#D55E00",
+    "e_price_to_traffic": "#CC79A7",
+}
+
+
+def links_agent(flywheel: pd.DataFrame) -> str:
+    """The agent the links figure shows: the first platform, else the best-measured firm."""
+    platforms = flywheel[flywheel["agent"] == "platform"]
+    if len(platforms):
+        return platforms["name"].iloc[0]
+    measured = flywheel.groupby("name", sort=False)["loop_gain"].apply(lambda g: g.notna().sum())
+    return str(measured.idxmax())
+
+
 def plot_flywheel_links(flywheel: pd.DataFrame, name: str, ax=None, start_year: int | None = None):
-    """Every measured link of one agent's loops, quarter by quarter."""
+    """Every link of one agent's loops, quarter by quarter, measured or not.
+
+    Each link of the agent's loops has a legend entry: how many quarters it could be
+    measured in, or "not measurable in this run". Points are marked, so a quarter
+    measured between two unmeasurable ones still shows.
+    """
     ax = _ax(ax)
     rows = flywheel[flywheel["name"] == name]
-    links = [
-        ("e_traffic_to_sellers", "traffic -> sellers"),
-        ("e_sellers_to_selection", "sellers -> selection"),
-        ("e_selection_to_traffic", "selection -> traffic"),
-        ("e_volume_to_cost", "volume -> lower cost"),
-        ("e_cost_to_price", "cost -> price"),
-        ("e_price_to_traffic", "lower price -> traffic"),
-    ]
-    colours = ["#009E73", "#56B4E9", "#0072B2", "#E69F00", "#D55E00", "#CC79A7"]
-    for (column, label), colour in zip(links, colours, strict=True):
-        if rows[column].notna().any():
-            ax.plot(
-                _time(rows["step"], start_year),
-                rows[column],
-                color=colour,
-                linewidth=1.6,
-                label=label,
-            )
+    has_sellers = rows["e_traffic_to_sellers"].notna().any() or rows["sellers"].notna().any()
+    links = (SELLER_LINKS if has_sellers else []) + FIRM_LINKS
+    for column, label in links:
+        measured = int(rows[column].notna().sum())
+        if measured == 0:
+            label += " (not measurable in this run)"
+        elif measured < len(rows):
+            label += f" ({measured} of {len(rows)} quarters)"
+        ax.plot(
+            _time(rows["step"], start_year),
+            rows[column],
+            color=LINK_COLOURS[column],
+            linewidth=1.6,
+            marker="o",
+            markersize=3,
+            label=label,
+        )
     ax.axhline(0.0, color="#777777", linewidth=0.8)
     _time_axis(ax, start_year)
     ax.set_ylabel("elasticity (% per 1%)")
     ax.set_title(f"Links of the loop: {name}")
-    ax.legend(frameon=True, loc="upper left", fontsize=8)
+    ax.legend(frameon=True, loc="best", fontsize=8)
     return ax
 
 
@@ -770,8 +894,6 @@ def save_platform_figures(result, finish) -> None:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         plot_loop_gain(flywheel, ax, start_year)
         finish(fig, "flywheel_loop_gain")
-        main = flywheel[flywheel["agent"] == "platform"]
-        name = main["name"].iloc[0] if len(main) else flywheel["name"].iloc[0]
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_flywheel_links(flywheel, name, ax, start_year)
+        plot_flywheel_links(flywheel, links_agent(flywheel), ax, start_year)
         finish(fig, "flywheel_links")

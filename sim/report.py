@@ -13,11 +13,34 @@ def _label(strategy: str) -> str:
 
 
 def _money(value: float) -> str:
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.2f} million"
-    if abs(value) >= 1e4:
-        return f"${value / 1e3:,.0f} thousand"
-    return f"${value:,.2f}"
+    """Dollars in words a reader scans: ``-$58 thousand``, ``$1.20 million``, ``$3.50``."""
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{sign}${size / 1e6:,.2f} million"
+    if size >= 1e4:
+        return f"{sign}${size / 1e3:,.0f} thousand"
+    return f"{sign}${size:,.2f}"
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 consumer``, ``2 consumers``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def still_in_market(alive: int, firms: int) -> str:
+    """``1 of 5 is still in the market``, ``3 of 5 are ...``."""
+    return f"{alive} of {firms} {'is' if alive == 1 else 'are'} still in the market"
+
+
+def share_change(before: float, after: float) -> str:
+    """How a share moved, in words: ``grew from 20% to 45%``, ``held at 100%``."""
+    if round(before * 100) == round(after * 100):
+        return f"held at {after:.0%}"
+    verb = "grew" if after > before + 0.01 else "fell" if after < before - 0.01 else "held"
+    if verb == "held":
+        return f"held near {after:.0%} ({before:.0%} -> {after:.0%})"
+    return f"{verb} from {before:.0%} to {after:.0%}"
 
 
 def window_means(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
@@ -58,6 +81,35 @@ def window_means(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("strategy")
 
 
+def group_share_lines(firms: pd.DataFrame, scenario, weeks: int) -> list[str]:
+    """Share of units by the scenario's firm groups, first against last window.
+
+    Only where the groups tell more than the strategies (two groups of one strategy,
+    entrants against incumbents); empty otherwise.
+
+    Args:
+        firms: the firm table.
+        scenario: the run's scenario (its firm groups and entry templates).
+        weeks: window length in weeks.
+
+    Returns:
+        Markdown bullet lines.
+    """
+    from sim.firm_groups import firm_group
+
+    groups = firms["name"].map({n: firm_group(n, scenario) for n in firms["name"].unique()})
+    table = firms.assign(strategy=groups)
+    if groups.nunique() <= firms["strategy"].nunique():
+        return []
+    opening, closing = window_means(table, True, weeks), window_means(table, False, weeks)
+    lines = []
+    for group in dict.fromkeys(groups):
+        before = opening["share"].get(group, 0.0)
+        after = closing["share"].get(group, 0.0)
+        lines.append(f"- Group **{group}** {share_change(before, after)} of units sold.")
+    return lines
+
+
 def summary(result) -> str:
     """Write what happened in a run, in words a student understands.
 
@@ -79,7 +131,8 @@ def summary(result) -> str:
         "",
         f"_{scenario.description}_" if scenario.description else "",
         "",
-        f"{len(final)} firms, {scenario.consumers.count:,} consumers, {steps} weeks "
+        f"{_count(len(final), 'firm')}, {_count(scenario.consumers.count, 'consumer')}, "
+        f"{steps} weeks "
         f"({years:.1f} years), seed {result.seed}. The first and last "
         f"{window} weeks are compared below.",
         "",
@@ -89,10 +142,8 @@ def summary(result) -> str:
     for strategy in closing.index.union(opening.index):
         before = opening["share"].get(strategy, 0.0)
         after = closing["share"].get(strategy, 0.0)
-        verb = "grew" if after > before + 0.01 else "fell" if after < before - 0.01 else "held"
-        lines.append(
-            f"- **{_label(strategy)}** firms {verb} from {before:.0%} to {after:.0%} of units sold."
-        )
+        lines.append(f"- **{_label(strategy)}** firms {share_change(before, after)} of units sold.")
+    lines += group_share_lines(firms, scenario, window)
     sold = final[final["alive"]].sort_values("share", ascending=False)
     if len(sold):
         top = sold.iloc[0]
@@ -151,7 +202,7 @@ def summary(result) -> str:
         lines.append(
             f"- **{_label(strategy)}** firms paid out {_money(group['cumulative_payout'].sum())} "
             f"to shareholders in all and hold {_money(group['cash'].sum())} in cash; "
-            f"{int(group['alive'].sum())} of {len(group)} are still in the market."
+            f"{still_in_market(int(group['alive'].sum()), len(group))}."
         )
     exits = firms[~firms["alive"]].groupby("firm_id").first().sort_values("step")
     if len(exits):
@@ -243,7 +294,9 @@ def platform_lines(result) -> list[str]:
                     f" -> {end['selection']:,.0f} items."
                 )
             if end["members"]:
-                text += f" {int(end['members']):,} consumers are members of its programme."
+                members = _count(int(end["members"]), "consumer")
+                text += f" {members} {'is a member' if int(end['members']) == 1 else 'are members'}"
+                text += " of its programme."
             if not end["alive"]:
                 text += " It closed (cash negative for too long)."
             lines.append(text)
@@ -520,6 +573,48 @@ def stage_stories(events: pd.DataFrame) -> list[str]:
     return lines
 
 
+BEZOS_ORDER = ("stasis", "irrelevance", "decline", "death")
+NO_STAGES = "- No firm went through stasis, irrelevance, decline or death."
+
+
+def follows_bezos(stages: list[str]) -> bool:
+    """True when a firm's Day-2 stages came in Bezos' order, as far as it went.
+
+    Args:
+        stages: the firm's stage events in time order (``renewal`` and repeats allowed).
+
+    Returns:
+        Whether the first time of each stage it reached was stasis, then irrelevance,
+        then decline, then death, with none skipped.
+    """
+    first = list(dict.fromkeys(stage for stage in stages if stage in BEZOS_ORDER))
+    return first == list(BEZOS_ORDER[: len(first)])
+
+
+def bezos_sequence_line(events: pd.DataFrame) -> str:
+    """How many firms went through Day 2 in Bezos' order, and how many never in stasis.
+
+    Args:
+        events: the events table.
+
+    Returns:
+        One Markdown bullet introducing the per-firm stage stories.
+    """
+    stages = events[events["event"].isin(BEZOS_ORDER)].sort_values("step", kind="stable")
+    by_firm = stages.groupby("firm_id", sort=False)["event"].agg(list)
+    followed = sum(follows_bezos(firm) for firm in by_firm)
+    without_stasis = sum("stasis" not in firm for firm in by_firm)
+    n = len(by_firm)
+    text = (
+        "- Bezos' sequence is stasis, then irrelevance, then decline, then death. "
+        f"Of the {_count(n, 'firm')} that reached any of these stages, {followed} "
+        f"went through them in that order (as far as they got)"
+    )
+    if without_stasis:
+        text += f"; {without_stasis} reached a later stage without ever being in stasis"
+    return text + ". Each firm's stages, in the order they happened:"
+
+
 def value_by_mindset(firms: pd.DataFrame) -> pd.DataFrame:
     """Per-firm means by strategy at every quarter end, for the long-run value comparison.
 
@@ -604,12 +699,7 @@ def lifecycle_sections(result) -> list[str]:
     lines.append(
         f"- {in_stasis} of {n_firms} firms fell below vitality {threshold:.2f} into Day 2 (stasis)."
     )
-    lines.append(
-        "- Bezos' sequence is stasis, then irrelevance, then decline, then death. The "
-        "stages each firm went through, in the order they happened:"
-        if stories
-        else "- No firm went through stasis, irrelevance, decline or death."
-    )
+    lines.append(bezos_sequence_line(events) if stories else NO_STAGES)
     if stories:
         lines += ["", *stories]
     breakthroughs = events[events["event"] == "breakthrough"]
@@ -634,7 +724,8 @@ def lifecycle_sections(result) -> list[str]:
         by_strategy = entries.groupby("strategy").size()
         described = ", ".join(f"{n} {_label(s)}" for s, n in by_strategy.items())
         lines.append(
-            f"- {len(entries)} firms entered ({described}); {len(survivors)} were still "
+            f"- {_count(len(entries), 'firm')} entered ({described}); {len(survivors)} "
+            f"{'was' if len(survivors) == 1 else 'were'} still "
             "in the market at the end."
         )
     else:
@@ -642,7 +733,7 @@ def lifecycle_sections(result) -> list[str]:
     if len(deaths):
         reasons = deaths.groupby("detail").size()
         described = ", ".join(f"{n} by {reason}" for reason, n in reasons.items())
-        lines.append(f"- {len(deaths)} firms left the market: {described}.")
+        lines.append(f"- {_count(len(deaths), 'firm')} left the market: {described}.")
     k = scenario.lifecycle.top_k
     half = model[model["step"] > steps / 2]
     spells = events[events["event"] == "left_top_k"]["value"]

@@ -1,231 +1,218 @@
-"""The classroom dashboard (sim/dashboard.py), tested without a browser.
+"""The classroom dashboard without a browser: runs, rows, status, server and command.
 
-Solara is an optional extra (``viz``, also in ``dev``); these tests are skipped where it
-is not installed. ``tests/browser_check_dashboard.py`` drives the real page in Chromium.
+``tests/test_dashboard_browser.py`` drives the real page in headless Chromium.
 """
 
 from __future__ import annotations
 
-import inspect
-import subprocess
-import sys
+import json
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 
-solara = pytest.importorskip("solara")
-ipywidgets = pytest.importorskip("ipywidgets")
+from sim.cli import main
+from sim.dashboard.server import STATIC, start_in_thread
+from sim.dashboard.session import DashboardSession, Settings, firm_mix_groups, parse_seed
+from sim.scenario import WEEKS_PER_QUARTER, list_scenarios, load_scenario
 
-from mesa.visualization.utils import force_update  # noqa: E402
-
-from sim import dashboard  # noqa: E402
-from sim.model import MarketModel  # noqa: E402
-from sim.scenario import list_scenarios  # noqa: E402
-
-STEPS = 3
+SMALL = 300
 
 
-def texts(widget) -> list[str]:
-    """Every string a rendered widget tree shows (values, templates, descriptions)."""
-    found = []
-    for attribute in ("value", "template", "description", "label"):
-        value = getattr(widget, attribute, None)
-        if isinstance(value, str) and value:
-            found.append(value)
-    for child in getattr(widget, "children", None) or []:
-        if isinstance(child, ipywidgets.Widget):
-            found += texts(child)
-        elif isinstance(child, str):
-            found.append(child)
-    return found
-
-
-def widgets_of(widget, type_name: str) -> list:
-    """Widgets in a rendered tree whose class is called ``type_name``."""
-    found = [widget] if type(widget).__name__ == type_name else []
-    for child in getattr(widget, "children", None) or []:
-        if isinstance(child, ipywidgets.Widget):
-            found += widgets_of(child, type_name)
-    return found
-
-
-@pytest.fixture(scope="module")
-def default_model():
-    model = dashboard.DashboardModel(**dashboard.default_params())
-    for _ in range(STEPS):
-        model.step()
-    return model
-
-
-def test_import_sim_does_not_import_solara():
-    code = "import sim, sys; print('solara' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
-def test_default_parameters_build_a_market_model_that_steps(default_model):
-    assert isinstance(default_model, MarketModel)
-    assert default_model.spec.name == dashboard.DEFAULT_SCENARIO
-    assert len(default_model.population) == dashboard.DEFAULT_CONSUMERS
-    assert default_model.week == STEPS
-    table = default_model.datacollector.get_model_vars_dataframe()
-    assert list(table["step"]) == list(range(STEPS + 1))
-    assert table["purchases"].iloc[1:].gt(0).all()
-
-
-def test_model_params_are_exactly_keyword_arguments_of_the_model():
-    signature = inspect.signature(dashboard.DashboardModel.__init__).parameters
-    names = [name for name in signature if name != "self"]
-    assert sorted(dashboard.model_params) == sorted(names)
-    # Mesa's Reset passes its own `scenario` object to models that take `scenario`.
-    assert "scenario" not in signature
-    for name, spec in dashboard.model_params.items():
-        assert spec["value"] == signature[name].default, name
-
-
-def test_reset_rebuilds_the_model_the_way_solaraviz_does(default_model):
-    # Mirrors ModelController.do_reset in mesa/visualization/solara_viz.py (Mesa 3.5).
-    build_kwargs = pytest.importorskip("mesa.visualization.solara_viz")._build_model_init_kwargs
-    params = {**dashboard.default_params(), "scenario_name": "dtc_disruption", "seed": "7"}
-    kwargs = build_kwargs(
-        default_model, params, add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    model = type(default_model)(**kwargs)
-    assert model.spec.name == "dtc_disruption"
-    assert model.seed == 7
+def session(name: str = "baseline", **kwargs) -> DashboardSession:
+    return DashboardSession(Settings(scenario=name, consumers=SMALL, **kwargs))
 
 
 @pytest.mark.parametrize("name", [name for name, _ in list_scenarios()])
-@pytest.mark.parametrize("adjust_firms", [False, True])
-def test_every_scenario_choice_builds_and_steps(name, adjust_firms):
-    assert name in dashboard.model_params["scenario_name"]["values"]
-    params = {
-        **dashboard.default_params(),
-        "scenario_name": name,
-        "consumers": 1_000,
-        "adjust_firms": adjust_firms,
-    }
-    model = dashboard.DashboardModel(**params)
-    model.step()
-    assert model.week == 1
-    assert len(model.population) == 1_000
-    text = dashboard.status_markdown(model)
-    assert "Week** 1 of" in text
+def test_every_scenario_builds_steps_and_sends_plain_json(name):
+    run = session(name)
+    assert run.step(3) == 3
+    payload = {"meta": run.meta(), **run.since(-1)}
+    json.dumps(payload, allow_nan=False)  # the page gets no NaN
+    assert [row["week"] for row in payload["rows"]] == [0, 1, 2, 3]
+    groups = payload["meta"]["groups"]
+    for row in payload["rows"][1:]:
+        assert len(row["share"]) == len(groups)
+        if row["share"][0] is not None:
+            pool = row["pool_share"] or 0.0
+            assert sum(row["share"]) + pool == pytest.approx(1.0, abs=2e-3)
 
 
-@pytest.mark.parametrize(
-    ("spec", "value"),
-    [
-        ("consumers", "min"),
-        ("consumers", "max"),
-        ("progress_ratio", "min"),
-        ("progress_ratio", "max"),
-        ("thin_margin", "min"),
-        ("thin_margin", "max"),
-    ],
-)
-def test_slider_extremes_build(spec, value):
-    params = {**dashboard.default_params(), "adjust_firms": True, "consumers": 1_000}
-    params[spec] = dashboard.model_params[spec][value]
-    model = dashboard.DashboardModel(**params)
-    model.step()
-    assert model.week == 1
+def test_rows_after_a_week_are_only_the_new_ones():
+    run = session()
+    run.step(5)
+    assert [row["week"] for row in run.since(3)["rows"]] == [4, 5]
+    assert run.since(5)["rows"] == []
 
 
-def test_firm_mix_sets_counts_in_baseline():
-    params = {
-        **dashboard.default_params(),
-        "consumers": 1_000,
-        "adjust_firms": True,
-        "obsessed_firms": 3,
-        "shareholder_firms": 0,
-        "progress_ratio": 0.9,
-        "thin_margin": 0.3,
-    }
-    model = dashboard.DashboardModel(**params)
-    assert [firm.strategy_name for firm in model.firms] == ["customer_obsessed"] * 3
-    assert all(firm.progress_ratio == 0.9 for firm in model.firms)
-    assert all(firm.strategy.params.thin_margin == 0.3 for firm in model.firms)
-    assert model.dashboard_notes == []
+def test_never_steps_past_the_horizon():
+    run = session("validation/logit_nash")
+    horizon = load_scenario("validation/logit_nash").steps
+    assert run.step(horizon + 40) == horizon
+    assert run.model.week == horizon
+    assert run.step(5) == 0
+    status = run.status()
+    assert status["week"] == status["horizon"] == horizon
+    assert status["finished"] and "horizon" in status["state"]
+    assert not run.model.running
 
 
-def test_firm_mix_is_ignored_with_a_note_where_it_does_not_fit():
-    params = {**dashboard.default_params(), "consumers": 1_000, "adjust_firms": True}
-    amazon = dashboard.DashboardModel(**{**params, "scenario_name": "amazon_flywheel"})
-    assert len(amazon.firms) == 5  # Amazon retail owns the marketplace: not renumbered
-    assert amazon.dashboard_notes
-    nobody = dashboard.DashboardModel(**{**params, "obsessed_firms": 0, "shareholder_firms": 0})
-    assert len(nobody.firms) == 10
-    assert nobody.dashboard_notes
+def test_empty_market_has_no_leader_no_price_and_says_so():
+    run = session()
+    run.step(2)
+    for firm in run.model.firms:
+        firm.exit(run.model.week, "closed by the test")
+    run.step(1)
+    status = run.status()
+    row = run.rows[-1]
+    assert status["alive"] == row["alive"] == 0
+    assert status["leader"] is None
+    assert "empty" in status["state"]
+    assert row["price"] is None and row["hhi"] is None
+    assert row["share"] == [None] * len(run.groups)
 
 
-def test_firm_settings_off_keeps_the_scenario():
-    model = dashboard.DashboardModel(**{**dashboard.default_params(), "obsessed_firms": 1})
-    assert len(model.firms) == 10
-    assert model.dashboard_settings == ""
+def test_leader_is_a_live_firm_and_firm_counts_agree_at_exits():
+    run = session()
+    run.step(2)
+    leader_before = run.leader()["name"]
+    victim = next(firm for firm in run.model.firms if firm.name == leader_before)
+    victim.exit(run.model.week, "closed by the test")
+    run.step(1)
+    status = run.status()
+    assert status["leader"]["name"] != leader_before
+    assert status["alive"] == run.rows[-1]["alive"] == len(run.model.firms) - 1
+    alive_units = sum(f.week.units for f in run.model.firms if f.alive)
+    best = max(f.week.units for f in run.model.firms if f.alive)
+    assert status["leader"]["share"] == pytest.approx(best / alive_units)
 
 
-@pytest.mark.parametrize(("text", "seed"), [("", None), ("  ", None), ("7", 7), (0, 0)])
-def test_parse_seed(text, seed):
-    assert dashboard.parse_seed(text) == seed
+def test_groups_follow_the_scenario_not_the_strategy():
+    run = session("day1_vs_day2")
+    assert [g.name for g in run.groups] == ["Steady", "Drifting"]
+    assert {g.strategy for g in run.groups} == {"customer_obsessed"}
+    assert len({g.colour for g in run.groups}) == 2
+    assert run.panels()[:5] == ["share", "price", "surplus", "concentration", "vitality"]
 
 
-@pytest.mark.parametrize("text", ["x", "-1", "1.5", -3])
-def test_parse_seed_rejects_non_whole_numbers(text):
+def test_declared_grouping_and_entrants_join_their_template_group():
+    run = session("short_termism")
+    names = [g.name for g in run.groups]
+    assert names == ["Incumbents", "Patient entrant", "Quarterly entrant"]
+    assert len(run.groups[0].slots) == 5
+    template = run.model.spec.entry.templates[0]
+    run.model.add_entrant(template)
+    run.step(1)
+    group = next(g for g in run.groups if g.name == template.name)
+    assert group.slots == [len(run.model.firms) - 1]
+
+
+def test_panels_appear_where_the_scenario_has_them():
+    assert "channels" in session("platform_disintermediation").panels()
+    assert "channels" not in session("baseline").panels()
+    assert "connected" in session("connected_strategy").panels()
+    assert "connected" not in session("baseline").panels()
+
+
+def test_flywheel_meter_arrives_once_a_quarter_with_counts():
+    run = session()
+    run.step(WEEKS_PER_QUARTER - 1)
+    assert run.quarters == []
+    run.step(1)
+    assert len(run.quarters) == 1
+    quarter = run.quarters[0]
+    assert quarter["week"] == WEEKS_PER_QUARTER
+    assert quarter["live"] == [len(g.slots) for g in run.groups]
+    assert all(0 <= m <= n for m, n in zip(quarter["measured"], quarter["live"], strict=True))
+
+
+def test_same_settings_give_the_same_rows():
+    first, second = session(seed=5), session(seed=5)
+    first.step(10)
+    second.step(10)
+    assert first.rows == second.rows
+
+
+def test_market_size_change_is_announced_as_changing_the_outcome():
+    assert any("outcome" in note for note in session().notes)
+    own = load_scenario("baseline").consumers.count
+    assert DashboardSession(Settings(consumers=own)).notes == []
+
+
+def test_firm_mix_sets_counts_where_it_fits_and_notes_where_not():
+    run = session(obsessed_firms=2, shareholder_firms=3)
+    assert [len(g.slots) for g in run.groups] == [2, 3]
+    other = session("day1_vs_day2", obsessed_firms=2)
+    assert any("firm-count" in note for note in other.notes)
+    assert firm_mix_groups({"firms": [{"name": "a", "strategy": "customer_obsessed"}]}) is None
+
+
+def test_settings_reject_bad_values_naming_the_field():
     with pytest.raises(ValueError, match="seed"):
-        dashboard.parse_seed(text)
+        Settings.from_request({"seed": "abc"})
+    with pytest.raises(ValueError, match="consumers"):
+        Settings.from_request({"consumers": "5"})
+    assert parse_seed("") is None and parse_seed(" 7 ") == 7
 
 
-def test_seed_blank_uses_the_scenario_seed_and_a_typed_seed_overrides_it():
-    base = dashboard.default_params()
-    assert dashboard.DashboardModel(**base).seed == 42
-    assert dashboard.DashboardModel(**{**base, "seed": "5"}).seed == 5
+def test_static_files_reference_nothing_outside_the_package():
+    for path in STATIC.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), path.name
 
 
-def test_run_stops_at_the_scenario_horizon():
-    model = dashboard.DashboardModel(scenario_name="validation/logit_nash", consumers=1_000)
-    while model.running:
-        model.step()
-    assert model.week == model.spec.steps
-    assert "horizon" in dashboard.status_markdown(model)
+def _post(url, body):
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
-def test_status_names_week_firms_and_leader(default_model):
-    text = dashboard.status_markdown(default_model)
-    assert f"**Week** {STEPS} of 520" in text
-    assert "**Firms alive** 10 of 10" in text
-    name, strategy, share = dashboard.leading_firm(default_model)
-    assert name in text
-    assert strategy in {"customer_obsessed", "shareholder_focused"}
-    assert 0 < share <= 1
-
-
-def test_strategy_shares_sum_to_one(default_model):
-    shares = dashboard.strategy_shares(default_model)
-    assert list(shares.index) == list(range(1, STEPS + 1))
-    assert shares.sum(axis=1).round(12).eq(1).all()
-
-
-def test_page_renders_status_and_plots():
-    box, rc = solara.render(dashboard.Page(), handle_error=False)
+def test_server_serves_the_page_and_runs_a_session():
+    server = start_in_thread(scenario="dtc_disruption")
     try:
-        shown = "\n".join(texts(box))
-        assert "<strong>Week</strong> 0 of 520" in shown
-        assert "baseline" in shown
-        assert len(widgets_of(box, "Image")) == 4  # share, price, surplus, concentration
-        assert "no platforms" in shown
+        page = urllib.request.urlopen(server.url, timeout=10).read().decode()
+        assert 'data-default-scenario="dtc_disruption"' in page
+        names = json.loads(urllib.request.urlopen(server.url + "api/scenarios").read())
+        assert {n["name"] for n in names} == {name for name, _ in list_scenarios()}
+        reset = _post(server.url + "api/reset", {"session": "t", "consumers": SMALL})
+        assert reset["status"]["week"] == 0
+        stepped = _post(server.url + "api/step", {"session": "t", "weeks": 2, "after": 0})
+        assert [row["week"] for row in stepped["rows"]] == [1, 2]
+        with pytest.raises(urllib.error.HTTPError) as bad:
+            _post(server.url + "api/reset", {"session": "t", "scenario": "nope"})
+        assert bad.value.code == 400
+        with pytest.raises(urllib.error.HTTPError) as gone:
+            _post(server.url + "api/step", {"session": "unknown", "weeks": 1})
+        assert gone.value.code == 409
     finally:
-        rc.close()
+        server.shutdown()
+        server.server_close()
 
 
-def test_panels_redraw_after_a_step_and_show_platforms():
-    model = dashboard.DashboardModel(scenario_name="amazon_flywheel", consumers=1_000)
-    box, rc = solara.render(dashboard.MarketPanels(model), handle_error=False)
-    try:
-        model.step()
-        model.step()
-        force_update()
-        shown = "\n".join(texts(box))
-        assert "<strong>Week</strong> 2 of 1040" in shown
-        assert len(widgets_of(box, "Image")) == 5  # the platform plot is drawn too
-    finally:
-        rc.close()
+def test_dashboard_command_rejects_an_unknown_scenario(capsys):
+    assert main(["dashboard", "no_such_scenario"]) == 2
+    assert "unknown scenario" in capsys.readouterr().err
+
+
+def test_importing_sim_does_not_start_or_import_the_server():
+    import subprocess
+    import sys
+
+    code = "import sim, sys; print('sim.dashboard.server' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert Path(STATIC, "index.html").exists()
+
+
+def test_shares_include_third_party_sellers_on_a_marketplace():
+    run = session("amazon_flywheel")
+    assert run.has_pool and run.meta()["third_party_sellers"]
+    run.step(30)
+    for row in run.rows[1:]:
+        if row["pool_share"] is not None:
+            assert sum(row["share"]) + row["pool_share"] == pytest.approx(1.0, abs=2e-3)
+    assert session().rows[0]["pool_share"] is None

@@ -1,0 +1,120 @@
+"""``flywheel dashboard [--host 127.0.0.1] [--port 8765] [SCENARIO]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import webbrowser
+
+from sim.scenario import InputError, list_scenarios
+
+EXIT_BAD_INPUT = 2
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard until Ctrl-C."""
+    from sim.dashboard.server import DashboardServer
+
+    names = [name for name, _ in list_scenarios()]
+    if args.scenario not in names:
+        print(
+            f"error: unknown scenario {args.scenario!r}; choose one of: {', '.join(names)}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    if args.class_game:
+        return cmd_class(args)
+    try:
+        server = DashboardServer(args.host, args.port, args.scenario)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Flywheel dashboard on {server.url} (Ctrl-C to stop)", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"Listening on {args.host}: others on this network can open it at this "
+            f"machine's address, port {server.server_address[1]}.",
+            flush=True,
+        )
+    if args.open:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """Serve a classroom game: seats for students, a console for the instructor."""
+    from pathlib import Path
+
+    from sim.classroom.game import ClassGame
+    from sim.classroom.server import ClassServer
+
+    log_path = Path(args.log) if args.log else None
+    if log_path is not None and not log_path.parent.is_dir():
+        print(f"error: --log {args.log}: its folder does not exist", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        game = ClassGame(
+            args.scenario, args.seats, seed=args.seed, consumers=args.consumers, log_path=log_path
+        )
+        server = ClassServer(args.host, args.port, game)
+    except (ValueError, InputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.timer:
+        game.start_timer(args.timer)
+    print(f"Classroom game: {game.model.spec.name}, {args.seats} seats (Ctrl-C to stop)")
+    print(f"Students open   {server.url}   and type their seat's join code:")
+    for seat in game.table:
+        print(f"  seat {seat.index + 1}: {seat.code}   ({game.model.firms[seat.slot].name})")
+    print(f"Instructor:     {server.url}instructor?key={server.key}")
+    print(f"Projector:      {server.url}projector", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+def add_dashboard_command(commands) -> None:
+    """Register ``flywheel dashboard`` on the CLI's subcommands."""
+    parser = commands.add_parser("dashboard", help="serve the classroom dashboard")
+    parser.add_argument(
+        "scenario", nargs="?", default="baseline", help="scenario shown first (default baseline)"
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; "
+        "0.0.0.0 opens it to the classroom network)",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.add_argument("--open", action="store_true", help="open it in the default browser")
+    game = parser.add_argument_group("classroom game (several students in one market)")
+    game.add_argument(
+        "--class",
+        dest="class_game",
+        action="store_true",
+        help="serve a game: students join seats with codes, the instructor advances quarters",
+    )
+    game.add_argument("--seats", type=int, default=2, help="seats for students (default 2)")
+    game.add_argument("--seed", type=int, help="seed of the game (default: the scenario's)")
+    game.add_argument("--consumers", type=int, help="market size (default: the scenario's)")
+    game.add_argument(
+        "--timer", type=float, default=0, help="seconds per quarter before it advances anyway"
+    )
+    game.add_argument("--log", help="write the game log (JSON) to this file after each quarter")
+    parser.set_defaults(handler=cmd_dashboard)
