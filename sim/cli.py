@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
+from sim.play.cli import add_subcommand as add_play_subcommand
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser.set_defaults(handler=cmd_list)
 
     add_subcommands(commands)
+    add_play_subcommand(commands)
     return parser
 
 
