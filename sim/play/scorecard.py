@@ -150,6 +150,14 @@ def _leader(row: pd.Series) -> str:
     return str(clean.idxmax()) if len(clean) else "nobody"
 
 
+def _money_tick(value: float, _position) -> str:
+    """Axis label in $ with k/M suffixes."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{suffix}"
+    return f"${value:,.0f}"
+
+
 def _quarterly(firms: pd.DataFrame, seat: str) -> pd.DataFrame:
     rows = firms[(firms["name"] == seat) & (firms["step"] > 0)].copy()
     rows["value"] = rows["cumulative_payout"] + rows["market_value"]
@@ -196,6 +204,8 @@ def plot_ghost_replay(game_result: RunResult, ghosts: dict[str, RunResult], seat
         ax.grid(alpha=0.3)
         if column == "share":
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        elif "value" in column:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_money_tick))
     for ax in axes[-1]:
         ax.set_xlabel("year")
     axes.flat[0].legend(title=f"in {seat}'s seat", frameon=False)
