@@ -20,8 +20,9 @@ from sim.model import MarketModel
 from sim.play.briefing import WEEKS_PER_QUARTER, Briefing, build_briefing
 from sim.play.decisions import SeatDecision, dump_decision_file
 from sim.play.seat import SEAT_STRATEGY, PlayerSeat
+from sim.play.seating import assign_seats, seat_names
 from sim.runner import RunResult, result_of, run
-from sim.scenario import InputError, Problem, Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.strategies.registry import STRATEGIES
 
 
@@ -32,21 +33,8 @@ class GameAbandoned(Exception):
 _ABANDON = object()
 
 
-def seat_names(scenario: Scenario) -> list[str]:
-    """Names of the firms present at the start, as the model numbers them."""
-    names = []
-    for spec in scenario.firms:
-        names += (
-            [spec.name] if spec.count == 1 else [f"{spec.name} {k + 1}" for k in range(spec.count)]
-        )
-    return names
-
-
 def with_seat(scenario: Scenario, seat: str | None, strategy: str) -> tuple[str, Scenario]:
-    """The scenario with one firm's strategy replaced.
-
-    A firm of a group (``count > 1``) is seated by splitting its group into single firms
-    with the names the model gives them, so every firm keeps its name, order and luck.
+    """The scenario with one firm's strategy replaced (default parameters).
 
     Args:
         scenario: the resolved scenario.
@@ -55,42 +43,9 @@ def with_seat(scenario: Scenario, seat: str | None, strategy: str) -> tuple[str,
 
     Returns:
         The seat's name and the new scenario.
-
-    Raises:
-        InputError: if no firm has that name, or its group owns a platform.
     """
-    names = seat_names(scenario)
-    seat = names[0] if seat is None else seat
-    data = scenario.model_dump(mode="json")
-    if seat not in names:
-        import difflib
-
-        hint = difflib.get_close_matches(seat, names, n=1)
-        rule = f"no firm of that name; firms: {', '.join(names)}"
-        rule += f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise InputError([Problem(f"<scenario {scenario.name}>", "--seat", seat, rule)])
-    firms = []
-    for group in data["firms"]:
-        if group["count"] == 1:
-            if group["name"] == seat:
-                group = {**group, "strategy": strategy, "strategy_params": {}}
-            firms.append(group)
-            continue
-        members = [f"{group['name']} {k + 1}" for k in range(group["count"])]
-        if seat not in members:
-            firms.append(group)
-            continue
-        owned = [p["name"] for p in data.get("platforms", []) if p.get("owner") == group["name"]]
-        if owned:
-            rule = f"its group {group['name']!r} owns platform {owned[0]!r}; seat another firm"
-            raise InputError([Problem(f"<scenario {scenario.name}>", "--seat", seat, rule)])
-        for member in members:
-            single = {**group, "name": member, "count": 1}
-            if member == seat:
-                single.update(strategy=strategy, strategy_params={})
-            firms.append(single)
-    data["firms"] = firms
-    return seat, load_scenario(data)
+    seat = seat_names(scenario)[0] if seat is None else seat
+    return seat, assign_seats(scenario, {seat: (strategy, {})})
 
 
 class Game:
