@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
 from sim.play.cli import add_subcommand as add_play_subcommand
+from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_play_subcommand(commands)
+    add_tournament_subcommand(commands)
     return parser
 
 
