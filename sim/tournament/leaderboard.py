@@ -33,7 +33,9 @@ def entrant_colours(entrants) -> dict[str, str]:
 
 def block_scores(games: pd.DataFrame, column: str) -> pd.DataFrame:
     """Each entrant's mean score per block: rows are blocks, columns entrants."""
-    table = games.pivot_table(index=BLOCK, columns="entrant", values=column, aggfunc="mean")
+    table = games.pivot_table(
+        index=BLOCK, columns="entrant", values=column, aggfunc="mean", dropna=False
+    )
     return table.sort_index()
 
 

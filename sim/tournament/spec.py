@@ -187,7 +187,7 @@ def lineups(entrants: list[str], seats: list[str], seating: Seating) -> list[tup
     """
     games = []
     n = len(entrants)
-    if seating is Seating.field:
+    if Seating(seating) is Seating.field:
         for k, focal in enumerate(entrants):
             others = [entrants[(k + j) % n] for j in range(1, n)]
             seated = [(seats[0], focal)]
