@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sim.experiments.cli import add_subcommands
 from sim.play.cli import add_subcommand as add_play_subcommand
-from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 
 EXIT_BAD_INPUT = 2
 
