@@ -1,9 +1,9 @@
 """Run a tournament's games on the sweep machinery's executors, into a resumable store.
 
 The store is a sweep store (``sim.experiments.store``): ``manifest.json``,
-``tournament.yaml``, ``design.parquet`` (one row per game: scenario, line-up,
-replication, seed, seats), ``runs/<game_id>.parquet`` (one row per scored entrant),
-``failures.jsonl`` and ``timings.jsonl``. A game is finished exactly when its file
+``sweep.yaml`` (the resolved tournament file), ``design.parquet`` (one row per game:
+scenario, line-up, replication, seed, seats), ``runs/<game_id>.parquet`` (one row per
+scored entrant), ``failures.jsonl`` and ``timings.jsonl``. A game is finished exactly when its file
 exists, so a killed tournament is resumed by running the same command again.
 """
 
