@@ -214,7 +214,9 @@ def plot_ghost_replay(game_result: RunResult, ghosts: dict[str, RunResult], seat
     return axes
 
 
-def save_game(game, out: str | Path, csv: bool = False, ghosts: bool = True) -> Path:
+def save_game(
+    game, out: str | Path, csv: bool = False, ghosts: bool = True, runs: dict | None = None
+) -> Path:
     """Write a finished game as a run folder, with its decision log and ghost replay.
 
     The folder holds everything ``flywheel run`` writes, plus ``decisions.yaml`` (the
@@ -226,6 +228,7 @@ def save_game(game, out: str | Path, csv: bool = False, ghosts: bool = True) -> 
         out: the run folder.
         csv: also write CSV tables.
         ghosts: run and write the ghost replay.
+        runs: the ghost runs, if already played (by strategy).
 
     Returns:
         The folder.
@@ -236,7 +239,7 @@ def save_game(game, out: str | Path, csv: bool = False, ghosts: bool = True) -> 
     (out / "decisions.yaml").write_text(game.decision_log(), encoding="utf-8")
     if not ghosts:
         return out
-    runs = game.ghosts()
+    runs = game.ghosts() if runs is None else runs
     table = ghost_table(game.result, runs, game.seat)
     table.to_csv(out / "scorecard.csv", float_format="%.6g")
     axes = plot_ghost_replay(game.result, runs, game.seat)
