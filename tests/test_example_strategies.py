@@ -46,6 +46,19 @@ def test_fast_follower_undercuts_the_cheapest_rival_but_not_its_cost_floor():
     assert decision.price == 100.0
 
 
+def test_spend_to_reach_takes_the_stock_to_its_target():
+    from examples.strategies.fast_follower import spend_to_reach
+    from sim.mechanics.stocks import accumulate_stock
+
+    technology = (0.02, 0.05, 1000.0)
+    spend = spend_to_reach(1.0, 2.5, 26, *technology)
+    stock = 1.0
+    for _ in range(26):  # the recursion, week by week
+        stock = float(accumulate_stock(stock, spend, *technology))
+    assert abs(stock - 2.5) < 1e-9
+    assert spend_to_reach(3.0, 1.5, 26, *technology) == 0.0  # 3 x 0.98**26 = 1.78 > 1.5
+
+
 def test_harvester_turns_shareholder_focused_after_leading_and_stays():
     harvester = Harvester(lead_share=1e-9, confirm_quarters=2)
     view = market_view()

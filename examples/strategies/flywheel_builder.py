@@ -14,6 +14,9 @@ class FlywheelBuilderParams(StrategyParams):
     """Parameters of :class:`FlywheelBuilder`."""
 
     margin: float = Field(0.10, ge=0, le=5, description="markup over unit cost")
+    max_margin: float = Field(
+        1.0, ge=0, le=10, description="cap on the markup while defending the cash floor"
+    )
     selection_share: float = Field(0.5, ge=0, le=1, description="share of budget on selection")
     efficiency_share: float = Field(
         0.3, ge=0, le=1, description="share of budget on process efficiency"
@@ -37,7 +40,9 @@ class FlywheelBuilder(Strategy):
     """Turns the flywheel on conviction: selection brings traffic, scale lowers cost.
 
     It prices at unit cost plus a thin margin, so every cost saving from volume
-    (Wright's law) and efficiency goes straight into a lower price, and it spends all
+    (Wright's law) and efficiency goes straight into a lower price (the margin widens
+    only as far as needed to cover fixed and committed costs while cash is below the
+    floor, so the loop is not starved of the firm that turns it), and it spends all
     cash above a floor, spread over a year, in fixed shares: selection first (more
     choice brings traffic), then process efficiency (lower cost, lower price), the rest
     on experience. The innovation budget is always spent. Unlike the customer-obsessed
@@ -64,8 +69,14 @@ class FlywheelBuilder(Strategy):
         """Thin-margin price; cash above the floor into selection, efficiency, experience."""
         p = self.params
         cost = firm.unit_cost + firm.connected_unit_cost
-        price = cost * (1.0 + p.margin) / (1.0 - firm.take_share)
         floor = p.floor_quarters * 13.0 * firm.fixed_cost
+        margin = p.margin
+        weekly_units = firm.last_quarter.units / 13.0
+        if firm.cash < floor and weekly_units > 0:
+            committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
+            needed = committed / (firm.unit_cost * weekly_units)
+            margin = min(max(needed, p.margin), p.max_margin)
+        price = cost * (1.0 + margin) / (1.0 - firm.take_share)
         weekly = max(0.0, firm.cash - floor) / (13.0 * p.spend_quarters)
         experience_share = 1.0 - p.selection_share - p.efficiency_share
         return Decision(
