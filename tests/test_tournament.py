@@ -233,3 +233,23 @@ def test_resume_after_kill_gives_the_same_results(tmp_path):
     for name in names:
         assert (killed / "runs" / name).read_bytes() == (clean / "runs" / name).read_bytes()
     assert (killed / "leaderboard.csv").read_bytes() == (clean / "leaderboard.csv").read_bytes()
+
+
+def test_a_disqualification_in_the_field_is_recorded_too(tmp_path):
+    data = markup_tournament(tmp_path, replications=2, seating="field")
+    data["entrants"] = [
+        data["entrants"][0],
+        {"name": "raiser", "strategy": "tournament_strategies:RaisesLater"},
+    ]
+    tournament = load_tournament(data)
+    run_tournament(tournament, tmp_path / "store", executor="inline", progress=False)
+    games = load_games(tmp_path / "store")
+    assert len(games) == 2 * 2 * 2  # two line-ups x two seats x two replications
+    field_rows = games[~games["scored"]]
+    assert set(field_rows["entrant"]) == {"thin", "raiser"}
+    table = leaderboard(games, ["share"]).set_index("entrant")
+    assert table.loc["raiser", "games"] == 2  # ranked only as the focal entrant
+    assert table.loc["raiser", "disqualified"] == 4  # focal and field, in every game
+    assert table.loc["thin", "disqualified"] == 0
+    # Until the raiser breaks the rule (week 26, the last), the cheaper thin markup leads.
+    assert games.loc[games["scored"] & (games["entrant"] == "thin"), "share"].gt(0.5).all()

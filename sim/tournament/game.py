@@ -169,7 +169,7 @@ class GameTask:
 
 @dataclass
 class GameOutput:
-    """What a worker hands back: one row per scored entrant, or the error."""
+    """What a worker hands back: one row per seat, or the error."""
 
     game_id: str
     rows: list[dict[str, Any]] | None = None
@@ -210,11 +210,14 @@ def measure(firms: pd.DataFrame, seat: str, kind: str, at_year: float | None) ->
 
 
 def play_game(task: GameTask) -> GameOutput:
-    """Play one game and score its scored entrants; errors outside entrants are returned.
+    """Play one game and score every seated entrant; errors outside entrants are returned.
 
     Returns:
-        The :class:`GameOutput` (rows: game, scenario, replication, seed, entrant, seat,
-        opponents, disqualified, reason, slowest decision, then the scores).
+        The :class:`GameOutput`: one row per seat (game, scenario, replication, seed,
+        entrant, seat, whether the game counts for its ranking, opponents,
+        disqualified, reason, then the scores). In ``field`` seating only the first
+        seat's entrant is ranked on the game; the field's rows record their
+        disqualifications.
     """
     started = time.perf_counter()
     output = GameOutput(task.game_id)
@@ -235,9 +238,7 @@ def play_game(task: GameTask) -> GameOutput:
         model.run()
         result = result_of(model, time.perf_counter() - started)
         rows = []
-        for seat, entrant in task.seats:
-            if entrant not in task.scored:
-                continue
+        for k, (seat, entrant) in enumerate(task.seats):
             referee = referees[seat]
             row = {
                 "game_id": task.game_id,
@@ -249,6 +250,7 @@ def play_game(task: GameTask) -> GameOutput:
                 "seed": task.seed,
                 "entrant": entrant,
                 "seat": seat,
+                "scored": k < len(task.scored),  # scored entrants sit in the first seats
                 "opponents": ",".join(e for s, e in task.seats if s != seat),
                 "disqualified": referee.failure is not None,
                 "reason": referee.failure or "",

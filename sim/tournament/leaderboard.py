@@ -31,8 +31,14 @@ def entrant_colours(entrants) -> dict[str, str]:
     return {name: OKABE_ITO[k % len(OKABE_ITO)] for k, name in enumerate(names)}
 
 
+def ranked_rows(games: pd.DataFrame) -> pd.DataFrame:
+    """The rows that count for the ranking (the scored seats of each game)."""
+    return games[games["scored"]] if "scored" in games.columns else games
+
+
 def block_scores(games: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Each entrant's mean score per block: rows are blocks, columns entrants."""
+    """Each entrant's mean score per block (scored seats only): rows blocks, columns entrants."""
+    games = ranked_rows(games)
     table = games.pivot_table(
         index=BLOCK, columns="entrant", values=column, aggfunc="mean", dropna=False
     )
@@ -43,25 +49,28 @@ def leaderboard(games: pd.DataFrame, scores: list[str], conf: float = 0.95) -> p
     """Entrants ranked by the first score's mean, with intervals and paired differences.
 
     Args:
-        games: one row per scored entrant per game (``runner.load_games``).
+        games: one row per seat per game (``runner.load_games``); only scored seats
+            count for the scores, but disqualifications count wherever they happened.
         scores: score columns; the first ranks.
         conf: confidence level.
 
     Returns:
-        One row per entrant: rank, entrant, games, disqualified, the ranking score's
+        One row per entrant: rank, entrant, games (scored), disqualified (games in
+        which it was disqualified, scored or in the field), the ranking score's
         mean and interval, the paired difference from the leader with its interval and
         p-value, the mean of every other score, and the disqualification reasons.
     """
     primary = scores[0]
     blocks = block_scores(games, primary)
     rows = []
-    for entrant, frame in games.groupby("entrant", sort=True):
+    for entrant, every in games.groupby("entrant", sort=True):
+        frame = ranked_rows(every)
         mean, low, high, _, n = t_interval(blocks[entrant], conf)
-        reasons = Counter(frame.loc[frame["disqualified"], "reason"])
+        reasons = Counter(every.loc[every["disqualified"], "reason"])
         row = {
             "entrant": entrant,
             "games": len(frame),
-            "disqualified": int(frame["disqualified"].sum()),
+            "disqualified": int(every["disqualified"].sum()),
             "blocks": n,
             primary: mean,
             "ci_low": low,
@@ -202,6 +211,7 @@ def plot_by_scenario(games: pd.DataFrame, primary: str, ax=None):
     """Mean ranking score of each entrant in each scenario (dots), 95% CI bars."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
+    games = ranked_rows(games)
     entrants = sorted(games["entrant"].unique())
     scenarios = list(dict.fromkeys(games.sort_values("scenario_index")["scenario"]))
     blocks = block_scores(games, primary)

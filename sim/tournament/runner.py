@@ -3,8 +3,9 @@
 The store is a sweep store (``sim.experiments.store``): ``manifest.json``,
 ``sweep.yaml`` (the resolved tournament file), ``design.parquet`` (one row per game:
 scenario, line-up, replication, seed, seats), ``runs/<game_id>.parquet`` (one row per
-scored entrant), ``failures.jsonl`` and ``timings.jsonl``. A game is finished exactly when its file
-exists, so a killed tournament is resumed by running the same command again.
+seat, ``scored`` marking the rows that count for the ranking), ``failures.jsonl`` and
+``timings.jsonl``. A game is finished exactly when its file exists, so a killed
+tournament is resumed by running the same command again.
 """
 
 from __future__ import annotations
@@ -262,7 +263,7 @@ def run_tournament(
 
 
 def load_games(store: str | Path) -> pd.DataFrame:
-    """Every finished game's rows (one per scored entrant), sorted by game and seat."""
+    """Every finished game's rows (one per seat), sorted by game and seat."""
     folder = Path(store) / KINDS["runs"]
     files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
     if not files:
