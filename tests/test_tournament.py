@@ -192,9 +192,9 @@ def _kill_group(process):
 
 
 def test_resume_after_kill_gives_the_same_results(tmp_path):
-    data = markup_tournament(tmp_path, replications=4)
+    data = markup_tournament(tmp_path, replications=3)
     scenario = yaml.safe_load(Path(data["scenarios"][0]["scenario"]).read_text())
-    scenario["steps"] = 208
+    scenario["steps"] = 156
     scenario["consumers"]["count"] = 2000
     Path(data["scenarios"][0]["scenario"]).write_text(yaml.safe_dump(scenario))
     path = tmp_path / "t.yaml"
@@ -224,11 +224,11 @@ def test_resume_after_kill_gives_the_same_results(tmp_path):
         time.sleep(0.05)
     finished_before = len(list((killed / "runs").glob("*.parquet")))
     _kill_group(process)
-    assert 0 < finished_before < 24, "the kill should land mid-tournament"
+    assert 0 < finished_before < 18, "the kill should land mid-tournament"
     subprocess.run([*command, "--out", str(killed)], cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*command, "--out", str(clean)], cwd=ROOT, check=True, capture_output=True)
     names = sorted(p.name for p in (clean / "runs").glob("*.parquet"))
-    assert len(names) == 24
+    assert len(names) == 18
     assert sorted(p.name for p in (killed / "runs").glob("*.parquet")) == names
     for name in names:
         assert (killed / "runs" / name).read_bytes() == (clean / "runs" / name).read_bytes()
