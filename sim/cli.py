@@ -13,7 +13,9 @@ from sim.experiments.claims import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
 from sim.html_report import add_report_command
 from sim.outputs import check_run_out
+from sim.play.cli import add_subcommand as add_play_subcommand
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.user_code import StrategyError
 
 EXIT_BAD_INPUT = 2
@@ -161,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_claims_command(commands)
     add_dashboard_command(commands)
     add_report_command(commands)
+    add_play_subcommand(commands)
+    add_tournament_subcommand(commands)
     return parser
 
 

@@ -29,6 +29,7 @@ from sim.strategies.base import (
     MarketResearch,
     MarketView,
     RivalView,
+    Strategy,
     Technology,
 )
 from sim.strategies.registry import resolve_strategy
@@ -90,9 +91,16 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     Args:
         scenario: a :class:`~sim.scenario.Scenario`, a path, a name or a mapping.
         seed: overrides the scenario's seed; every random draw flows from it.
+        seats: strategy objects by firm name that decide for those firms instead of a
+            fresh instance of their scenario strategy (a player's seat, see ``sim.play``).
     """
 
-    def __init__(self, scenario: Scenario | str | dict, seed: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | str | dict,
+        seed: int | None = None,
+        seats: dict[str, Strategy] | None = None,
+    ):
         scenario = load_scenario(scenario)
         run_seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=np.random.default_rng(run_seed))
@@ -124,7 +132,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
                 name = spec.name if spec.count == 1 else f"{spec.name} {k + 1}"
-                strategy = strategy_class(**spec.strategy_params)
+                if seats and name in seats:
+                    strategy = seats[name]
+                else:
+                    strategy = strategy_class(**spec.strategy_params)
                 self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
                 self.finance.register(self.firms[-1])
         columns = ConsumerColumns.draw(
@@ -382,12 +393,19 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.schedule_decision(firm, decision)
 
     def apply_decision(self, firm: Firm, decision) -> None:
-        """A decision takes effect: price, weekly spends, the payout now, any equity asked."""
+        """A decision takes effect: price, weekly spends, the payout now, any equity asked.
+
+        A decision may also set the weekly marketing spend (``extra["marketing_spend"]``);
+        without it, marketing stays as it is.
+        """
         firm.price = decision.price
         firm.spend_experience = decision.spend_experience
         firm.spend_selection = decision.spend_selection
         firm.spend_efficiency = decision.spend_efficiency
         firm.spend_innovation = decision.spend_innovation
+        marketing = decision.extra.get("marketing_spend")
+        if marketing is not None:
+            firm.marketing_spend = float(marketing)
         firm.pay_out(decision.payout)
         if decision.equity_request > 0:
             self.finance.request_equity(firm, decision.equity_request)

@@ -141,7 +141,20 @@ def run(
     started = time.perf_counter()
     model = MarketModel(resolved)
     model.run(progress=progress)
-    wall = time.perf_counter() - started
+    return result_of(model, time.perf_counter() - started)
+
+
+def result_of(model: MarketModel, wall: float) -> RunResult:
+    """Collect the tables and manifest of a model that has run.
+
+    Args:
+        model: the model after its last step (its ``spec`` is the resolved scenario).
+        wall: wall-clock seconds the run took.
+
+    Returns:
+        The run's :class:`RunResult`.
+    """
+    resolved = model.spec
     collector = model.datacollector
     model_table = collector.get_model_vars_dataframe().reset_index(drop=True)
     firm_table = collector.get_table_dataframe("firms")

@@ -1,0 +1,1 @@
+"""Example strategies for tournaments and the contract test (see docs/STRATEGIES.md)."""

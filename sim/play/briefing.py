@@ -1,0 +1,256 @@
+"""The quarterly briefing a player reads before deciding, and its text form."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.play.decisions import SeatDecision
+from sim.strategies.base import FirmView, MarketView, QuarterReport
+
+WEEKS_PER_QUARTER = 13
+RESEARCH_PRICE_STEP = 0.10
+LINK_LABELS = {
+    "e_price_to_traffic": "lower price -> traffic",
+    "e_selection_to_traffic": "selection -> traffic",
+    "e_traffic_to_sellers": "traffic -> sellers",
+    "e_sellers_to_selection": "sellers -> selection",
+    "e_volume_to_cost": "volume -> lower cost",
+    "e_cost_to_price": "lower cost -> lower price",
+    "loop_gain": "loop gain (sum of loops)",
+}
+
+
+@dataclass(frozen=True)
+class RivalFacts:
+    """What is public about a rival: its price and an approximate share."""
+
+    name: str
+    strategy: str
+    price: float
+    approximate_share: float
+    alive: bool
+
+
+@dataclass(frozen=True)
+class Research:
+    """What the firm's market research says: estimates from a sample, not the truth."""
+
+    sample_size: int
+    weekly_needs: float
+    units_at_price: dict[float, float]
+    best_price: float
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything a player sees before a quarter's decisions."""
+
+    scenario: str
+    seat: str
+    quarter: int
+    quarters: int
+    week: int
+    steps: int
+    price: float
+    unit_cost: float
+    fixed_cost: float
+    cash: float
+    experience: float
+    selection: float
+    efficiency: float
+    vitality: float
+    stage: str
+    decision_lag_weeks: int
+    last: QuarterReport
+    share: float
+    payout_last_quarter: float
+    rivals: tuple[RivalFacts, ...]
+    research: Research
+    flywheel: dict[str, float]
+    defaults: SeatDecision
+    channels_open: bool
+    channel_names: tuple[str, ...] | None
+    current_channels: tuple[str, ...]
+    take_rates: dict[str, float] = field(default_factory=dict)
+
+
+def stage_of(firm, threshold: float) -> str:
+    """Day 1 or Day 2, with the stage a Day 2 firm is in."""
+    if not firm.alive:
+        return "out of the market"
+    if firm.declining:
+        return "Day 2: decline"
+    if firm.irrelevant:
+        return "Day 2: irrelevance"
+    if firm.in_stasis or firm.vitality < threshold:
+        return "Day 2: stasis"
+    return "Day 1"
+
+
+def research_estimates(firm: FirmView, view: MarketView) -> Research:
+    """Demand the research sample implies at the current price and 10% either side."""
+    research = view.research
+    prices = [firm.price * (1.0 - RESEARCH_PRICE_STEP), firm.price]
+    prices.append(firm.price * (1.0 + RESEARCH_PRICE_STEP))
+    units = {price: research.demand(price=price) for price in prices}
+    best = research.best_response_price(firm.unit_cost + firm.connected_unit_cost, firm.price)
+    return Research(
+        sample_size=len(research.weights),
+        weekly_needs=float(research.weights.sum()),
+        units_at_price=units,
+        best_price=float(best),
+    )
+
+
+def latest_flywheel_links(model, firm_name: str) -> dict[str, float]:
+    """The flywheel meter's latest links of the firm (empty if the meter is off)."""
+    table = model.datacollector.tables.get("flywheel")
+    if not table or not table.get("name"):
+        return {}
+    rows = [i for i, name in enumerate(table["name"]) if name == firm_name]
+    rows = [i for i in rows if table["agent"][i] == "firm"]
+    if not rows:
+        return {}
+    last = rows[-1]
+    return {key: float(table[key][last]) for key in LINK_LABELS}
+
+
+def build_briefing(
+    model,
+    firm: FirmView,
+    view: MarketView,
+    defaults: SeatDecision,
+    channels_open: bool,
+    channel_names: tuple[str, ...] | None,
+    quarters: int,
+) -> Briefing:
+    """Assemble the briefing from the seat's snapshot, its market view and public facts.
+
+    Args:
+        model: the running model (read only: public facts, vitality, flywheel meter).
+        firm: the seat's snapshot.
+        view: the seat's market view (with its research sample).
+        defaults: the decisions in force (offered as defaults).
+        channels_open: whether channels may be changed now (the yearly review).
+        channel_names: the channels the seat may choose from (None: not a choice).
+        quarters: decision quarters in the game.
+    """
+    seat = next(f for f in model.firms if f.unique_id == firm.firm_id)
+    units = {f.unique_id: f.last_quarter.units for f in model.firms}
+    total = sum(units.values())
+    rivals = tuple(
+        RivalFacts(
+            rival.name,
+            rival.strategy,
+            rival.price,
+            round(units[rival.firm_id] / total, 2) if total else math.nan,
+            rival.alive,
+        )
+        for rival in view.rivals
+    )
+    platforms = {p.name: p.take_rate for p in view.platforms}
+    return Briefing(
+        scenario=model.spec.name,
+        seat=firm.name,
+        quarter=firm.quarter,
+        quarters=quarters,
+        week=firm.week,
+        steps=model.spec.steps,
+        price=firm.price,
+        unit_cost=firm.unit_cost,
+        fixed_cost=firm.fixed_cost,
+        cash=firm.cash,
+        experience=firm.experience,
+        selection=firm.selection,
+        efficiency=firm.efficiency,
+        vitality=seat.vitality,
+        stage=stage_of(seat, model.spec.vitality.stasis_threshold),
+        decision_lag_weeks=int(seat.decision_lag),
+        last=firm.last_quarter,
+        share=units[firm.firm_id] / total if total else math.nan,
+        payout_last_quarter=defaults.payout if firm.week else 0.0,
+        rivals=rivals,
+        research=research_estimates(firm, view),
+        flywheel=latest_flywheel_links(model, firm.name),
+        defaults=defaults,
+        channels_open=channels_open,
+        channel_names=channel_names,
+        current_channels=tuple(seat.channel_names),
+        take_rates=platforms,
+    )
+
+
+def _money(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.0f}"
+
+
+def _percent(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.0%}"
+
+
+def render_briefing(b: Briefing) -> str:
+    """The briefing as text for a terminal (about 40 lines)."""
+    year, week_in_year = divmod(b.week, 52)
+    lines = [
+        "",
+        f"=== {b.seat} | quarter {b.quarter + 1} of {b.quarters} "
+        f"(year {year + 1}, week {week_in_year + 1}) | {b.scenario} ===",
+    ]
+    last = b.last
+    if b.week == 0:
+        lines.append("No quarter played yet: these are your starting position and market.")
+    else:
+        profit = last.operating_profit - last.investment
+        lines += [
+            "Last quarter (13 weeks):",
+            f"  revenue {_money(last.revenue)}  - variable cost {_money(last.variable_cost)}"
+            f"  - fixed cost {_money(last.fixed_cost)}"
+            + (f"  - platform fees {_money(last.platform_fees)}" if last.platform_fees else ""),
+            f"  = operating profit {_money(last.operating_profit)}"
+            f"  - investment {_money(last.investment)}  = profit {_money(profit)}",
+            f"  units {last.units:,.0f}  share {_percent(b.share)}  customers "
+            f"{last.customers:,} ({last.customer_growth:+.1%})  repeat rate "
+            f"{last.repeat_rate:.0%}  satisfaction {last.satisfaction:+.2f}",
+        ]
+    lines += [
+        f"Cash {_money(b.cash)}  |  unit cost ${b.unit_cost:,.2f}  fixed cost "
+        f"{_money(b.fixed_cost)}/week  |  price ${b.price:,.2f}",
+        f"Stocks: experience {b.experience:.2f}  selection {b.selection:,.0f} items  "
+        f"efficiency {b.efficiency:.2f}",
+        f"Vitality {b.vitality:.2f} ({b.stage})"
+        + (
+            f"; decisions take effect after {b.decision_lag_weeks} weeks"
+            if b.decision_lag_weeks
+            else "; decisions take effect at once"
+        ),
+    ]
+    if b.flywheel:
+        links = [
+            f"{label} {b.flywheel[key]:+.2f}"
+            for key, label in LINK_LABELS.items()
+            if not math.isnan(b.flywheel[key])
+        ]
+        lines.append("Flywheel meter: " + ("; ".join(links) if links else "not measured yet"))
+    lines.append("Rivals (public prices, approximate unit shares last quarter):")
+    for rival in b.rivals:
+        status = "" if rival.alive else " (left the market)"
+        share = "" if math.isnan(rival.approximate_share) else f" ~{rival.approximate_share:.0%}"
+        lines.append(f"  {rival.name:<22} {rival.strategy:<20} ${rival.price:,.2f}{share}{status}")
+    r = b.research
+    estimates = ", ".join(
+        f"${price:,.2f}: {units:,.0f}" for price, units in r.units_at_price.items()
+    )
+    lines += [
+        f"Market research (a sample of {r.sample_size:,} consumers; estimates, not the truth):",
+        f"  about {r.weekly_needs:,.0f} needs a week in the market; your units a week at "
+        f"{estimates}",
+        f"  the price that would maximise this week's profit against rivals' prices: "
+        f"${r.best_price:,.2f}",
+    ]
+    if b.channel_names is not None:
+        rates = ", ".join(f"{name} takes {rate:.0%}" for name, rate in b.take_rates.items())
+        when = "open now (yearly review)" if b.channels_open else "next yearly review"
+        lines.append(f"Channels: {' + '.join(b.current_channels)} ({rates}); changes: {when}")
+    return "\n".join(lines)

@@ -1,0 +1,257 @@
+"""A player's decisions: their names, units and rules, and decision files.
+
+A decision file is a YAML mapping with ``quarters:``, a list with one mapping of decision
+names to values per decision quarter::
+
+    quarters:
+      - {price: 38, experience: 2000, marketing: 500}
+      - {}                       # keeps the previous quarter's decisions
+      - {price: 36, payout: 0}
+
+A name missing from a quarter keeps its previous value, and a quarter missing at the end
+keeps the previous quarter's decisions, so ``quarters: []`` plays the seat's starting
+decisions throughout. An optional ``game:`` mapping records the scenario, seed, seat and
+steps a log was played with (every game's log carries it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.scenario import InputError, Problem
+
+MONEY_FIELDS = ("experience", "selection", "efficiency", "marketing", "innovation", "payout")
+GAME_KEYS = ("scenario", "seed", "seat", "steps")
+
+
+@dataclass(frozen=True)
+class DecisionField:
+    """One decision a player makes each quarter."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+FIELDS: tuple[DecisionField, ...] = (
+    DecisionField("price", "$ per unit", "the posted price, above zero"),
+    DecisionField(
+        "experience", "$ per week", "spend on customer experience (service, delivery, quality)"
+    ),
+    DecisionField("selection", "$ per week", "spend on assortment breadth"),
+    DecisionField("efficiency", "$ per week", "spend on process efficiency (lowers unit cost)"),
+    DecisionField("marketing", "$ per week", "spend on marketing contacts (buys awareness)"),
+    DecisionField("innovation", "$ per week", "spend on experiments (most fail, a few win big)"),
+    DecisionField(
+        "payout", "$ per quarter", "dividend paid to shareholders each quarter (capped by cash)"
+    ),
+    DecisionField(
+        "channels",
+        "list",
+        "where to sell: direct and/or platforms, e.g. direct, Marketplace (reviewed once a year)",
+    ),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+
+
+@dataclass(frozen=True)
+class SeatDecision:
+    """Everything a player decides for one quarter (spends are weekly rates)."""
+
+    price: float
+    experience: float = 0.0
+    selection: float = 0.0
+    efficiency: float = 0.0
+    marketing: float = 0.0
+    innovation: float = 0.0
+    payout: float = 0.0
+    channels: tuple[str, ...] | None = None
+
+    def with_entries(self, entries: dict[str, Any]) -> SeatDecision:
+        """This decision with some entries replaced (already validated values)."""
+        return dataclasses.replace(self, **entries)
+
+    def as_entries(self) -> dict[str, Any]:
+        """Every entry as a plain mapping (the form a decision file holds)."""
+        entries: dict[str, Any] = {"price": self.price}
+        entries.update({name: getattr(self, name) for name in MONEY_FIELDS})
+        if self.channels is not None:
+            entries["channels"] = list(self.channels)
+        return entries
+
+
+def parse_value(name: str, raw: Any, channel_names: tuple[str, ...] | None = None) -> Any:
+    """Check one entry and return its value.
+
+    Args:
+        name: the decision name (one of ``FIELD_NAMES``).
+        raw: the value typed or read from a file (text, number or list).
+        channel_names: channels the player may choose (None: channels cannot be chosen).
+
+    Returns:
+        A float, or a tuple of channel names for ``channels``.
+
+    Raises:
+        ValueError: with a message saying what is wrong and what is expected.
+    """
+    if name not in FIELD_NAMES:
+        hint = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ValueError(f"unknown decision {name!r}{extra}; known: {', '.join(FIELD_NAMES)}")
+    if name == "channels":
+        return _parse_channels(raw, channel_names)
+    unit = next(f.unit for f in FIELDS if f.name == name)
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError(f"{name} must be a number ({unit})")
+    try:
+        value = float(str(raw).replace(",", "").replace("$", "").strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a number ({unit}), e.g. 40 or 1250.5") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number ({unit})")
+    if name == "price" and value <= 0:
+        raise ValueError("price must be above 0 ($ per unit)")
+    if value < 0:
+        raise ValueError(f"{name} cannot be negative ({unit}); use 0 to spend nothing")
+    return value
+
+
+def _parse_channels(raw: Any, channel_names: tuple[str, ...] | None) -> tuple[str, ...]:
+    if channel_names is None:
+        raise ValueError("channels cannot be chosen in this game (no platforms, or fixed)")
+    if isinstance(raw, str):
+        items = [part.strip() for part in raw.replace("+", ",").split(",")]
+    elif isinstance(raw, (list, tuple)):
+        items = [str(part).strip() for part in raw]
+    else:
+        raise ValueError("channels must be a list of channel names, e.g. direct, Marketplace")
+    items = [item for item in items if item]
+    if not items:
+        raise ValueError("choose at least one channel: " + ", ".join(channel_names))
+    by_lower = {name.lower(): name for name in channel_names}
+    chosen = []
+    for item in items:
+        found = by_lower.get(item.lower())
+        if found is None:
+            hint = difflib.get_close_matches(item, channel_names, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ValueError(
+                f"unknown channel {item!r}{extra}; choose from {', '.join(channel_names)}"
+            )
+        if found not in chosen:
+            chosen.append(found)
+    return tuple(sorted(chosen, key=channel_names.index))
+
+
+@dataclass(frozen=True)
+class DecisionFile:
+    """A decision file's content: quarter entries and the game it was played in."""
+
+    quarters: tuple[dict[str, Any], ...]
+    game: dict[str, Any]
+
+
+def read_decision_file(
+    path: str | os.PathLike,
+    channel_names: tuple[str, ...] | None = None,
+    max_quarters: int | None = None,
+) -> DecisionFile:
+    """Read and check a decision file; every problem is reported at once.
+
+    Args:
+        path: the YAML file.
+        channel_names: channels the seat may choose (None: no ``channels`` entries allowed).
+        max_quarters: decision quarters in the game (more entries are a problem).
+
+    Returns:
+        The validated entries (values parsed) and the ``game`` mapping.
+
+    Raises:
+        InputError: listing every problem (file, path, value, rule).
+    """
+    file = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError([Problem(file, "", str(path), f"cannot read: {exc.strerror}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        rule = "a decision file is a mapping with quarters: [...]"
+        raise InputError([Problem(file, "", type(data).__name__, rule)])
+    for key in data:
+        if key not in ("quarters", "game"):
+            hint = difflib.get_close_matches(str(key), ["quarters", "game"], n=1)
+            rule = "unknown key; a decision file has quarters: and optionally game:"
+            problems.append(
+                Problem(
+                    file, str(key), key, rule + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                )
+            )
+    quarters = data.get("quarters")
+    entries: list[dict[str, Any]] = []
+    if "quarters" not in data:
+        problems.append(
+            Problem(file, "quarters", None, "required: a list, one mapping per quarter")
+        )
+    elif not isinstance(quarters, list):
+        problems.append(Problem(file, "quarters", quarters, "must be a list of mappings"))
+    else:
+        if max_quarters is not None and len(quarters) > max_quarters:
+            rule = f"the game has {max_quarters} decision quarters; remove the extra entries"
+            problems.append(Problem(file, "quarters", len(quarters), rule))
+        for index, quarter in enumerate(quarters):
+            where = f"quarters.{index}"
+            if quarter is None:
+                quarter = {}
+            if not isinstance(quarter, dict):
+                problems.append(Problem(file, where, quarter, "must be a mapping of decisions"))
+                entries.append({})
+                continue
+            parsed = {}
+            for name, raw in quarter.items():
+                try:
+                    parsed[str(name)] = parse_value(str(name), raw, channel_names)
+                except ValueError as exc:
+                    problems.append(Problem(file, f"{where}.{name}", raw, str(exc)))
+            entries.append(parsed)
+    game = data.get("game", {})
+    if game is None:
+        game = {}
+    if not isinstance(game, dict):
+        problems.append(Problem(file, "game", game, "must be a mapping"))
+        game = {}
+    for key in game:
+        if key not in GAME_KEYS:
+            rule = f"unknown key; game: may hold {', '.join(GAME_KEYS)}"
+            problems.append(Problem(file, f"game.{key}", game[key], rule))
+    if problems:
+        raise InputError(problems)
+    return DecisionFile(tuple(entries), dict(game))
+
+
+def dump_decision_file(decisions: list[SeatDecision], game: dict[str, Any]) -> str:
+    """The decision log of a game as YAML (a decision file that replays it).
+
+    Args:
+        decisions: one decision per quarter played, in order.
+        game: scenario, seed, seat and steps of the game.
+
+    Returns:
+        The YAML text.
+    """
+    document = {
+        "game": {key: game[key] for key in GAME_KEYS if key in game},
+        "quarters": [decision.as_entries() for decision in decisions],
+    }
+    header = "# Decision log: replay with `flywheel play SCENARIO --decisions THIS_FILE`\n"
+    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=None)

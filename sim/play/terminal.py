@@ -1,0 +1,134 @@
+"""Play in the terminal: the briefing, then one question per decision, every quarter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.play.briefing import render_briefing
+from sim.play.decisions import FIELDS, SeatDecision, parse_value
+
+COMMANDS = ("help", "undo", "save", "quit", "keep")
+
+HELP = """\
+Each quarter you set your firm's decisions; press Enter to keep the value in [brackets].
+Spends are $ per week and hold until you change them; the payout is a dividend paid
+each quarter (capped by your cash). Decisions:
+{fields}
+Commands at any question:
+  help  this text           keep  keep every remaining value and play the quarter
+  undo  take back the last quarter      save  write the game so far (resume later)
+  quit  save and stop
+Money entries accept 1200, 1,200 or $1200."""
+
+
+class EndOfGame(Exception):
+    """The player asked to quit."""
+
+
+def help_text() -> str:
+    """The help shown by ``help``."""
+    fields = "\n".join(f"  {f.name:<11} {f.unit:<14} {f.meaning}" for f in FIELDS)
+    return HELP.format(fields=fields)
+
+
+def _default_text(name: str, value) -> str:
+    if name == "channels":
+        return ", ".join(value)
+    if name == "price":
+        return f"{value:.2f}"
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+
+
+def ask_decision(
+    briefing, channel_names, ask: Callable[[str], str], say: Callable[[str], None]
+) -> SeatDecision | str:
+    """Ask for each decision in turn; return the decision or a command word.
+
+    Every entry is checked; a wrong one is explained and asked again.
+    """
+    decision = briefing.defaults
+    names = [f.name for f in FIELDS if f.name != "channels"]
+    if channel_names is not None and briefing.channels_open:
+        names.append("channels")
+    units = {f.name: f.unit for f in FIELDS}
+    entries = {}
+    for name in names:
+        default = getattr(decision, name)
+        while True:
+            raw = ask(f"{name} ({units[name]}) [{_default_text(name, default)}]: ").strip()
+            word = raw.lower()
+            if word in ("help", "?"):
+                say(help_text())
+                continue
+            if word in ("undo", "save", "quit"):
+                return word
+            if word == "keep":
+                return decision.with_entries(entries)
+            if raw == "":
+                break
+            try:
+                entries[name] = parse_value(name, raw, channel_names)
+            except ValueError as exc:
+                say(f"  ! {exc}. Try again (or type help).")
+                continue
+            if name == "price" and entries[name] < briefing.unit_cost:
+                say(
+                    f"  note: below your unit cost (${briefing.unit_cost:,.2f}): "
+                    "every unit sold loses money."
+                )
+            break
+    return decision.with_entries(entries)
+
+
+def save_game_so_far(game, path: Path) -> Path:
+    """Write the decisions so far (a decision file with the game's settings)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(game.decision_log(), encoding="utf-8")
+    return path
+
+
+def play_in_terminal(
+    game,
+    save_path: Path,
+    ask: Callable[[str], str] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> bool:
+    """Play the game's remaining quarters with a person at the keyboard.
+
+    Args:
+        game: a started :class:`~sim.play.engine.Game`.
+        save_path: where ``save`` and ``quit`` write the game so far.
+        ask: reads one answer (default ``input``; tests pass scripted answers).
+        say: shows text (default ``print``).
+
+    Returns:
+        True if the game reached its end, False if the player quit.
+    """
+    ask = input if ask is None else ask
+    say = print if say is None else say
+    say("Type help at any question for the decisions and commands.")
+    while game.briefing is not None:
+        briefing = game.briefing
+        say(render_briefing(briefing))
+        try:
+            answer = ask_decision(briefing, game.channel_names, ask, say)
+        except (EOFError, KeyboardInterrupt):
+            answer = "quit"
+        if answer == "undo":
+            try:
+                game.undo()
+                say("Took back the last quarter; it is yours to decide again.")
+            except ValueError as exc:
+                say(f"  ! {exc}")
+            continue
+        if answer in ("save", "quit"):
+            save_game_so_far(game, save_path)
+            resume = f"flywheel play {game.base.name} --resume {save_path}"
+            say(f"Saved {len(game.log)} quarters to {save_path}; resume with: {resume}")
+            if answer == "quit":
+                game.abandon()
+                return False
+            continue
+        game.submit(answer)
+    return True
