@@ -948,9 +948,8 @@ class ChannelStages:
 
     def exit_insolvent_platforms(self) -> None:
         """Platforms whose cash stayed negative too many quarters in a row close."""
-        limit = self.spec.market.insolvency_quarters
         for platform in self.platforms:
-            if platform.alive and platform.distress_quarters >= limit:
+            if platform.alive and platform.distress_quarters >= platform.insolvency_quarters:
                 platform.exit(self.week)
                 self.channel_columns.member[:, platform.slot] = False
                 platform.members = 0

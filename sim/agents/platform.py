@@ -171,6 +171,7 @@ class Platform(mesa.Agent):
         self.progress_ratio = spec.progress_ratio
         self.cumulative_units = spec.reference_units
         self.cash = spec.cash
+        self.insolvency_quarters = spec.insolvency_quarters
         self.awareness_innovation = spec.awareness_innovation
         self.awareness_imitation = spec.awareness_imitation
         self.owner_slots = owner_slots

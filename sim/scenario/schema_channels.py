@@ -202,6 +202,9 @@ class PlatformSpec(Frozen):
         0.8, gt=0, le=1, description="fulfilment cost multiplier per doubling (Wright)"
     )
     cash: float = Field(100_000.0, description="cash at start ($)")
+    insolvency_quarters: int = Field(
+        4, ge=1, le=100, description="quarter ends in a row with negative cash before it closes"
+    )
     initial_awareness: float = Field(
         1.0, ge=0, le=1, description="probability a consumer knows the platform at start"
     )

@@ -120,6 +120,6 @@ class MarketSpec(Frozen):
     insolvency_quarters: int = Field(
         2,
         ge=1,
-        description="quarter ends in a row a firm may stay beyond its credit line (or, for a "
-        "platform, with negative cash) before it exits",
+        description="quarter ends in a row a firm may stay beyond its credit line before it "
+        "exits (platforms: platforms.*.insolvency_quarters)",
     )
