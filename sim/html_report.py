@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.firm_groups import firm_group
+from sim.report import dollars
 from sim.runner import RunResult, load_result
 from sim.scenario import InputError, Problem
 
@@ -184,13 +185,7 @@ def show(value, kind: str) -> str:
     if kind == "share":
         return f"{value:.0%}"
     if kind == "money":
-        sign = "-" if value < 0 else ""
-        size = abs(value)
-        if size >= 1e6:
-            return f"{sign}${size / 1e6:,.2f} million"
-        if size >= 1e4:
-            return f"{sign}${size / 1e3:,.0f} thousand"
-        return f"{sign}${size:,.2f}"
+        return dollars(value)
     if isinstance(value, int):
         return f"{value:,}"
     return f"{value:,.2f}"

@@ -12,7 +12,7 @@ def _label(strategy: str) -> str:
     return strategy.replace("_", "-")
 
 
-def _money(value: float) -> str:
+def dollars(value: float) -> str:
     """Dollars in words a reader scans: ``-$58 thousand``, ``$1.20 million``, ``$3.50``."""
     sign = "-" if value < 0 else ""
     size = abs(value)
@@ -156,8 +156,8 @@ def summary(result) -> str:
         if strategy not in closing.index:
             o = opening.loc[strategy]
             lines.append(
-                f"- **{_label(strategy)}**: opened at an average price of {_money(o['price'])} "
-                f"on a unit cost of {_money(o['unit_cost'])}; none were left selling at the end."
+                f"- **{_label(strategy)}**: opened at an average price of {dollars(o['price'])} "
+                f"on a unit cost of {dollars(o['unit_cost'])}; none were left selling at the end."
             )
             continue
         c = closing.loc[strategy]
@@ -165,22 +165,23 @@ def summary(result) -> str:
         margin_before = o["price"] / o["unit_cost"] - 1 if o["unit_cost"] else 0.0
         margin_after = c["price"] / c["unit_cost"] - 1 if c["unit_cost"] else 0.0
         lines.append(
-            f"- **{_label(strategy)}**: average price paid went from {_money(o['price'])} to "
-            f"{_money(c['price'])}; unit cost from {_money(o['unit_cost'])} to "
-            f"{_money(c['unit_cost'])} (markup {margin_before:.0%} -> {margin_after:.0%})."
+            f"- **{_label(strategy)}**: average price paid went from {dollars(o['price'])} to "
+            f"{dollars(c['price'])}; unit cost from {dollars(o['unit_cost'])} to "
+            f"{dollars(c['unit_cost'])} (markup {margin_before:.0%} -> {margin_after:.0%})."
         )
     first_model = model[model["step"] > 0].head(window)
     last_model = model.tail(window)
     lines.append(
         f"- Across the market the average price paid moved from "
-        f"{_money(first_model['mean_price'].mean())} to {_money(last_model['mean_price'].mean())}; "
+        f"{dollars(first_model['mean_price'].mean())} to "
+        f"{dollars(last_model['mean_price'].mean())}; "
         f"{last_model['outside_share'].mean():.0%} of shopping needs ended without a purchase "
         f"(was {first_model['outside_share'].mean():.0%})."
     )
     lines.append(
         f"- Consumer surplus per shopping trip went from "
-        f"{_money(first_model['consumer_surplus'].mean())} to "
-        f"{_money(last_model['consumer_surplus'].mean())}; concentration (HHI, 0 to 1) from "
+        f"{dollars(first_model['consumer_surplus'].mean())} to "
+        f"{dollars(last_model['consumer_surplus'].mean())}; concentration (HHI, 0 to 1) from "
         f"{first_model['hhi'].mean():.2f} to {last_model['hhi'].mean():.2f}."
     )
     lines += ["", "## Experience and satisfaction", ""]
@@ -200,8 +201,8 @@ def summary(result) -> str:
     lines += ["", "## Cash, payouts and exits", ""]
     for strategy, group in final.groupby("strategy"):
         lines.append(
-            f"- **{_label(strategy)}** firms paid out {_money(group['cumulative_payout'].sum())} "
-            f"to shareholders in all and hold {_money(group['cash'].sum())} in cash; "
+            f"- **{_label(strategy)}** firms paid out {dollars(group['cumulative_payout'].sum())} "
+            f"to shareholders in all and hold {dollars(group['cash'].sum())} in cash; "
             f"{still_in_market(int(group['alive'].sum()), len(group))}."
         )
     exits = firms[~firms["alive"]].groupby("firm_id").first().sort_values("step")
@@ -284,8 +285,8 @@ def platform_lines(result) -> list[str]:
                 f"- **{name}** ({kind}, {strategy}): its fee went from "
                 f"{opening['take_rate'].mean():.1%} to {closing['take_rate'].mean():.1%} of each "
                 f"sale; it handled {closing['power'].iloc[-1]:.0%} of all purchases in its last "
-                f"quarter and sold {_money(closing['gmv'].sum())} in the last {window} weeks, "
-                f"keeping {_money(closing['take'].sum())} in fees."
+                f"quarter and sold {dollars(closing['gmv'].sum())} in the last {window} weeks, "
+                f"keeping {dollars(closing['take'].sum())} in fees."
             )
             if end["sellers"] or opening["sellers"].max():
                 text += (
@@ -770,8 +771,8 @@ def lifecycle_sections(result) -> list[str]:
         lines.append(
             f"- **{_label(strategy)}** ({int(row['firms'])} "
             f"{'firm' if int(row['firms']) == 1 else 'firms'}): "
-            f"{_money(row['customer_value'])} to customers and "
-            f"{_money(row['shareholder_value'])} to shareholders per firm; median total "
+            f"{dollars(row['customer_value'])} to customers and "
+            f"{dollars(row['shareholder_value'])} to shareholders per firm; median total "
             f"shareholder return {final_tsr.median():.0%}."
             if tsr.notna().any()
             else f"- **{_label(strategy)}**: no valuation yet."

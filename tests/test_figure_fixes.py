@@ -153,9 +153,9 @@ def test_value_figure_thick_tsr_line_is_the_median_the_summary_quotes():
 
 
 def test_money_puts_the_minus_before_the_dollar():
-    assert report._money(-58_000) == "-$58 thousand"
-    assert report._money(-2_500_000) == "-$2.50 million"
-    assert report._money(12.5) == "$12.50"
+    assert report.dollars(-58_000) == "-$58 thousand"
+    assert report.dollars(-2_500_000) == "-$2.50 million"
+    assert report.dollars(12.5) == "$12.50"
 
 
 @pytest.mark.parametrize(
