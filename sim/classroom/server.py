@@ -18,10 +18,11 @@ import json
 import secrets
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from sim.classroom.game import ClassGame
+from sim.dashboard.http import QuietHandler
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {
@@ -31,25 +32,10 @@ PAGES = {
 }
 
 
-class ClassHandler(BaseHTTPRequestHandler):
+class ClassHandler(QuietHandler):
     """Pages and API of one game."""
 
     server: ClassServer
-
-    def log_message(self, format, *args):
-        """No access log."""
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, data, status: int = HTTPStatus.OK) -> None:
-        body = json.dumps(data, default=float, allow_nan=False).encode()
-        self._send(status, body, "application/json")
 
     def do_GET(self):
         """The three pages and the public view."""

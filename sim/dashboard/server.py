@@ -20,9 +20,10 @@ import json
 import threading
 from collections import OrderedDict
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from sim.dashboard.http import QuietHandler
 from sim.dashboard.session import DashboardSession, Settings
 from sim.scenario import InputError, list_scenarios, load_scenario
 
@@ -76,25 +77,10 @@ def scenario_list() -> list[dict]:
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     """Serves the page and the API; quiet unless something goes wrong."""
 
     server: DashboardServer
-
-    def log_message(self, format, *args):
-        """No access log (a play loop makes many requests)."""
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, data, status: int = HTTPStatus.OK) -> None:
-        body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
-        self._send(status, body, "application/json")
 
     def do_GET(self):
         """The page, its two static files and the scenario list."""
