@@ -46,3 +46,19 @@ def test_each_mindset_wins_the_customers_at_its_point(winner):
         shares = share_in_year_ten({**MARKET, **POINTS[winner]}, seed)
         wins.append(shares[winner] > shares[loser])
     assert np.mean(wins) >= 0.8, f"{winner} won the customers in {sum(wins)} of {len(wins)} seeds"
+
+
+def test_baseline_customer_obsessed_firms_win_customers_and_value():
+    """The flagship: on the mindset map's baseline point the customer-obsessed firms took
+    all of year ten's units and more shareholder value per firm at years 2, 5 and 10 in 10
+    of 10 replications. Here, on ten other seeds, at least 8 of 10 must agree."""
+    wins = 0
+    for seed in range(320, 330):
+        result = sim.run("baseline", seed=seed)
+        share = {s: outcomes.share_y10(result, 52, s) for s in POINTS}
+        value = {s: outcomes.shareholder_value_y10(result, 52, s) for s in POINTS}
+        wins += (
+            share["customer_obsessed"] > share["shareholder_focused"]
+            and value["customer_obsessed"] > value["shareholder_focused"]
+        )
+    assert wins >= 8, f"customer-obsessed firms won customers and value in {wins} of 10 seeds"
