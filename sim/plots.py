@@ -198,7 +198,7 @@ def plot_cash_and_payouts(firms: pd.DataFrame, axes=None):
     left.axhline(0.0, color="#777777", linewidth=0.8)
     left.set_xlabel("years")
     left.set_ylabel("thousand $")
-    left.set_title("Cash of live firms (below 0 for too long: exit)")
+    left.set_title("Cash of live firms (debt beyond the credit line too long: exit)")
     left.legend(frameon=True)
     _by_strategy(right, quarter_ends, "cumulative_payout")
     right.set_xlabel("years")

@@ -208,7 +208,9 @@ def summary(result) -> str:
     exits = firms[~firms["alive"]].groupby("firm_id").first().sort_values("step")
     if len(exits):
         lines.append("")
-        lines.append("Firms that left the market (cash negative for too long, or irrelevant):")
+        lines.append(
+            "Firms that left the market (in debt beyond their credit line, or irrelevant):"
+        )
         lines.append("")
         for _, row in exits.iterrows():
             lines.append(
