@@ -288,3 +288,13 @@ def test_input_error_survives_a_process_boundary():
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.problems == caught.value.problems
     assert str(again) == str(caught.value)
+
+
+def test_override_inside_a_default_section_keeps_the_rest_of_the_default():
+    # The baseline file does not mention price sensitivity: the override starts from the
+    # schema's default distribution (lognormal, sd 0.02) and changes only its mean.
+    scenario = sim.load_scenario("baseline", {"consumers.price_sensitivity.mean": 0.2})
+    trait = scenario.consumers.price_sensitivity
+    assert (trait.kind.value, trait.mean, trait.sd) == ("lognormal", 0.2, 0.02)
+    untouched = sim.load_scenario("baseline", {"finance.borrowing_rate": 0.1}).finance
+    assert untouched.borrowing_rate == 0.1 and untouched.capacity_share == 0.5

@@ -33,8 +33,37 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+def schema_default(parts: list[str]) -> Any:
+    """The scenario schema's default at a dotted path, as plain data (None if it has none).
+
+    Lets an override reach inside a section the file leaves at its default:
+    ``consumers.price_sensitivity.mean=0.2`` keeps the default distribution's kind and sd.
+    """
+    from pydantic import BaseModel
+
+    from sim.scenario.errors import _unwrap
+    from sim.scenario.schema import Scenario
+
+    model: Any = Scenario
+    value: Any = None
+    for part in parts:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        value = field.get_default(call_default_factory=True)
+        model = _unwrap(field.annotation)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return value if isinstance(value, dict) else None
+
+
 def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], file: str) -> dict:
     """Set values at dotted paths (list items by index: ``firms.0.price=40``).
+
+    A path into a section the document leaves out starts from the schema's default there
+    (see :func:`schema_default`), so a partial override keeps the rest of the default.
 
     Args:
         data: the raw scenario mapping (not modified).
@@ -69,7 +98,12 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], file: str
                 if last:
                     node[part] = value
                 else:
-                    node = node.setdefault(part, {})
+                    if part not in node:
+                        prefix = parts[: depth + 1]
+                        inside_list = any(step.isdigit() for step in prefix)
+                        default = None if inside_list else schema_default(prefix)
+                        node[part] = default if isinstance(default, dict) else {}
+                    node = node[part]
             else:
                 rule = "--set: cannot descend into a plain value"
                 problems.append(Problem(file, where, node, rule))
