@@ -64,11 +64,13 @@ def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, f
 
 
 class CustomerObsessed(Strategy):
-    """Thin margin, all surplus reinvested for customers, re-planned every quarter.
+    """The margin customers are best served by, all surplus reinvested, re-planned quarterly.
 
-    Price is unit cost times ``1 + thin_margin``, recomputed every quarter so every cost
-    reduction is passed on at once; the margin rises only as far as needed to cover
-    fixed costs while cash is below the floor. All cash above the floor is reinvested
+    Price is unit cost times ``1 + margin``, recomputed every quarter so every cost
+    reduction is passed on at once. The margin is the thin one or a wider one
+    (``margin_multiples``), whichever funds the reinvestment that serves the most customers
+    at the horizon (see :meth:`decide`); it rises beyond that only as far as needed to
+    cover fixed costs while cash is below the floor. All cash above the floor is reinvested
     over the next quarter, split between experience, selection and process efficiency to
     maximise the customers served at the end of a multi-year horizon (research demand
     at the long-run stocks and the lower price efficiency allows). Customer metrics
@@ -90,7 +92,7 @@ class CustomerObsessed(Strategy):
         "focus": "the customer",
         "horizon_quarters": "horizon_years * 4",
         "planning": "re-planned every quarter from customer metrics",
-        "pricing": "unit cost plus a thin margin",
+        "pricing": "unit cost plus the margin that serves the most customers at the horizon",
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
         "innovation": "keeps experimenting through bad quarters",
