@@ -31,7 +31,6 @@ class FirmAccount:
     credit_limit: float
     loss_quarters: int = 0
     beyond_limit_quarters: int = 0
-    customers_year_ago: int = 0
     customer_history: tuple[int, ...] = ()
     interest: float = 0.0
     equity_raised: float = 0.0

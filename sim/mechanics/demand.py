@@ -264,6 +264,26 @@ def expected_demand(
     return weights @ probabilities
 
 
+def log_sum_of_others(utilities: np.ndarray, own: int, outside_utility: float) -> np.ndarray:
+    """Per consumer, ``L_i = ln(exp(u0) + sum_(k != own) exp(V_ik))``, computed stably.
+
+    What a firm's own offer competes against: the outside option and every rival. Its
+    logit share is then ``1 / (1 + exp(L_i - V_i,own))``.
+
+    Args:
+        utilities: ``(N, F)`` utilities (``NOT_AVAILABLE`` where a firm cannot be chosen).
+        own: column of the firm left out.
+        outside_utility: ``u0``.
+
+    Returns:
+        ``L``, shape ``(N,)``.
+    """
+    rivals = np.delete(utilities, own, axis=1)
+    shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
+    rest = np.exp(outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
+    return shift + np.log(rest)
+
+
 def logit_best_response_price(
     own: int,
     unit_cost: float,
@@ -302,14 +322,10 @@ def logit_best_response_price(
         return float(start_price)
     price = max(float(start_price), unit_cost)
     base = utilities_at_zero_own_price[:, own]
-    # Rivals and the outside option stay put: L_i = ln(exp(u0) + sum_(k != own) exp(V_ik))
-    # is computed once, and the own share is 1 / (1 + exp(L_i - V_i,own)), evaluated as
+    # Rivals and the outside option stay put: L_i (log_sum_of_others) is computed once,
+    # and the own share is 1 / (1 + exp(L_i - V_i,own)), evaluated as
     # (1 - tanh((L_i - V_i,own) / 2)) / 2 so it cannot overflow.
-    rivals = np.delete(utilities_at_zero_own_price, own, axis=1)
-    shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), outside_utility)
-    rest = shift + np.log(
-        np.exp(outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
-    )
+    rest = log_sum_of_others(utilities_at_zero_own_price, own, outside_utility)
     reachable = np.isfinite(base)
     gap_at_zero = np.where(reachable, rest - np.where(reachable, base, 0.0), 0.0)
     for _ in range(max_iterations):

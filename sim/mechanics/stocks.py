@@ -83,13 +83,9 @@ def stock_after(
     Returns:
         The stock after ``n`` weeks.
     """
-    gain = float(stock_increment(weekly_spend, productivity, spend_scale))
-    if depreciation == 0.0:
-        value = stock + weeks * gain
-    else:
-        keep = (1.0 - depreciation) ** weeks
-        value = stock * keep + gain * (1.0 - keep) / depreciation
-    return max(floor, value)
+    return float(
+        stocks_after(stock, weekly_spend, weeks, depreciation, productivity, spend_scale, floor)
+    )
 
 
 def upkeep_spend(

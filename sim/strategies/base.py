@@ -17,8 +17,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from sim.mechanics.demand import (
-    NOT_AVAILABLE,
     choice_utilities,
+    log_sum_of_others,
     logit_best_response_price,
     logit_group_best_response_price,
 )
@@ -149,13 +149,11 @@ class MarketResearch:
         terms, and whether the consumer can buy from the firm. Computed once per sample.
         """
         utilities = self._utilities(self.price, self.selection, self.experience)
-        rivals = np.delete(utilities, self.own, axis=1)
-        shift = np.maximum(rivals.max(axis=1, initial=NOT_AVAILABLE), self.outside_utility)
-        rest = np.exp(self.outside_utility - shift) + np.exp(rivals - shift[:, None]).sum(axis=1)
+        log_rest = log_sum_of_others(utilities, self.own, self.outside_utility)
         base = self.quality[self.own] - self.experience_taste * self.expectation
         own_habit = 1.0 if self.habit_scale is None else float(self.habit_scale[self.own])
         base = base + np.where(self.last_firm == self.own, self.habit_strength * own_habit, 0.0)
-        return shift + np.log(rest), base, self.available[:, self.own]
+        return log_rest, base, self.available[:, self.own]
 
     def demand(
         self,
