@@ -552,8 +552,10 @@ class LifecycleStages:
         base = firm.value_base
         if base is None:
             base = value.market_value(firm.initial_cash, 0.0, self.spec.lifecycle.discount_rate)
-        net_payout = firm.cumulative_payout - self.finance.account(firm).cumulative_equity
-        return value.total_shareholder_return(firm.market_value, net_payout, base)
+        held = value.shareholder_value(
+            firm.cumulative_payout, firm.market_value, self.finance.account(firm).cumulative_equity
+        )
+        return value.total_shareholder_return(held, 0.0, base)
 
     def lifecycle_row(self, firm: Firm) -> dict:
         """The life-cycle columns of one firm's row in the firm table."""

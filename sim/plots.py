@@ -467,7 +467,7 @@ def plot_value(firms: pd.DataFrame, axes=None):
         left.yaxis.set_major_formatter(PercentFormatter(1.0))
         left.set_ylabel("total shareholder return")
     left.set_xlabel("years")
-    left.set_title("Total shareholder return (payouts + market value)")
+    left.set_title("Total shareholder return (payouts - equity + market value)")
     left.legend(frameon=True, fontsize=8)
     ends = firms[firms["step"] % 13 == 0].assign(
         cumulative_customer_value=lambda d: d["cumulative_customer_value"] / 1e3

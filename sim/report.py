@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.mechanics.value import shareholder_value
+
 WEEKS_PER_YEAR = 52
 
 
@@ -634,9 +636,9 @@ def value_by_mindset(firms: pd.DataFrame) -> pd.DataFrame:
         Columns ``step, strategy, shareholder_value, customer_value, firms``.
     """
     ends = firms[(firms["step"] % 13 == 0) & (firms["step"] > 0)].copy()
-    ends["shareholder_value"] = ends["cumulative_payout"] + ends["market_value"]
-    if "cumulative_equity" in ends:
-        ends["shareholder_value"] -= ends["cumulative_equity"]
+    ends["shareholder_value"] = shareholder_value(
+        ends["cumulative_payout"], ends["market_value"], ends.get("cumulative_equity", 0.0)
+    )
     grouped = ends.groupby(["step", "strategy"])
     table = grouped.agg(
         shareholder_value=("shareholder_value", "mean"),
@@ -756,7 +758,8 @@ def lifecycle_sections(result) -> list[str]:
     lines += ["", "## Long-run value: customers and shareholders", ""]
     rate = scenario.lifecycle.discount_rate
     lines.append(
-        "Shareholder value of a firm = payouts received + market value, with market value "
+        "Shareholder value of a firm = payouts received - equity put in + market value, "
+        "with market value "
         f"= cash + trailing-year operating profit / {rate:.0%} (earnings power, no growth "
         "assumed; never below zero). Customer value = the consumer surplus (logit "
         "log-sum, in $) attributed to the firm by each shopper's purchase chances. Both "

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from sim.mechanics.value import shareholder_value
+
 STRATEGY_SEPARATOR = "__"
 
 
@@ -175,6 +177,13 @@ def final_price(result, window: int, strategy: str) -> float:
     return float(rows["price"].mean()) if len(rows) else float("nan")
 
 
+def _shareholder_values(rows: pd.DataFrame) -> pd.Series:
+    """Each row's shareholder value, :func:`sim.mechanics.value.shareholder_value`."""
+    return shareholder_value(
+        rows["cumulative_payout"], rows.get("market_value", 0.0), rows.get("cumulative_equity", 0.0)
+    )
+
+
 def shareholder_value_at(result, strategy: str, year: float) -> float:
     """Shareholder value per firm of a strategy at ``year`` ($); NaN if absent or too early.
 
@@ -190,10 +199,7 @@ def shareholder_value_at(result, strategy: str, year: float) -> float:
     rows = firms[firms["step"] == step]
     if not len(rows):
         return float("nan")
-    value = rows["cumulative_payout"] + rows["market_value"]
-    if "cumulative_equity" in rows:
-        value = value - rows["cumulative_equity"]
-    return float(value.mean())
+    return float(_shareholder_values(rows).mean())
 
 
 def shareholder_value_y2(result, window: int, strategy: str) -> float:
@@ -251,17 +257,16 @@ STRATEGY_OUTCOMES: dict[str, Callable] = {
 
 
 def shareholder_value_per_firm(result, window: int, strategy: str) -> float:
-    """Payouts received plus market value per firm of the strategy at the end ($); NaN if absent.
+    """Shareholder value per firm of the strategy at the end ($); NaN if absent.
 
-    The summary's long-run shareholder value: cumulative payout + market value (cash plus
-    capitalised trailing-year operating profit, never below zero), exited firms included
-    at their payouts with a market value of zero.
+    The summary's long-run shareholder value: cumulative payout less equity raised plus
+    market value (cash plus capitalised trailing-year operating profit, never below zero),
+    exited firms included with a market value of zero.
     """
     last = _firms_last(result, strategy)
     if not len(last):
         return float("nan")
-    market = last["market_value"] if "market_value" in last.columns else 0.0
-    return float((last["cumulative_payout"] + market).mean())
+    return float(_shareholder_values(last).mean())
 
 
 def final_unit_cost(result, window: int, strategy: str) -> float:

@@ -71,6 +71,20 @@ def market_value(cash: float, annual_operating_profit: float, discount_rate: flo
     return max(0.0, cash + max(0.0, annual_operating_profit) / discount_rate)
 
 
+def shareholder_value(payouts, market_value, equity=0.0):
+    """What owners have had and still hold: ``SV = D - E + V``.
+
+    Args:
+        payouts: cumulative payouts ``D`` ($; numbers or arrays).
+        market_value: market value now ``V`` ($; 0 once a firm has exited).
+        equity: equity investors have put in ``E`` ($).
+
+    Returns:
+        Shareholder value ($), shaped like the arguments.
+    """
+    return payouts - equity + market_value
+
+
 def total_shareholder_return(value: float, payouts_since_base: float, base_value: float) -> float:
     """``TSR = (V_t + D) / V_0 - 1``; NaN when the base value is not positive."""
     if base_value <= 0:
