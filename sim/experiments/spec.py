@@ -51,6 +51,7 @@ from sim.scenario import (
     read_yaml,
     validate_scenario,
 )
+from sim.scenario.loading import locate_named_file
 
 RESERVED_COLUMNS = ("run_id", "point", "replication", "seed", "sweep", "step")
 MAX_POINTS = 1_000_000
@@ -1013,18 +1014,9 @@ def find_sweep(name_or_path: str | Path) -> Path:
     Raises:
         InputError: when nothing matches (lists the names that exist).
     """
-    candidate = Path(name_or_path)
-    if candidate.is_file():
-        return candidate
-    if candidate.is_dir():
-        shown = str(name_or_path)
-        rule = "is a folder; give a sweep file (.yaml) or a sweep name"
-        raise InputError([Problem(shown, "", shown, rule)])
-    for folder in experiment_search_path():
-        for suffix in (".yaml", ".yml", ""):
-            path = folder / f"{name_or_path}{suffix}"
-            if path.is_file():
-                return path
+    found = locate_named_file(name_or_path, experiment_search_path(), "sweep")
+    if found is not None:
+        return found
     known = [name for name, _ in list_sweeps()]
     rule = "no such sweep file or name" + _hint(str(name_or_path), known)
     if known:

@@ -32,6 +32,35 @@ def scenario_search_path() -> list[Path]:
     return unique
 
 
+def locate_named_file(name_or_path: str | os.PathLike, folders, kind: str) -> Path | None:
+    """A file given by path, or by name in ``folders`` (``NAME``, ``.yaml``, ``.yml``).
+
+    Args:
+        name_or_path: a path, or a name relative to one of the folders.
+        folders: folders searched in order for a name.
+        kind: what is looked for, for the message about a folder (``scenario``, ``sweep``).
+
+    Returns:
+        The file's path, or None when nothing matches.
+
+    Raises:
+        InputError: when the path is a folder.
+    """
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate
+    if candidate.is_dir():
+        shown = str(name_or_path)
+        rule = f"is a folder; give a {kind} file (.yaml) or a {kind} name"
+        raise InputError([Problem(shown, "", shown, rule)])
+    for folder in folders:
+        for suffix in (".yaml", ".yml", ""):
+            path = folder / f"{name_or_path}{suffix}"
+            if path.is_file():
+                return path
+    return None
+
+
 def find_scenario(name_or_path: str | os.PathLike) -> Path:
     """Locate a scenario file given a path or a name such as ``validation/logit_nash``.
 
@@ -44,18 +73,9 @@ def find_scenario(name_or_path: str | os.PathLike) -> Path:
     Raises:
         InputError: when nothing matches (lists the names that exist).
     """
-    candidate = Path(name_or_path)
-    if candidate.is_file():
-        return candidate
-    if candidate.is_dir():
-        shown = str(name_or_path)
-        rule = "is a folder; give a scenario file (.yaml) or a scenario name"
-        raise InputError([Problem(shown, "", shown, rule)])
-    for folder in scenario_search_path():
-        for suffix in (".yaml", ".yml", ""):
-            path = folder / f"{name_or_path}{suffix}"
-            if path.is_file():
-                return path
+    found = locate_named_file(name_or_path, scenario_search_path(), "scenario")
+    if found is not None:
+        return found
     known = [name for name, _ in list_scenarios()]
     hint = difflib.get_close_matches(str(name_or_path), known, n=1)
     rule = "no such file or scenario name" + (f"; did you mean {hint[0]!r}?" if hint else "")
