@@ -139,6 +139,7 @@ def scenario_options(name: str) -> dict:
         "seed": scenario.seed,
         "steps": scenario.steps,
         "consumers": scenario.consumers.count,
+        "fields": [dataclasses.asdict(field) for field in FIELDS],
     }
 
 
@@ -182,9 +183,30 @@ class WebGame:
         self.folder = self.out_root / self.name
         self.card: dict | None = None
         self.seconds_per_quarter: list[float] = []
+        self._history: dict[int, dict] = {}
         self.game.begin(script, interactive=True)
 
     # ------------------------------------------------------------------ views
+
+    def history(self) -> list[dict]:
+        """One row per quarter played (from each briefing's last quarter), oldest first."""
+        briefing = self.game.briefing
+        if briefing is not None and briefing.week > 0:
+            last = briefing.last
+            self._history[len(self.game.log)] = {
+                "quarter": len(self.game.log),
+                "price": self.game.log[-1].price,
+                "revenue": last.revenue,
+                "profit": last.operating_profit - last.investment,
+                "cash": briefing.cash,
+                "customers": last.customers,
+                "share": briefing.share,
+                "repeat_rate": last.repeat_rate,
+                "satisfaction": last.satisfaction,
+                "stage": briefing.stage,
+            }
+        played = len(self.game.log)
+        return [row for quarter, row in sorted(self._history.items()) if quarter <= played]
 
     def state(self) -> dict:
         """Where the game is: its settings, the briefing and form, or the end."""
@@ -204,6 +226,7 @@ class WebGame:
                 "briefing": briefing_record(briefing) if briefing is not None else None,
                 "form": form_fields(briefing, game.channel_names) if briefing else [],
                 "scorecard": self.card,
+                "history": self.history(),
             }
         )
 
