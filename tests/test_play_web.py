@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.dashboard.play import PlayGames
+from sim.dashboard.play import GameExpired, PlayGames
 from sim.dashboard.server import start_in_thread
 from sim.play.decisions import parse_decision_text
 from sim.play.terminal import ask_decision
@@ -282,7 +282,7 @@ def test_idle_games_are_stopped_and_forgotten_and_the_oldest_go_beyond_the_limit
     games.start("tab-cccc", settings)
     assert len(games) == 2
     assert not first.game._thread.is_alive()
-    with pytest.raises(KeyError):
+    with pytest.raises(GameExpired):
         games.get("tab-aaaa")
     assert games.sweep() == 0
     games.idle_seconds = 0
@@ -298,3 +298,24 @@ def test_the_dashboard_links_to_the_play_page(server):
     assert status == 200 and b"Play a firm" in page and b'src="/static/play.js"' in page
     for path in ("/static/play.js", "/static/play.css"):
         assert request(server, path)[0] == 200
+
+
+def test_summary_window_of_a_market_with_no_firm_left_is_empty_not_an_error():
+    from sim.report import window_means
+
+    firms = pd.DataFrame(
+        {
+            "step": [1, 2, 1, 2],
+            "alive": [True, False, True, False],
+            "strategy": ["a", "a", "b", "b"],
+            "units": [5.0, 0.0, 3.0, 0.0],
+            "price": [10.0, 10.0, 12.0, 12.0],
+            "unit_cost": [6.0, 6.0, 6.0, 6.0],
+            "experience": [1.0, 1.0, 1.0, 1.0],
+            "satisfaction": [0.1, 0.1, 0.2, 0.2],
+        }
+    )
+    closing = window_means(firms, False, 1)
+    assert closing.empty and closing["share"].get("a", 0.0) == 0.0
+    opening = window_means(firms, True, 1)
+    assert opening.loc["a", "share"] == 5 / 8 and opening.loc["b", "price"] == 12.0

@@ -40,7 +40,7 @@ from sim.play.engine import Game
 from sim.play.scorecard import ghost_table, save_game, scorecard_rows
 from sim.play.seating import seat_names, seat_problems
 from sim.play.terminal import default_text
-from sim.scenario import InputError, load_scenario
+from sim.scenario import load_scenario
 
 IDLE_SECONDS = 2 * 60 * 60
 MAX_GAMES = 24
@@ -50,8 +50,12 @@ ACTIONS = ("options", "start", "state", "check", "decide", "undo", "save", "fini
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
-class GameExpired(KeyError):
+class GameExpired(Exception):
     """The tab's game is gone (never started, stopped after idling, or dropped)."""
+
+
+class UnknownAction(Exception):
+    """A path under ``/api/play/`` that names no action."""
 
 
 def session_key(data: dict) -> str:
@@ -380,11 +384,12 @@ class PlayGames:
         Raises:
             ValueError, InputError: a bad request (HTTP 400).
             GameExpired: the tab's game is gone (HTTP 409).
+            UnknownAction: no such action (HTTP 404).
         """
         self.sweep()
         action = path.removeprefix("/api/play/")
         if action not in ACTIONS:
-            raise LookupError(path)
+            raise UnknownAction(path)
         if action == "options":
             name = str(data.get("scenario") or "").strip()
             if not name:
@@ -410,7 +415,7 @@ class PlayGames:
                 return game.save()
             if action == "finish":
                 return game.finish()
-        raise LookupError(path)
+        raise UnknownAction(path)
 
 
-__all__ = ["GameExpired", "InputError", "PlayGames", "WebGame"]
+__all__ = ["GameExpired", "PlayGames", "UnknownAction", "WebGame"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sim.dashboard.http import QuietHandler
-from sim.dashboard.play import GameExpired, PlayGames, session_key
+from sim.dashboard.play import GameExpired, PlayGames, UnknownAction, session_key
 from sim.dashboard.session import DashboardSession, Settings
 from sim.scenario import InputError, list_scenarios, load_scenario
 
@@ -141,7 +141,7 @@ class Handler(QuietHandler):
         except GameExpired:
             error = {"error": "this game has expired; start a new one", "expired": True}
             self._json(error, HTTPStatus.CONFLICT)
-        except LookupError:
+        except UnknownAction:
             self._json({"error": f"not found: {self.path}"}, HTTPStatus.NOT_FOUND)
         except (ValueError, TypeError) as exc:  # InputError is a ValueError
             self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
