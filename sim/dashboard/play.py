@@ -12,6 +12,7 @@ API (POST, JSON bodies with ``session``; answers are JSON):
 - ``/api/play/options`` ``{scenario}``: seats, seed, weeks and market size of a scenario.
 - ``/api/play/start`` ``{session, scenario, seat, seed, steps, consumers, decisions}``:
   a new game (``decisions``: a saved decision file's text, replayed first); its state.
+- ``/api/play/state`` ``{session}``: the tab's game as it stands (a reloaded tab).
 - ``/api/play/check`` ``{session, decision}``: messages for invalid entries, notes.
 - ``/api/play/decide`` ``{session, decision, rest}``: plays the quarter (``rest``: and
   every remaining one with the same decisions) unless an entry is invalid (then
