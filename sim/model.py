@@ -17,6 +17,7 @@ from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
+from sim.imitation import IMITATION_FIRM_COLUMNS, Imitation
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
@@ -63,6 +64,7 @@ FIRM_COLUMNS = [
     "alive",
     *LIFECYCLE_FIRM_COLUMNS,
     *FINANCE_FIRM_COLUMNS,
+    *IMITATION_FIRM_COLUMNS,
 ]
 
 
@@ -128,6 +130,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         )
         self.firms: list[Firm] = []
         self.finance = Finance(scenario.finance)
+        self.imitation = Imitation(scenario.imitation)
         for spec in scenario.firms:
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
@@ -213,6 +216,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.exit_irrelevant_firms()
             self.exit_insolvent_platforms()  # (channels)
             self.firms_choose_channels()  # (channels) once a year
+            self.firms_imitate()  # (imitation)
             self.firms_decide()
             self.platforms_decide()  # (channels)
             self.rank_top_k()
@@ -382,6 +386,11 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
+    def firms_imitate(self) -> None:
+        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
+        self.imitation.observe(self)
+        self.imitation.incumbents_copy(self)
+
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
         for firm in self.firms:
@@ -447,6 +456,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.lifecycle_row(firm),
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
+                    **self.imitation.row(firm),
                 },
             )
         self.collect_platforms()
