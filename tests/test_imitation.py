@@ -139,6 +139,13 @@ def test_an_entrant_copies_the_proven_leader_seen_late_and_partly():
     assert (firms[firms["name"] != first["name"]]["imitated_from"] == "").all()
 
 
+def test_the_summary_names_the_copy():
+    from sim.report import summary
+
+    text = summary(sim.run(_market(entrants=True), seed=4))
+    assert "**Copycat #1** copied Leader (seen 2 quarters late" in text
+
+
 def test_an_entrant_relaunches_at_its_own_price_at_the_next_quarter_end():
     result = sim.run(_market(entrants=True), seed=4)
     entrant = result.firms[result.firms["imitated_from"] == "Leader"].sort_values("step")

@@ -30,7 +30,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
-from sim.scenario.schema_rivalry import ImitationSpec
+from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 
 
 class Scenario(Frozen):
@@ -76,6 +76,7 @@ class Scenario(Frozen):
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
     imitation: ImitationSpec = Field(default_factory=ImitationSpec)
+    acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

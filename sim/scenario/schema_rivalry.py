@@ -60,3 +60,35 @@ class ImitationSpec(Frozen):
     def active(self) -> bool:
         """Whether anyone imitates in this scenario."""
         return self.entrants or (self.incumbents and self.incumbent_rate > 0)
+
+
+class AcquisitionSpec(Frozen):
+    """Buying a rival, decided by the acquirer's strategy, at the valuation rule's price.
+
+    Price = market value (``sim/mechanics/value.py``) times ``1 + control_premium``; see
+    ``sim/mechanics/acquisition.py``.
+    """
+
+    enabled: bool = Field(
+        False, description="strategies may acquire rivals (off: no asking prices are shown)"
+    )
+    control_premium: float = Field(
+        0.3,
+        ge=0,
+        le=5,
+        description="pi: premium over market value the target's shareholders accept (0.3 = 30%)",
+    )
+    working_capital_quarters: float = Field(
+        4.0,
+        ge=0,
+        le=40,
+        description="quarters of its fixed cost an acquired brand keeps as cash; the rest "
+        "is swept to its acquirer, which covers any shortfall",
+    )
+    max_stock_share: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="largest part of a price paid in new shares, as a multiple of the "
+        "acquirer's own market value (0 = cash and credit only)",
+    )
