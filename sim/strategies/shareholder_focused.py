@@ -271,9 +271,10 @@ class ShareholderFocused(Strategy):
         """Weekly profit the firm and the rival would gain by pricing jointly ($, >= 0).
 
         From the research: the group's weekly profit ``(p - c) D_own + sum_k m_k D_k``
-        (over the owner's brands and ``j``) at the firm's own price now, and at the price
-        that maximises it once ``j`` is a sibling (``m_j`` the rival's markup, its price
-        less the unit cost its last quarter's accounts show; other prices held).
+        (over the owner's brands and ``j``) at the firm's best response without ``j``, and
+        at its best response once ``j`` is a sibling (``m_j`` the rival's markup, its price
+        less the unit cost its last quarter's accounts show; other prices held). Both are
+        one-period best responses, so the gain is the joint pricing alone.
         """
         report, research = rival.last_quarter, view.research
         if report is None or report.units <= 0 or rival.slot < 0:
@@ -291,8 +292,9 @@ class ShareholderFocused(Strategy):
             units = research.demand_by_firm(own_price)
             return (own_price - cost) * units[research.own] + markups @ units[list(siblings)]
 
-        joint_price = joint.best_response_price(cost, price)
-        return max(0.0, group_profit(joint_price) - group_profit(price))
+        alone_price = research.best_response_price(cost, price)
+        joint_price = joint.best_response_price(cost, alone_price)
+        return max(0.0, group_profit(joint_price) - group_profit(alone_price))
 
     def acquisition(self, firm: FirmView, view: MarketView, price: float) -> RivalView | None:
         """The rival worth most above its asking price to the shareholders, or None.
