@@ -81,6 +81,9 @@ class Acquisitions:
             return "the acquirer has left the market", target
         if firm.owner is not None and target.owner == firm.owner:
             return f"{name} is already owned by {firm.owner}", target
+        if target.slot in self.parent_of:
+            head = model.firms[self.parent_of[target.slot]].name
+            return f"{name} belongs to {target.owner}: buy {head}, the head of its group", target
         return "", target
 
     def attempt(self, model, firm, name: str) -> bool:
@@ -122,6 +125,7 @@ class Acquisitions:
         for child, parent in self.parent_of.items():
             if parent == target.slot:
                 self.parent_of[child] = self.parent_of[target.slot]
+                model.firms[child].owner = owner
         model.record_event(
             firm,
             "acquisition",
@@ -170,6 +174,7 @@ class Acquisitions:
             self.spec.enabled
             and other.alive
             and firm.alive
+            and other.slot not in self.parent_of
             and not (firm.owner is not None and other.owner == firm.owner)
         ):
             asking = self.asking_price(other)

@@ -228,6 +228,23 @@ def test_a_dead_or_already_owned_target_is_refused():
     assert "has left the market" in model.events[-1]["detail"]
 
 
+def test_a_bought_brand_is_sold_only_with_its_group():
+    model = MarketModel(deal_market())
+    model.run(DEAL_WEEK)
+    buyer, target, bystander = model.firms
+    view = model.market_view(bystander)
+    assert next(r for r in view.rivals if r.name == "Target").asking_price is None
+    assert model.acquisitions.attempt(model, bystander, "Target") is False
+    assert "belongs to Buyer: buy Buyer" in model.events[-1]["detail"]
+    bystander.cash = 1e9
+    assert model.acquisitions.attempt(model, bystander, "Buyer") is True
+    assert buyer.owner == target.owner == bystander.owner == "Bystander"
+    model.acquisitions.consolidate(model)
+    assert model.owner_siblings(bystander)["siblings"] == (buyer.slot, target.slot)
+    assert buyer.cash == pytest.approx(13 * WORKING_QUARTERS * buyer.fixed_cost)
+    assert target.cash == pytest.approx(13 * WORKING_QUARTERS * target.fixed_cost)
+
+
 def test_acquisition_is_off_by_default_and_rivals_show_no_asking_price():
     spec = load_scenario(deal_market(acquisition={"enabled": False}))
     model = MarketModel(spec)
@@ -307,15 +324,20 @@ def test_shareholder_focused_pays_for_a_deal_out_of_its_payout():
 def test_customer_obsessed_buys_customers_when_they_outnumber_what_the_price_would_win():
     strategy = CustomerObsessed()
     firm = firm_view(cash=80_000.0, fixed_cost=1000.0)
-    cheap = strategy.decide(firm, _view_with(_rival(asking_price=1000.0)))
+    cheap = strategy.decide(firm, _view_with(_rival(asking_price=1000.0, cash=0.0)))
     assert cheap.acquire == "Rival"
     # a rival selling nothing adds no customers
     empty = _rival(last_quarter=quarter_report(units=0.0), asking_price=1.0)
     assert strategy.decide(firm, _view_with(empty)).acquire is None
-    # it never pays more than its cash above the floor (2 quarters of fixed cost)
+    # it never pays more than its cash above the floor (2 quarters of fixed cost), counting
+    # the price less the cash that comes with the rival
     surplus = 80_000.0 - 2 * 13 * 1000.0
-    dear = strategy.decide(firm, _view_with(_rival(asking_price=surplus + 1.0)))
+    dear = strategy.decide(firm, _view_with(_rival(asking_price=surplus + 1.0, cash=0.0)))
     assert dear.acquire is None
+    with_cash = _rival(asking_price=surplus + 1.0, cash=2000.0)
+    assert strategy.decide(firm, _view_with(with_cash)).acquire == "Rival"
+    indebted = _rival(asking_price=0.0, cash=-(surplus + 1.0))
+    assert strategy.decide(firm, _view_with(indebted)).acquire is None
     # and spends what is left after the price
     assert sum((cheap.spend_experience, cheap.spend_selection, cheap.spend_efficiency)) == (
         pytest.approx((surplus - 1000.0) / 13.0)

@@ -185,8 +185,9 @@ class CustomerObsessed(Strategy):
         target = self.acquisition(firm, view, cost, surplus - payout, best[0])
         note = ""
         if target is not None:
-            best = self.plan(firm, view, cost, surplus - payout - target.asking_price)
-            budget = (surplus - payout - target.asking_price) / 13.0
+            net = self.net_cost(target)
+            best = self.plan(firm, view, cost, surplus - payout - net)
+            budget = (surplus - payout - net) / 13.0
             note = f"; buys {target.name}"
         _, margin, price, shares = best
         spend_x, spend_s, spend_e = (budget * share for share in shares)
@@ -242,6 +243,11 @@ class CustomerObsessed(Strategy):
                 best = (float(units[k]), option, option_price, tuple(grid[k]))
         return best
 
+    @staticmethod
+    def net_cost(rival: RivalView) -> float:
+        """What buying a rival takes out of cash: price less the cash it holds ($, >= 0)."""
+        return max(0.0, rival.asking_price - rival.cash)
+
     def acquisition(
         self, firm: FirmView, view: MarketView, cost: float, reinvestable: float, units: float
     ) -> RivalView | None:
@@ -251,21 +257,20 @@ class CustomerObsessed(Strategy):
         last quarter's accounts, no growth assumed) to the group's, and takes its price
         out of the cash the firm would reinvest in its own offer. It buys when its own
         units at the horizon with the smaller reinvestment plus the rival's units beat
-        ``units``, what reinvesting everything would serve. It pays only from cash above
-        its floor: it never lets cash run out, not even for a deal.
+        ``units``, what reinvesting everything would serve. The cost of a deal is the
+        price less the rival's cash, which comes with it (its debt, if negative, must be
+        covered). It pays only from cash above its floor: it never lets cash run out, not
+        even for a deal.
         """
         best, best_units = None, units
         for rival in view.rivals:
             report = rival.last_quarter
-            if (
-                not rival.alive
-                or rival.asking_price is None
-                or rival.asking_price > reinvestable
-                or report is None
-                or report.units <= 0
-            ):
+            if rival.asking_price is None or report is None or report.units <= 0:
                 continue
-            served = self.plan(firm, view, cost, reinvestable - rival.asking_price)[0]
+            net = self.net_cost(rival)
+            if not rival.alive or net > reinvestable:
+                continue
+            served = self.plan(firm, view, cost, reinvestable - net)[0]
             served += report.units / 13.0
             if served > best_units:
                 best, best_units = rival, served
