@@ -80,7 +80,8 @@ def window_means(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
                 else 0.0,
             }
         )
-    return pd.DataFrame(rows).set_index("strategy")
+    columns = ["strategy", "share", "price", "unit_cost", "experience", "satisfaction"]
+    return pd.DataFrame(rows, columns=columns).set_index("strategy")  # no firm left: empty
 
 
 def group_share_lines(firms: pd.DataFrame, scenario, weeks: int) -> list[str]:

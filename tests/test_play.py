@@ -335,3 +335,18 @@ def test_resume_replays_the_saved_quarters_then_asks(tmp_path, monkeypatch, caps
     assert main([*args, "--out", str(out), "--no-ghosts"]) == 0
     replayed = yaml.safe_load((out / "decisions.yaml").read_text())
     assert [q["price"] for q in replayed["quarters"]] == [37.0, 36.0, 35.0, 35.0]
+
+
+def test_save_during_a_terminal_game_then_finishing_writes_the_run_folder(
+    tmp_path, monkeypatch, capsys
+):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("save\nkeep\nkeep\n"))
+    out = tmp_path / "game"
+    args = ["play", "baseline", "--steps", "26", "--set", "consumers.count=1000"]
+    assert main([*args, "--out", str(out), "--no-ghosts", "--quiet"]) == 0
+    assert (out / "summary.md").is_file() and (out / "decisions.yaml").is_file()
+    saved = read_decision_file(tmp_path / "game-saved.yaml")
+    assert saved.quarters == ()  # saved before the first quarter was played
+    assert "game-saved.yaml" in capsys.readouterr().out

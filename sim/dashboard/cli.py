@@ -25,7 +25,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if args.class_game:
         return cmd_class(args)
     try:
-        server = DashboardServer(args.host, args.port, args.scenario)
+        server = DashboardServer(args.host, args.port, args.scenario, args.play_out)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -33,6 +33,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"Flywheel dashboard on {server.url} (Ctrl-C to stop)", flush=True)
+    print(f"Play a firm: {server.url}play (games are written to {args.play_out}/)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"Listening on {args.host}: others on this network can open it at this "
@@ -103,6 +104,12 @@ def add_dashboard_command(commands) -> None:
     )
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     parser.add_argument("--open", action="store_true", help="open it in the default browser")
+    parser.add_argument(
+        "--play-out",
+        default="runs/play-web",
+        metavar="DIR",
+        help="folder for the Play page's games (run folders, saved games; default runs/play-web)",
+    )
     game = parser.add_argument_group("classroom game (several students in one market)")
     game.add_argument(
         "--class",

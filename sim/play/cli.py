@@ -79,7 +79,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     if game.briefing is not None:
         if not sys.stdin.isatty() and args.decisions is None and not args.resume:
             print("note: reading decisions from standard input", file=sys.stderr)
-        finished = play_in_terminal(game, out / "saved_game.yaml")
+        # Beside the run folder, not in it: the folder is written whole at the end.
+        finished = play_in_terminal(game, out.with_name(f"{out.name}-saved.yaml"))
         if not finished:
             return EXIT_OK
     if not args.quiet and not args.no_ghosts:

@@ -124,6 +124,45 @@ def parse_value(name: str, raw: Any, channel_names: tuple[str, ...] | None = Non
     return value
 
 
+def price_note(price: float, unit_cost: float) -> str | None:
+    """A warning (not an error) for a price below unit cost, or None."""
+    if price < unit_cost:
+        return f"below your unit cost (${unit_cost:,.2f}): every unit sold loses money."
+    return None
+
+
+def check_entries(
+    raw: dict[str, Any], channel_names: tuple[str, ...] | None = None, channels_open: bool = True
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a whole form of entries at once (a browser's decision form).
+
+    A blank entry keeps the value in force, as Enter does in the terminal. Each message
+    is the one the terminal shows for that entry.
+
+    Args:
+        raw: decision name -> the value typed.
+        channel_names: channels the player may choose (None: channels cannot be chosen).
+        channels_open: whether channels may be changed this quarter (the yearly review).
+
+    Returns:
+        The valid entries (parsed) and a message per invalid entry, by name.
+    """
+    entries: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, value in raw.items():
+        name = str(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if name == "channels" and channel_names is not None and not channels_open:
+            problems[name] = "channels can be changed only at the yearly review"
+            continue
+        try:
+            entries[name] = parse_value(name, value, channel_names)
+        except ValueError as exc:
+            problems[name] = str(exc)
+    return entries, problems
+
+
 def _parse_channels(raw: Any, channel_names: tuple[str, ...] | None) -> tuple[str, ...]:
     if channel_names is None:
         raise ValueError("channels cannot be chosen in this game (no platforms, or fixed)")
@@ -179,9 +218,33 @@ def read_decision_file(
     """
     file = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError([Problem(file, "", str(path), f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(file, "", "(bytes)", "not a UTF-8 text file")]) from None
+    return parse_decision_text(text, file, channel_names, max_quarters)
+
+
+def parse_decision_text(
+    text: str,
+    file: str = "<decisions>",
+    channel_names: tuple[str, ...] | None = None,
+    max_quarters: int | None = None,
+) -> DecisionFile:
+    """Check a decision file's text (see :func:`read_decision_file`).
+
+    Args:
+        text: the YAML text.
+        file: the name problems are reported under.
+        channel_names: channels the seat may choose (None: no ``channels`` entries allowed).
+        max_quarters: decision quarters in the game (more entries are a problem).
+
+    Raises:
+        InputError: listing every problem.
+    """
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
     problems: list[Problem] = []

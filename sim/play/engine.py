@@ -4,12 +4,16 @@ The model runs on its own thread and stops at each of the seat's decision moment
 front end (terminal, browser, test) reads the :class:`~sim.play.briefing.Briefing` and
 answers with :meth:`Game.submit`. Only one of the two threads runs at a time, so a game
 is as deterministic as a plain run: same scenario, seed and decisions, same bytes.
-Undo and resume replay the logged decisions from the start (a quarter of a default
-market takes milliseconds to simulate).
+Resume replays the logged decisions from the start. Undo starts from a copy of the
+model kept every ``SNAPSHOT_EVERY`` quarters of an interactive game (the latest
+``SNAPSHOTS_KEPT``), taken just before the week that asks for that quarter's decision,
+and replays the logged decisions from there: the same draws in the same order, so the
+same bytes as a replay from the start, in a fraction of the time late in a game.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import threading
@@ -31,6 +35,8 @@ class GameAbandoned(Exception):
 
 
 _ABANDON = object()
+SNAPSHOT_EVERY = 4
+SNAPSHOTS_KEPT = 3
 
 
 def with_seat(scenario: Scenario, seat: str | None, strategy: str) -> tuple[str, Scenario]:
@@ -94,6 +100,9 @@ class Game:
         self.result: RunResult | None = None
         self.thinking_seconds = 0.0
         self._thread: threading.Thread | None = None
+        self._snapshots: dict[int, MarketModel] = {}
+        self._snapshots_work = True
+        self.undo_from: int | None = None  # the quarter the last undo replayed from
 
     def begin(
         self, script: list[dict[str, Any]] | tuple = (), interactive: bool = True
@@ -107,25 +116,36 @@ class Game:
         """
         self.abandon()
         self.interactive = interactive
+        self._snapshots = {}
         self._launch(list(script))
         return self.briefing
 
     # ---------------------------------------------------------------- the model's side
 
-    def _launch(self, script: list[dict[str, Any]]) -> None:
+    def _launch(self, script: list[dict[str, Any]], snapshot: int | None = None) -> None:
+        """Run the model on its thread: from the start, or from the snapshot of a quarter."""
         self._script = script
-        self._asked = 0
-        self._current = self.start
-        self.log = []
+        resume = None
+        if snapshot is None:
+            self._asked = 0
+            self._current = self.start
+            self.log = []
+        else:
+            resume = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
+            self._asked = snapshot
+            self.log = self.log[:snapshot]
+            self._current = self.log[-1]
         self.result = None
         self.briefing = None
         self._to_player: queue.Queue = queue.Queue()
         self._to_model: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._play, daemon=True, name="flywheel-game")
+        self._thread = threading.Thread(
+            target=self._play, args=(resume,), daemon=True, name="flywheel-game"
+        )
         self._thread.start()
         self._receive()
 
-    def _play(self) -> None:
+    def _play(self, resume: MarketModel | None = None) -> None:
         try:
             started = time.perf_counter()
             game = self
@@ -135,13 +155,40 @@ class Game:
                     game._model = self
                     super().__init__(scenario, seats=seats)
 
-            model = SeatedModel(self.scenario, {self.seat: PlayerSeat(self._decide)})
-            model.run()
+            if resume is None:
+                model = SeatedModel(self.scenario, {self.seat: PlayerSeat(self._decide)})
+            else:
+                model = self._model = resume
+            while model.week < self.scenario.steps:  # as model.run(), with snapshots
+                self._keep_snapshot(model)
+                model.step()
             self._to_player.put(("done", result_of(model, time.perf_counter() - started)))
         except GameAbandoned:
             return
         except BaseException as exc:  # handed to the player's side, which re-raises
             self._to_player.put(("error", exc))
+
+    def _keep_snapshot(self, model: MarketModel) -> None:
+        """Copy the model before the week that asks for decision ``k`` (every few quarters).
+
+        Only in an interactive game, with the seat still deciding, and never for the
+        last boundary; a model that cannot be copied switches snapshots off (undo then
+        replays from the start, as before).
+        """
+        k, weeks = divmod(model.week + 1, WEEKS_PER_QUARTER)
+        if weeks or k % SNAPSHOT_EVERY or model.week + 1 >= self.scenario.steps:
+            return
+        if not (self.interactive and self._snapshots_work) or k in self._snapshots:
+            return
+        if self._asked != k:
+            return  # the seat has left the market: there is nothing left to undo to
+        try:
+            self._snapshots[k] = copy.deepcopy(model, {id(self): self})
+        except (TypeError, AttributeError, copy.Error):
+            self._snapshots_work = False
+            return
+        while len(self._snapshots) > SNAPSHOTS_KEPT:
+            del self._snapshots[min(self._snapshots)]
 
     def _decide(self, firm, view, options, current) -> SeatDecision:
         index = self._asked
@@ -212,7 +259,11 @@ class Game:
         keep = [decision.as_entries() for decision in self.log[:-1]]
         self.abandon()
         self.interactive = True
-        self._launch(keep)
+        for k in [k for k in self._snapshots if k > len(keep)]:
+            del self._snapshots[k]  # they hold the decision being taken back
+        snapshot = max(self._snapshots, default=None)
+        self.undo_from = snapshot or 0
+        self._launch(keep, snapshot)
         return self.briefing
 
     def abandon(self) -> None:

@@ -252,3 +252,18 @@ def save_game(
     section = scorecard_markdown(table, game.seat, game.scenario.seed)
     summary.write_text(text + "\n\n" + section, encoding="utf-8")
     return out
+
+
+def scorecard_rows(table: pd.DataFrame) -> list[dict]:
+    """The ghost table as the summary formats it: one row per metric, one cell per column.
+
+    Returns:
+        ``[{"metric", "label", "cells", "leader"}]``; ``leader`` names the best column for
+        shareholder and customer value (None for the other metrics).
+    """
+    rows = []
+    for key, label, kind in METRICS:
+        cells = [_format(float(table.loc[key, name]), kind) for name in table.columns]
+        leader = _leader(table.loc[key]) if key in ("shareholder_value", "customer_value") else None
+        rows.append({"metric": key, "label": label, "cells": cells, "leader": leader})
+    return rows

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.play.briefing import render_briefing
-from sim.play.decisions import FIELDS, SeatDecision, parse_value
+from sim.play.decisions import FIELDS, SeatDecision, parse_value, price_note
 
 COMMANDS = ("help", "undo", "save", "quit", "keep")
 
@@ -32,7 +32,8 @@ def help_text() -> str:
     return HELP.format(fields=fields)
 
 
-def _default_text(name: str, value) -> str:
+def default_text(name: str, value) -> str:
+    """A value as the terminal offers it in [brackets] (and the browser form pre-fills)."""
     if name == "channels":
         return ", ".join(value)
     if name == "price":
@@ -56,7 +57,7 @@ def ask_decision(
     for name in names:
         default = getattr(decision, name)
         while True:
-            raw = ask(f"{name} ({units[name]}) [{_default_text(name, default)}]: ").strip()
+            raw = ask(f"{name} ({units[name]}) [{default_text(name, default)}]: ").strip()
             word = raw.lower()
             if word in ("help", "?"):
                 say(help_text())
@@ -72,11 +73,9 @@ def ask_decision(
             except ValueError as exc:
                 say(f"  ! {exc}. Try again (or type help).")
                 continue
-            if name == "price" and entries[name] < briefing.unit_cost:
-                say(
-                    f"  note: below your unit cost (${briefing.unit_cost:,.2f}): "
-                    "every unit sold loses money."
-                )
+            note = price_note(entries[name], briefing.unit_cost) if name == "price" else None
+            if note:
+                say(f"  note: {note}")
             break
     return decision.with_entries(entries)
 

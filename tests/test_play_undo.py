@@ -1,0 +1,73 @@
+"""Undo from the model snapshots a game keeps gives the same game as a replay from the start."""
+
+from __future__ import annotations
+
+from sim.play import Game
+from sim.play.engine import SNAPSHOT_EVERY, SNAPSHOTS_KEPT
+
+SMALL = {"consumers.count": 1200}
+
+
+def new_game(scenario="baseline", steps=13 * 11):
+    return Game(scenario, steps=steps, overrides=SMALL)
+
+
+def play(game, prices):
+    for price in prices:
+        game.submit(game.briefing.defaults.with_entries({"price": price, "experience": 300.0}))
+
+
+def test_snapshots_are_kept_every_few_quarters_and_only_the_latest():
+    game = new_game(steps=13 * 20)
+    game.begin()
+    play(game, [38.0] * 17)
+    expected = [k for k in range(1, 18) if k % SNAPSHOT_EVERY == 0][-SNAPSHOTS_KEPT:]
+    assert sorted(game._snapshots) == expected
+    game.abandon()
+
+
+def test_undo_from_a_snapshot_gives_the_briefing_a_replay_from_the_start_gives():
+    game = new_game()
+    game.begin()
+    play(game, [39.0, 38.0, 37.0, 36.0, 35.0, 34.0])
+    assert SNAPSHOT_EVERY in game._snapshots
+    undone = game.undo()  # redo decision 5, from the snapshot before decision 4
+    assert game.undo_from == SNAPSHOT_EVERY
+    replay = new_game()
+    from_start = replay.begin([d.as_entries() for d in game.log])
+    assert repr(undone) == repr(from_start)  # every field, NaN included
+    assert len(game.log) == 5
+    replay.abandon()
+    game.abandon()
+
+
+def test_a_game_with_undos_gives_the_same_tables_as_its_log_played_straight():
+    game = new_game("platform_disintermediation")
+    game.begin()
+    play(game, [39.0, 38.5, 38.0, 37.0, 36.0, 35.0, 34.0])
+    game.undo()
+    game.undo()  # back to decision 5: the snapshot of decision 4 is still used
+    assert game.undo_from == SNAPSHOT_EVERY
+    play(game, [41.0, 42.0, 40.0, 43.0])
+    game.undo()  # takes back decision 8 from the snapshot taken just before it
+    assert game.undo_from == 2 * SNAPSHOT_EVERY
+    play(game, [39.5])
+    result = game.keep_playing_to_the_end()
+    straight = new_game("platform_disintermediation")
+    straight.begin([d.as_entries() for d in game.log], interactive=False)
+    assert [d.price for d in game.log][:10] == [
+        39.0,
+        38.5,
+        38.0,
+        37.0,
+        36.0,
+        41.0,
+        42.0,
+        40.0,
+        39.5,
+        39.5,
+    ]
+    ours, theirs = result.all_tables(), straight.result.all_tables()
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        assert ours[name].equals(theirs[name]), name
