@@ -30,6 +30,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_research import ResearchSpec
 
 
 class Scenario(Frozen):
@@ -74,6 +75,7 @@ class Scenario(Frozen):
     learning: LearningSpec = Field(default_factory=LearningSpec)
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
+    research: ResearchSpec = Field(default_factory=ResearchSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

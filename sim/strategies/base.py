@@ -23,6 +23,7 @@ from sim.mechanics.demand import (
     logit_group_best_response_price,
 )
 from sim.mechanics.relationship import repeat_units_gained
+from sim.strategies.research_terms import ResearchTerms
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
@@ -79,6 +80,7 @@ class FirmView:
     marketing_spend: float = 0.0
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
+    spend_research: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ class MarketResearch:
     """A sample of consumers and the firms they can choose, as the firm's research sees them.
 
     ``weights`` convert the sample into expected weekly purchases of the whole market
-    (need rate times population over sample size).
+    (need rate times population over sample size). ``terms`` says what the research
+    cost and how precise it is when research with noise is on (None: free and exact).
     """
 
     own: int
@@ -116,6 +119,7 @@ class MarketResearch:
     siblings: tuple[int, ...] = ()
     sibling_markups: np.ndarray | None = None
     need_rate: np.ndarray | None = None
+    terms: ResearchTerms | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
@@ -357,7 +361,9 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``).
+    (``sim/finance.py``). ``spend_research`` buys survey respondents for the next
+    quarter's research ($ per week; ``sim/mechanics/research.py``); it is ignored, and
+    nothing is paid, when the scenario's research is off (research is then free and exact).
     """
 
     price: float
@@ -369,6 +375,7 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
     spend_innovation: float = 0.0
     equity_request: float = 0.0
+    spend_research: float = 0.0
 
     def __post_init__(self) -> None:
         values = {
@@ -379,6 +386,7 @@ class Decision:
             "payout": self.payout,
             "spend_innovation": self.spend_innovation,
             "equity_request": self.equity_request,
+            "spend_research": self.spend_research,
         }
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
