@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -13,6 +14,7 @@ import sim
 from sim.mechanics.research import (
     observed_tastes,
     owned_noise_sd,
+    pricing_loss,
     stratified_mean_variance,
     stratum_sizes,
     survey_respondents,
@@ -56,7 +58,7 @@ def test_stratified_variance_matches_simulated_estimates():
     n_owned, n_rest, sd_owned, sd_rest = 150, 40, 0.1, 0.5
     weights = np.array([300, 1700]) / 2000
     estimates = []
-    for _ in range(20_000):
+    for _ in range(8_000):
         a = rng.choice(owned, n_owned, replace=False) + sd_owned * rng.standard_normal(n_owned)
         b = rng.choice(rest, n_rest, replace=False) + sd_rest * rng.standard_normal(n_rest)
         estimates.append(weights[0] * a.mean() + weights[1] * b.mean())
@@ -66,7 +68,7 @@ def test_stratified_variance_matches_simulated_estimates():
         [owned.var(ddof=1), rest.var(ddof=1)],
         [sd_owned, sd_rest],
     )
-    assert np.var(estimates) == pytest.approx(expected, rel=0.05)
+    assert np.var(estimates) == pytest.approx(expected, rel=0.08)
 
 
 def test_observed_tastes_log_normal_error():
@@ -251,3 +253,57 @@ def test_bad_research_section_is_refused():
         load_scenario(scenario)
     text = str(error.value)
     assert "research.cost_per_respondent" in text and "research.survey_noise" in text
+
+
+# ---------------------------------------------------------------- strategies
+
+
+def view_with_terms(**changes):
+    from builders import market_view
+
+    view = market_view()
+    return dataclasses.replace(
+        view, research=dataclasses.replace(view.research, terms=terms(**changes))
+    )
+
+
+def test_pricing_loss_hand_worked():
+    # contribution $1,000 a week, share 0.2, V = 0.01: 0.5 * 1000 * 0.01 / 0.8
+    assert pricing_loss(1000.0, 0.2, 0.01) == pytest.approx(6.25)
+    assert pricing_loss(1000.0, 0.2, 0.0) == 0.0
+
+
+def test_customer_obsessed_buys_research_to_reach_its_target():
+    from builders import firm_view
+
+    from sim.strategies.customer_obsessed import CustomerObsessed
+
+    view = view_with_terms()
+    target = 0.03
+    decision = CustomerObsessed(research_target_error=target).decide(firm_view(), view)
+    needed = view.research.terms.spend_for_error(target)
+    assert needed > 0
+    assert decision.spend_research == pytest.approx(needed)
+    none = CustomerObsessed(research_target_error=0.0).decide(firm_view(), view)
+    assert none.spend_research == 0.0
+    free = CustomerObsessed().decide(firm_view(), market_view_plain())
+    assert free.spend_research == 0.0
+
+
+def market_view_plain():
+    from builders import market_view
+
+    return market_view()
+
+
+def test_shareholder_focused_buys_research_only_when_it_pays():
+    from builders import firm_view
+
+    from sim.strategies.shareholder_focused import ShareholderFocused
+
+    cheap = view_with_terms(cost_per_respondent=0.01, survey_noise_sd=3.0)
+    dear = view_with_terms(cost_per_respondent=10_000.0)
+    assert ShareholderFocused().decide(firm_view(), cheap).spend_research > 0
+    assert ShareholderFocused().decide(firm_view(), dear).spend_research == 0.0
+    off = ShareholderFocused(buys_research=False).decide(firm_view(), cheap)
+    assert off.spend_research == 0.0

@@ -158,3 +158,25 @@ def log_variance(values: np.ndarray) -> float:
     if len(positive) < 2:
         return 0.0
     return float(np.var(np.log(positive), ddof=1))
+
+
+def pricing_loss(contribution: float, share: float, variance: float) -> float:
+    """Expected weekly profit lost by pricing on a misestimated price sensitivity.
+
+    Second-order expansion of logit profit around the best response (Anderson, de Palma
+    and Thisse 1992, ch. 7): with homogeneous price sensitivity ``alpha`` the best-response
+    markup is ``m = 1 / (alpha (1 - s))`` and the profit's curvature there is
+    ``pi'' = -alpha D``. An error ``delta`` in ``ln alpha`` moves the price by ``m delta``,
+    so the expected loss is ``alpha D m^2 V / 2 = (m D) V / (2 (1 - s))``.
+
+    Args:
+        contribution: ``m D``, weekly contribution at the best response ($).
+        share: ``s`` in [0, 1), the firm's logit share of the needs it reaches.
+        variance: ``V``, variance of the error in ``ln alpha``.
+
+    Returns:
+        Expected weekly loss ($; inf when ``V`` is inf).
+    """
+    if not 0.0 <= share < 1.0:
+        raise ValueError(f"share must be in [0, 1), got {share}")
+    return 0.5 * max(contribution, 0.0) * variance / (1.0 - share)

@@ -51,6 +51,20 @@ class CustomerObsessedParams(StrategyParams):
         le=10,
         description="value of an owned customer relationship per direct unit, share of price",
     )
+    research_target_error: float = Field(
+        0.03,
+        ge=0,
+        le=10,
+        description="where research is bought (research with noise on): sd of the error in "
+        "its estimate of customers' mean log price sensitivity it buys respondents to reach "
+        "(0 = buys none)",
+    )
+    research_budget_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="largest share of the weekly reinvestment budget spent on research",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -77,7 +91,11 @@ class CustomerObsessed(Strategy):
     steer the split: disappointed customers (negative satisfaction) or a falling repeat
     rate put at least half into experience; a shrinking customer base puts at least a
     quarter into selection. The innovation budget is spent in full every quarter, good
-    or bad: experiments are judged over years, not quarters.
+    or bad: experiments are judged over years, not quarters. Where research is bought
+    (research with noise on), it values knowing its customers: out of its reinvestment
+    budget it buys the respondents that bring its research's error down to
+    ``research_target_error`` (at most ``research_budget_share`` of the budget), whatever
+    the quarter's profit.
 
     What makes it the strongest version of that mindset: it never lets cash run out (the
     floor, defended by a wider margin only while needed), it asks investors for growth
@@ -142,6 +160,13 @@ class CustomerObsessed(Strategy):
             {min(max(thin * k, thin), max(top, thin)) for k in self.params.margin_multiples}
         )
 
+    def research_spend(self, terms, budget: float) -> float:
+        """Weekly research spend reaching the target error, within its share of the budget."""
+        if terms is None or self.params.research_target_error <= 0 or budget <= 0:
+            return 0.0
+        needed = terms.spend_for_error(self.params.research_target_error)
+        return min(needed, self.params.research_budget_share * budget)
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
@@ -172,6 +197,8 @@ class CustomerObsessed(Strategy):
                 equity_request=self.growth_capital(firm, floor),
             )
         tech, research = view.technology, view.research
+        spend_research = self.research_spend(research.terms, budget)
+        budget -= spend_research
         weeks = round(self.params.horizon_years * 52)
         committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
         options = self.margin_options()
@@ -207,4 +234,5 @@ class CustomerObsessed(Strategy):
             payout=payout,
             note=f"margin {margin:.3f}",
             spend_innovation=firm.innovation_budget,
+            spend_research=spend_research,
         )

@@ -10,7 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.mechanics.research import stratified_mean_variance, stratum_sizes, survey_respondents
+from sim.mechanics.research import (
+    pricing_loss,
+    stratified_mean_variance,
+    stratum_sizes,
+    survey_respondents,
+)
 
 WEEKS_PER_QUARTER = 13
 
@@ -90,3 +95,25 @@ class ResearchTerms:
             else:
                 low = middle
         return self.spend_for_respondents(high)
+
+    def spend_that_pays(self, contribution: float, share: float) -> float:
+        """Weekly spend that maximises the pricing loss it avoids less its cost, $.
+
+        Candidates: the free panel doubled up to the sample cap. The loss avoided is
+        :func:`sim.mechanics.research.pricing_loss` at today's precision less at the
+        candidate's; spend and loss are both per week of the quarter the research informs.
+
+        Args:
+            contribution: weekly contribution at the firm's price ($).
+            share: the firm's share of the needs it reaches, in [0, 1).
+        """
+        base = pricing_loss(contribution, share, self.error_variance(0.0))
+        best, best_net = 0.0, 0.0
+        respondents = 2.0 * self.free_respondents
+        while respondents <= max(self.max_sample, 2 * self.free_respondents):
+            spend = self.spend_for_respondents(respondents)
+            saved = base - pricing_loss(contribution, share, self.error_variance(spend))
+            if saved - spend > best_net:
+                best, best_net = spend, saved - spend
+            respondents *= 2.0
+        return best
