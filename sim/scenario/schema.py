@@ -31,6 +31,7 @@ from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
 from sim.scenario.schema_research import ResearchSpec
+from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 
 
 class Scenario(Frozen):
@@ -76,6 +77,8 @@ class Scenario(Frozen):
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
     research: ResearchSpec = Field(default_factory=ResearchSpec)
+    imitation: ImitationSpec = Field(default_factory=ImitationSpec)
+    acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

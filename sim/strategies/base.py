@@ -21,6 +21,7 @@ from sim.mechanics.demand import (
     log_sum_of_others,
     logit_best_response_price,
     logit_group_best_response_price,
+    logit_probabilities,
 )
 from sim.mechanics.relationship import repeat_units_gained
 from sim.strategies.research_terms import ResearchTerms
@@ -81,6 +82,9 @@ class FirmView:
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
     spend_research: float = 0.0
+    owner: str | None = None
+    credit_limit: float = 0.0
+    acquisition_budget: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,23 @@ class MarketResearch:
         units = 0.5 * weights.sum() - 0.5 * (gap @ weights)
         return units.reshape(shape)
 
+    def demand_by_firm(self, price: float | None = None) -> np.ndarray:
+        """Expected weekly units of every firm (by slot) if the firm set its own price.
+
+        Logit shares of every sampled consumer (``sim.mechanics.demand``), weighted up to
+        the market.
+
+        Args:
+            price: own price to evaluate (current if None).
+
+        Returns:
+            ``(F,)`` expected units per week.
+        """
+        utilities = self._utilities(
+            self._with_own(self.price, price), self.selection, self.experience
+        )
+        return self.weights @ logit_probabilities(utilities, self.outside_utility)[:, 1:]
+
     def repeat_units_per_sale(self, horizon_weeks: float) -> float:
         """Units a sale today brings back over ``horizon_weeks`` through habit.
 
@@ -308,13 +329,28 @@ class MarketResearch:
 
 @dataclass(frozen=True)
 class RivalView:
-    """What a firm can see of a rival."""
+    """What a firm can see of a rival.
+
+    Beyond its price: its owner, its public accounts (cash, trailing-year operating
+    profit, last quarter's report), its market value, and ``asking_price``, the price
+    its shareholders accept for control ($; None when acquisitions are off or the
+    rival cannot be bought, see ``sim/acquisition.py``). ``slot`` indexes the research
+    arrays.
+    """
 
     firm_id: int
     name: str
     strategy: str
     price: float
     alive: bool
+    slot: int = -1
+    owner: str | None = None
+    direct_relationship: bool = True
+    cash: float = 0.0
+    annual_operating_profit: float = 0.0
+    market_value: float = 0.0
+    last_quarter: QuarterReport | None = None
+    asking_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -361,9 +397,11 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``). ``spend_research`` buys survey respondents for the next
-    quarter's research ($ per week; ``sim/mechanics/research.py``); it is ignored, and
-    nothing is paid, when the scenario's research is off (research is then free and exact).
+    (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
+    (``sim/acquisition.py``); None buys nothing. ``spend_research`` buys survey
+    respondents for the next quarter's research ($ per week; ``sim/mechanics/research.py``);
+    it is ignored, and nothing is paid, when the scenario's research is off (research is
+    then free and exact).
     """
 
     price: float
@@ -376,8 +414,15 @@ class Decision:
     spend_innovation: float = 0.0
     equity_request: float = 0.0
     spend_research: float = 0.0
+    acquire: str | None = None
 
     def __post_init__(self) -> None:
+        if self.acquire is not None and (
+            not isinstance(self.acquire, str) or not self.acquire.strip()
+        ):
+            raise ValueError(
+                f"Decision.acquire must be None or a firm's name, got {self.acquire!r}"
+            )
         values = {
             "price": self.price,
             "spend_experience": self.spend_experience,
