@@ -11,6 +11,7 @@ import pytest
 from platform_builders import aggregator_scenario
 
 import sim
+from sim import report
 from sim.mechanics.research import (
     observed_tastes,
     owned_noise_sd,
@@ -20,6 +21,7 @@ from sim.mechanics.research import (
     survey_respondents,
 )
 from sim.model import MarketModel
+from sim.research_report import save_research_figures
 from sim.scenario import InputError, load_scenario
 from sim.strategies.research_terms import ResearchTerms
 
@@ -307,3 +309,19 @@ def test_shareholder_focused_buys_research_only_when_it_pays():
     assert ShareholderFocused().decide(firm_view(), dear).spend_research == 0.0
     off = ShareholderFocused(buys_research=False).decide(firm_view(), cheap)
     assert off.spend_research == 0.0
+
+
+def test_run_folder_shows_research(tmp_path):
+    result = sim.run(research_scenario())
+    folder = result.save(tmp_path / "run")
+    assert (folder / "figures" / "research.png").stat().st_size > 0
+    summary = (folder / "summary.md").read_text()
+    assert "## Market research with noise" in summary
+    assert "Platform **Compare** learns from all" in summary
+    plain = research_scenario()
+    plain.pop("research")
+    off = sim.run(plain, steps=2)
+    drawn = []
+    save_research_figures(off, lambda fig, name: drawn.append(name))
+    assert drawn == []
+    assert "research with noise" not in report.summary(off)
