@@ -52,6 +52,7 @@ from sim.mechanics.platforms import (
     membership_value,
 )
 from sim.mechanics.stocks import accumulate_stock
+from sim.research import RESEARCH_PLATFORM_COLUMNS
 from sim.scenario import ConnectedKind, PlatformKind
 from sim.strategies.base import ChannelSet, MarketResearch, PlatformOption
 from sim.strategies.channel_research import ChannelMarketResearch
@@ -118,6 +119,7 @@ PLATFORM_COLUMNS = [
     "knowledge",
     "connected",
     "alive",
+    *RESEARCH_PLATFORM_COLUMNS,
 ]
 
 
@@ -1072,5 +1074,6 @@ class ChannelStages:
                     "knowledge": platform.knowledge,
                     "connected": platform.connected.value,
                     "alive": platform.alive,
+                    **self.research.platform_row(self, platform),
                 },
             )

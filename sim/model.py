@@ -24,6 +24,7 @@ from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
+from sim.research import RESEARCH_FIRM_COLUMNS, Research
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import (
     Decision,
@@ -65,6 +66,7 @@ FIRM_COLUMNS = [
     "alive",
     *LIFECYCLE_FIRM_COLUMNS,
     *FINANCE_FIRM_COLUMNS,
+    *RESEARCH_FIRM_COLUMNS,
     *IMITATION_FIRM_COLUMNS,
     *ACQUISITION_FIRM_COLUMNS,
 ]
@@ -148,6 +150,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
         )
         self.population = ConsumerPopulation(self, columns)
+        self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
         self.setup_channels()
         self.datacollector = mesa.DataCollector(
@@ -420,6 +423,8 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         firm.spend_selection = decision.spend_selection
         firm.spend_efficiency = decision.spend_efficiency
         firm.spend_innovation = decision.spend_innovation
+        if self.research.enabled:
+            firm.spend_research = decision.spend_research
         marketing = decision.extra.get("marketing_spend")
         if marketing is not None:
             firm.marketing_spend = float(marketing)
@@ -466,6 +471,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.lifecycle_row(firm),
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
+                    **self.research.firm_row(firm),
                     **self.imitation.row(firm),
                     **self.acquisitions.row(self, firm),
                 },
@@ -499,6 +505,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             marketing_spend=firm.marketing_spend,
             take_share=self.take_share(firm),
             connected_unit_cost=self.connected_unit_cost(firm),
+            spend_research=firm.spend_research,
             **self.acquisitions.own_details(self, firm),
         )
 
@@ -512,12 +519,22 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         """A random sample of consumers, as the firm's market research sees them.
 
         Weights turn the sample into expected weekly purchases of the whole population:
-        ``w_i = lambda_i * N / K``.
+        ``w_i = lambda_i * N / K``. With research with noise on (``sim/research.py``), the
+        sample is the firm's owned customers and its surveyed respondents, and the tastes
+        it sees carry measurement noise.
         """
         cols = self.population.columns
         n = len(cols)
-        size = min(self.spec.market.research_sample_size, n)
-        rows = np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
+        sample = self.research.sample(self, firm) if self.research.enabled else None
+        if sample is None:
+            size = min(self.spec.market.research_sample_size, n)
+            rows = (
+                np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
+            )
+            weights = cols.need_rate[rows] * (n / size)
+            self.research.record_free(self, firm, size)
+        else:
+            rows, weights = sample.rows, sample.weights
         research = MarketResearch(
             own=firm.slot,
             outside_utility=self.spec.market.outside_utility,
@@ -532,13 +549,15 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             habit_strength=cols.habit_strength[rows],
             last_firm=cols.last_firm[rows],
             available=cols.aware[rows] & self.alive_mask[None, :],
-            weights=cols.need_rate[rows] * (n / size),
+            weights=weights,
             need_rate=cols.need_rate[rows],
             habit_scale=self.habit_scale(),
             **self.owner_siblings(firm),
         )
         if self.channel_mode:
-            return self.channel_market_research(firm, rows, research)
+            research = self.channel_market_research(firm, rows, research)
+        if sample is not None:
+            research = self.research.observe(research, sample)
         return research
 
     def owner_siblings(self, firm: Firm) -> dict:

@@ -228,6 +228,9 @@ def summary(result) -> str:
 
         lines += ["", industry_summary(firms)]
     lines += platform_lines(result)
+    from sim.research_report import research_lines
+
+    lines += research_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "

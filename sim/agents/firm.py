@@ -72,6 +72,7 @@ class WeekFlows:
     platform_fees: float = 0.0
     connected_cost: float = 0.0
     restructuring: float = 0.0
+    research: float = 0.0
 
     @property
     def operating_profit(self) -> float:
@@ -146,6 +147,10 @@ class Firm(mesa.Agent):
         self.owned_customers = 0
         self.coached_customers = 0
         self.mean_fit = 0.0
+        # Research with noise (sim/research.py): spend, and the research last handed over.
+        self.spend_research = 0.0
+        self.research_sample = 0
+        self.research_error = 0.0
         self.init_lifecycle(spec, birth_step)
 
     def init_lifecycle(self, spec: FirmSpec, birth_step: int) -> None:
@@ -223,13 +228,14 @@ class Firm(mesa.Agent):
         return float(wright) / (1.0 + self.efficiency)
 
     def weekly_spend(self) -> float:
-        """Total weekly investment spend ($), innovation and marketing included."""
+        """Total weekly investment spend ($), innovation, marketing and research included."""
         return (
             self.spend_experience
             + self.spend_selection
             + self.spend_efficiency
             + self.spend_innovation
             + self.marketing_spend
+            + self.spend_research
         )
 
     def book_sales(self, units: float, repeat_units: float, needs_reached: float) -> None:
@@ -252,6 +258,7 @@ class Firm(mesa.Agent):
         week.investment = self.weekly_spend()
         week.innovation = self.spend_innovation
         week.marketing = self.marketing_spend
+        week.research = self.spend_research
         week.repeat_units = repeat_units
         week.direct_units = units
         self.cash += week.profit
@@ -344,6 +351,7 @@ class Firm(mesa.Agent):
         self.exit_reason = reason
         self.spend_experience = self.spend_selection = self.spend_efficiency = 0.0
         self.spend_innovation = self.marketing_spend = 0.0
+        self.spend_research = 0.0
         self.pending = []
         self.at_top = False
         self.top_since = None

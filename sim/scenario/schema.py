@@ -30,6 +30,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_research import ResearchSpec
 from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 
 
@@ -75,6 +76,7 @@ class Scenario(Frozen):
     learning: LearningSpec = Field(default_factory=LearningSpec)
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
+    research: ResearchSpec = Field(default_factory=ResearchSpec)
     imitation: ImitationSpec = Field(default_factory=ImitationSpec)
     acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 

@@ -24,6 +24,7 @@ from sim.mechanics.demand import (
     logit_probabilities,
 )
 from sim.mechanics.relationship import repeat_units_gained
+from sim.strategies.research_terms import ResearchTerms
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
@@ -80,6 +81,7 @@ class FirmView:
     marketing_spend: float = 0.0
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
+    spend_research: float = 0.0
     owner: str | None = None
     credit_limit: float = 0.0
     acquisition_budget: float = 0.0
@@ -99,7 +101,8 @@ class MarketResearch:
     """A sample of consumers and the firms they can choose, as the firm's research sees them.
 
     ``weights`` convert the sample into expected weekly purchases of the whole market
-    (need rate times population over sample size).
+    (need rate times population over sample size). ``terms`` says what the research
+    cost and how precise it is when research with noise is on (None: free and exact).
     """
 
     own: int
@@ -120,6 +123,7 @@ class MarketResearch:
     siblings: tuple[int, ...] = ()
     sibling_markups: np.ndarray | None = None
     need_rate: np.ndarray | None = None
+    terms: ResearchTerms | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
@@ -394,7 +398,10 @@ class Decision:
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
     (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
-    (``sim/acquisition.py``); None buys nothing.
+    (``sim/acquisition.py``); None buys nothing. ``spend_research`` buys survey
+    respondents for the next quarter's research ($ per week; ``sim/mechanics/research.py``);
+    it is ignored, and nothing is paid, when the scenario's research is off (research is
+    then free and exact).
     """
 
     price: float
@@ -406,6 +413,7 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
     spend_innovation: float = 0.0
     equity_request: float = 0.0
+    spend_research: float = 0.0
     acquire: str | None = None
 
     def __post_init__(self) -> None:
@@ -423,6 +431,7 @@ class Decision:
             "payout": self.payout,
             "spend_innovation": self.spend_innovation,
             "equity_request": self.equity_request,
+            "spend_research": self.spend_research,
         }
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:

@@ -58,6 +58,20 @@ class CustomerObsessedParams(StrategyParams):
         le=10,
         description="value of an owned customer relationship per direct unit, share of price",
     )
+    research_target_error: float = Field(
+        0.03,
+        ge=0,
+        le=10,
+        description="where research is bought (research with noise on): sd of the error in "
+        "its estimate of customers' mean log price sensitivity it buys respondents to reach "
+        "(0 = buys none)",
+    )
+    research_budget_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="largest share of the weekly reinvestment budget spent on research",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -84,7 +98,11 @@ class CustomerObsessed(Strategy):
     steer the split: disappointed customers (negative satisfaction) or a falling repeat
     rate put at least half into experience; a shrinking customer base puts at least a
     quarter into selection. The innovation budget is spent in full every quarter, good
-    or bad: experiments are judged over years, not quarters.
+    or bad: experiments are judged over years, not quarters. Where research is bought
+    (research with noise on), it values knowing its customers: out of its reinvestment
+    budget it buys the respondents that bring its research's error down to
+    ``research_target_error`` (at most ``research_budget_share`` of the budget), whatever
+    the quarter's profit.
 
     What makes it the strongest version of that mindset: it never lets cash run out (the
     floor, defended by a wider margin only while needed), it asks investors for growth
@@ -152,6 +170,13 @@ class CustomerObsessed(Strategy):
             {min(max(thin * k, thin), max(top, thin)) for k in self.params.margin_multiples}
         )
 
+    def research_spend(self, terms, budget: float) -> float:
+        """Weekly research spend reaching the target error, within its share of the budget."""
+        if terms is None or self.params.research_target_error <= 0 or budget <= 0:
+            return 0.0
+        needed = terms.spend_for_error(self.params.research_target_error)
+        return min(needed, self.params.research_budget_share * budget)
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
@@ -181,13 +206,16 @@ class CustomerObsessed(Strategy):
                 note=note,
                 equity_request=self.growth_capital(firm, floor),
             )
-        best = self.plan(firm, view, cost, surplus - payout)
-        target = self.acquisition(firm, view, cost, surplus - payout, best[0])
+        spend_research = self.research_spend(view.research.terms, budget)
+        reinvested = surplus - payout - 13.0 * spend_research
+        budget = reinvested / 13.0
+        best = self.plan(firm, view, cost, reinvested)
+        target = self.acquisition(firm, view, cost, reinvested, best[0])
         note = ""
         if target is not None:
             net = self.net_cost(target)
-            best = self.plan(firm, view, cost, surplus - payout - net)
-            budget = (surplus - payout - net) / 13.0
+            best = self.plan(firm, view, cost, reinvested - net)
+            budget = (reinvested - net) / 13.0
             note = f"; buys {target.name}"
         _, margin, price, shares = best
         spend_x, spend_s, spend_e = (budget * share for share in shares)
@@ -200,6 +228,7 @@ class CustomerObsessed(Strategy):
             note=f"margin {margin:.3f}{note}",
             spend_innovation=firm.innovation_budget,
             acquire=None if target is None else target.name,
+            spend_research=spend_research,
         )
 
     def plan(self, firm: FirmView, view: MarketView, cost: float, reinvested: float):

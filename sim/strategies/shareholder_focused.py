@@ -76,6 +76,11 @@ class ShareholderFocusedParams(StrategyParams):
         True,
         description="count the repeat purchases a sale brings within the horizon when pricing",
     )
+    buys_research: bool = Field(
+        True,
+        description="where research is bought (research with noise on), buy respondents when "
+        "the pricing loss they avoid exceeds their cost",
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,9 @@ class ShareholderFocused(Strategy):
       (priced at the firm's markup), solved as a fixed point.
     - Cash: keeps a reserve of ``cash_reserve_quarters`` of fixed cost and planned spend
       and pays out the rest; pays nothing while in debt.
+    - Research (research with noise on): buys respondents only when they pay within the
+      quarter they inform: the expected pricing loss a more precise estimate of price
+      sensitivity avoids (``sim.mechanics.research.pricing_loss``) must exceed their cost.
     - Acquisitions (when the scenario allows them): buys the rival whose value to its
       shareholders over the plan's horizon most exceeds the asking price (see
       :meth:`acquisition`), and only then; the price comes out of what it would have
@@ -265,6 +273,17 @@ class ShareholderFocused(Strategy):
             upkeep_selection=float(upkeep_s),
         )
 
+    def research_spend(self, firm: FirmView, view: MarketView, price: float) -> float:
+        """Weekly research spend whose avoided pricing loss most exceeds its cost ($)."""
+        research = view.research
+        if research.terms is None or not self.params.buys_research:
+            return 0.0
+        units = research.demand(price=price)
+        needs = float(research.weights.sum())
+        share = min(units / needs, 0.99) if needs > 0 else 0.0
+        contribution = (price - firm.unit_cost - firm.connected_unit_cost) * units
+        return research.terms.spend_that_pays(contribution, share)
+
     def group_pricing_gain(
         self, firm: FirmView, view: MarketView, rival: RivalView, price: float
     ) -> float:
@@ -341,12 +360,14 @@ class ShareholderFocused(Strategy):
             self.plan = self.plan_investment(firm, view, price)
             note = "missed plan: re-planned"
         plan = self.plan
+        spend_research = self.research_spend(firm, view, price)
         weekly_commitments = (
             firm.fixed_cost
             + plan.spend_experience
             + plan.spend_selection
             + plan.spend_efficiency
             + self.innovation_spend
+            + spend_research
         )
         reserve = self.params.cash_reserve_quarters * WEEKS_PER_QUARTER * weekly_commitments
         target = self.acquisition(firm, view, price)
@@ -361,5 +382,6 @@ class ShareholderFocused(Strategy):
             payout=max(0.0, firm.cash - reserve - paid),
             note=note,
             spend_innovation=self.innovation_spend,
+            spend_research=spend_research,
             acquire=None if target is None else target.name,
         )
