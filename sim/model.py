@@ -16,6 +16,7 @@ from sim import metrics
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
+from sim.defences import DEFENCE_FIRM_COLUMNS, Defences
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
@@ -128,6 +129,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         )
         self.firms: list[Firm] = []
         self.finance = Finance(scenario.finance)
+        self.defences = Defences(scenario)
         for spec in scenario.firms:
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
@@ -146,12 +148,16 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.setup_channels()
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
-            tables={"firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS, **self.channel_tables()},
+            tables={
+                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS,
+                **self.channel_tables(),
+            },
         )
         self.firms_choose_channels(initial=True)
         self.firms_decide()
         self.platforms_decide()
         self.value_firms()
+        self.measure_brand_strength()
         self.collect()
 
     # ------------------------------------------------------------------ access
@@ -204,6 +210,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.close_quarter()
             self.settle_finances()
             self.close_channel_quarter()
+            self.measure_brand_strength()
             self.measure_flywheel()
             self.firms_experiment()
             self.firms_adopt_trends()
@@ -382,6 +389,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
+    def measure_brand_strength(self) -> None:
+        """Quarter end: each firm's brand-strength index (``sim.defences``)."""
+        self.defences.measure_brands(self)
+
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
         for firm in self.firms:
@@ -395,8 +406,9 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     def apply_decision(self, firm: Firm, decision) -> None:
         """A decision takes effect: price, weekly spends, the payout now, any equity asked.
 
-        A decision may also set the weekly marketing spend (``extra["marketing_spend"]``);
-        without it, marketing stays as it is.
+        A decision may also set the weekly marketing spend (``marketing_spend``, or
+        ``extra["marketing_spend"]``); without it, marketing stays as it is. Channel
+        defences take effect where the scenario enables them (``sim.defences``).
         """
         firm.price = decision.price
         firm.spend_experience = decision.spend_experience
@@ -406,6 +418,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         marketing = decision.extra.get("marketing_spend")
         if marketing is not None:
             firm.marketing_spend = float(marketing)
+        self.defences.apply(firm, decision)
         firm.pay_out(decision.payout)
         if decision.equity_request > 0:
             self.finance.request_equity(firm, decision.equity_request)
@@ -447,6 +460,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.lifecycle_row(firm),
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
+                    **self.defences.row(self, firm),
                 },
             )
         self.collect_platforms()
@@ -478,6 +492,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             marketing_spend=firm.marketing_spend,
             take_share=self.take_share(firm),
             connected_unit_cost=self.connected_unit_cost(firm),
+            **self.defences.view_fields(self, firm),
         )
 
     def seen_quarter(self, firm: Firm, report):
