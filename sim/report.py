@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.defences_report import defence_lines
 from sim.mechanics.value import shareholder_value
 
 WEEKS_PER_YEAR = 52
@@ -227,6 +228,7 @@ def summary(result) -> str:
 
         lines += ["", industry_summary(firms)]
     lines += platform_lines(result)
+    lines += defence_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "
