@@ -57,7 +57,7 @@ class Defences:
         """A decision's defences and marketing take effect (defences only if enabled)."""
         if decision.marketing_spend is not None:
             firm.marketing_spend = float(decision.marketing_spend)
-        if not self.enabled:
+        if not (self.enabled and firm.defences_allowed):
             return
         firm.platform_price = decision.platform_price
         firm.direct_incentive = float(decision.direct_incentive)
@@ -66,7 +66,7 @@ class Defences:
     def view_fields(self, model, firm) -> dict:
         """What the firm's strategy sees of its defences and of the rules."""
         return {
-            "defences_allowed": self.enabled,
+            "defences_allowed": self.enabled and firm.defences_allowed,
             "decides_marketing": self.spec.strategies_set_marketing,
             "platform_price": firm.platform_price,
             "direct_incentive": firm.direct_incentive,
@@ -232,8 +232,8 @@ class Defences:
             steps = max(steps - self.chain.respond_removes, 0.0)
         return {
             "platform_price": price if asked is None else asked,
-            "direct_incentive": firm.direct_incentive,
-            "loyalty_rebate": firm.loyalty_rebate,
+            "direct_incentive": week.direct_incentive if model.week else firm.direct_incentive,
+            "loyalty_rebate": week.loyalty_rebate if model.week else firm.loyalty_rebate,
             "loyalty_members": int(self.members[j]) if j < len(self.members) else 0,
             "loyalty_units": week.loyalty_units,
             "incentive_cost": week.incentive_cost,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -289,3 +290,98 @@ def test_marketing_decided_by_the_strategy_takes_effect():
     result = sim.run(defended_scenario(parity=False, marketing_spend=300.0), steps=14)
     rows = firm_rows(result, "Defender")
     assert (rows["marketing_spend"] == 300.0).all()
+
+
+# ---------------------------------------------------------------- strategies
+
+
+def test_marketing_spend_closed_form_is_the_numeric_optimum():
+    from scipy.optimize import minimize_scalar
+
+    from sim.mechanics.defences import marketing_spend_for_value
+
+    unaware, population, cost, value, weeks = 1000.0, 2000, 1.0, 10.0, 13
+    # hand-worked: (1 - p)^12 = 2000 / 10000 -> p = 1 - 0.2^(1/12) = 0.12548
+    spend = marketing_spend_for_value(unaware, population, cost, value, weeks)
+    assert spend == pytest.approx(2000 * (1 - 0.2 ** (1 / 12)), rel=1e-12)
+
+    def loss(p):
+        return -(unaware * (1 - (1 - p) ** weeks) * value - weeks * cost * population * p)
+
+    best = minimize_scalar(loss, bounds=(0, 1), method="bounded", options={"xatol": 1e-10})
+    assert spend == pytest.approx(cost * population * best.x, rel=1e-5)
+    # a contact worth less than it costs buys nothing
+    assert marketing_spend_for_value(1000.0, 2000, 1.0, 1.5, 13) == 0.0
+
+
+def airline_model(**changes):
+    from tests.test_defences import defended_scenario
+
+    data = defended_scenario(parity=False)
+    data["firms"][0]["strategy"] = "customer_obsessed"
+    data["firms"][0].pop("strategy_params")
+    data["firms"][1]["strategy"] = "shareholder_focused"
+    data["defences"].update(changes)
+    return sim.MarketModel(data)
+
+
+def test_more_value_on_relationships_never_chooses_fewer_direct_units():
+    from sim.strategies.defence_choice import choose_defences
+
+    model = airline_model()
+    model.run(13)
+    for firm in model.firms:
+        view, research = model.firm_view(firm), model.market_research(firm)
+        price = firm.price
+        direct = []
+        for weight in (0.0, 0.25, 0.5, 1.0, 2.0):
+            chosen = choose_defences(view, research, price, weight)
+            units, _, _ = research.what_if.units_detail(
+                price=price,
+                platform_price=np.nan if chosen.platform_price is None else chosen.platform_price,
+                incentive=chosen.direct_incentive,
+                rebate=chosen.loyalty_rebate,
+            )
+            direct.append(units)
+        # revealed preference: argmax of f + w g has g non-decreasing in w
+        assert all(b >= a - 1e-9 for a, b in itertools.pairwise(direct)), direct
+
+
+def test_no_defences_when_the_scenario_does_not_allow_them():
+    from sim.strategies.defence_choice import choose_defences
+
+    model = airline_model(enabled=False)
+    firm = model.firms[0]
+    chosen = choose_defences(model.firm_view(firm), model.market_research(firm), firm.price, 0.5)
+    assert chosen.as_decision() == {
+        "platform_price": None,
+        "direct_incentive": 0.0,
+        "loyalty_rebate": 0.0,
+    }
+
+
+def test_built_in_strategies_decide_defences_and_the_decisions_take_effect():
+    model = airline_model()
+    model.run(40)
+    firms = model.datacollector.get_table_dataframe("firms")
+    decided = firms[firms["step"] > 0]
+    used = decided[["direct_incentive", "loyalty_rebate"]].to_numpy().sum()
+    assert used > 0
+    # what each firm decided is what it holds and what its books charged
+    for firm in model.firms:
+        rows = decided[decided["name"] == firm.name]
+        assert rows["direct_incentive"].iloc[-1] == firm.week.direct_incentive
+        np.testing.assert_allclose(
+            rows["incentive_cost"], 0.6 * rows["direct_incentive"] * rows["direct_units"]
+        )
+
+
+def test_marketing_is_the_scenario_value_unless_strategies_set_it():
+    kept = airline_model()
+    kept.firms[0].marketing_spend = 123.0
+    kept.run(27)
+    assert kept.firms[0].marketing_spend == 123.0
+    decided = airline_model(strategies_set_marketing=True)
+    decided.firms[0].marketing_spend = 123.0
+    decided.run(27)
+    assert all(f.marketing_spend != 123.0 for f in decided.firms)

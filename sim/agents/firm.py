@@ -76,6 +76,8 @@ class WeekFlows:
     loyalty_cost: float = 0.0
     loyalty_units: float = 0.0
     platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
 
     @property
     def operating_profit(self) -> float:
@@ -157,6 +159,7 @@ class Firm(mesa.Agent):
         self.direct_incentive = 0.0
         self.loyalty_rebate = 0.0
         self.brand_strength = 0.0
+        self.defences_allowed = spec.defences
         self.init_lifecycle(spec, birth_step)
 
     def init_lifecycle(self, spec: FirmSpec, birth_step: int) -> None:
@@ -333,6 +336,8 @@ class Firm(mesa.Agent):
         week.loyalty_cost = loyalty_cost
         week.loyalty_units = loyalty_units
         week.platform_price = self.platform_price
+        week.direct_incentive = self.direct_incentive
+        week.loyalty_rebate = self.loyalty_rebate
         change = revenue_change - incentive_cost - loyalty_cost
         self.cash += change
         tally.revenue += revenue_change

@@ -221,3 +221,35 @@ def brand_strength(
         return np.zeros(aware.shape[1])
     dollars = premium_utils / price_sensitivity[:, None]
     return np.where(aware, dollars, 0.0).sum(axis=0) / n
+
+
+def marketing_spend_for_value(
+    unaware: float, population: int, contact_cost: float, value_per_aware: float, weeks: int
+) -> float:
+    """Weekly marketing spend that maximises the value of the awareness it buys ($).
+
+    Marketing buys a weekly awareness hazard ``p = M / (c N)`` (7.10). Held for ``T``
+    weeks it makes ``U (1 - (1 - p)^T)`` of the ``U`` unaware consumers aware, each worth
+    ``v``, at a cost ``T c N p``. The value is concave in ``p``; its maximum is at
+    ``(1 - p)^(T - 1) = c N / (U v)``, so ``p* = 1 - (c N / (U v))^(1 / (T - 1))``, 0 when
+    a contact is worth less than it costs, and the spend is ``M* = c N p*``.
+
+    Args:
+        unaware: ``U``, consumers who do not know the firm.
+        population: ``N`` > 0.
+        contact_cost: ``c`` > 0, $ per contact.
+        value_per_aware: ``v``, $ a newly aware consumer is worth to the firm.
+        weeks: ``T`` >= 2, weeks the spend is held.
+
+    Returns:
+        $ per week (>= 0).
+    """
+    if population <= 0 or contact_cost <= 0 or weeks < 2:
+        raise ValueError("population and contact_cost must be > 0 and weeks >= 2")
+    if unaware <= 0 or value_per_aware <= 0:
+        return 0.0
+    ratio = contact_cost * population / (unaware * value_per_aware)
+    if ratio >= 1.0:
+        return 0.0
+    hazard = 1.0 - ratio ** (1.0 / (weeks - 1))
+    return float(contact_cost * population * hazard)

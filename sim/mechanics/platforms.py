@@ -746,12 +746,16 @@ class FirmWhatIf:
         return direct_units, platform_units
 
     def listing_price_at(self, platform: int, price: float, platform_price: float | None):
-        """Price platform k would show for the firm's listing ($), parity applied."""
+        """Price platform k would show for the firm's listing ($), parity applied.
+
+        ``platform_price`` None keeps the firm's current ask; NaN follows ``price``.
+        """
         offer, j = self.offer, self.slot
         asked = platform_price
         if asked is None:
-            current = np.nan if offer.platform_price is None else float(offer.platform_price[j])
-            asked = price if np.isnan(current) else current
+            asked = np.nan if offer.platform_price is None else float(offer.platform_price[j])
+        if np.isnan(asked):
+            asked = price
         if offer.parity is not None and offer.parity[platform]:
             return min(asked, price)
         return asked

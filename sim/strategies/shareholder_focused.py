@@ -21,6 +21,7 @@ from pydantic import Field
 from sim.mechanics.finance import discount_factor
 from sim.mechanics.stocks import stocks_after, upkeep_spend
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.defence_choice import choose_defences, choose_marketing, discounted_weeks
 
 WEEKS_PER_QUARTER = 13
 REPEAT_VALUE_TOLERANCE = 1e-3
@@ -139,6 +140,11 @@ class ShareholderFocused(Strategy):
       (priced at the firm's markup), solved as a fixed point.
     - Cash: keeps a reserve of ``cash_reserve_quarters`` of fixed cost and planned spend
       and pays out the rest; pays nothing while in debt.
+    - Defences (where the scenario allows them): each quarter the incentive, loyalty
+      rebate and platform price that add most to this quarter's contribution by its
+      research (plus ``relationship_weight``, 0 by default): a defence must pay now.
+    - Marketing (where strategies decide it): a newly aware customer is worth its
+      margin over the plan's horizon, discounted at the hurdle rate.
     """
 
     name = "shareholder_focused"
@@ -279,4 +285,13 @@ class ShareholderFocused(Strategy):
             payout=max(0.0, firm.cash - reserve),
             note=note,
             spend_innovation=self.innovation_spend,
+            **self.defences(firm, view, price),
         )
+
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+        """Channel defences and marketing that pay within the plan (see class)."""
+        weight = self.params.relationship_weight
+        chosen = choose_defences(firm, view.research, price, weight)
+        weeks = discounted_weeks(self.horizon_weeks, self.params.hurdle_rate)
+        marketing = choose_marketing(firm, view.research, price, weight, weeks)
+        return {**chosen.as_decision(), "marketing_spend": marketing}
