@@ -142,7 +142,8 @@ class Defences:
         running = offer.rebate > 0
         if running.any():
             target = direct_habit_target(cols.last_firm, state.last_channel)
-            self.members = np.bincount(target[target >= 0], minlength=n_firms)
+            counts = np.bincount(target[target >= 0], minlength=n_firms)
+            self.members = np.where(running, counts, 0)
         else:
             self.members = np.zeros(n_firms, dtype=np.int64)
         for firm in model.firms:
@@ -177,7 +178,9 @@ class Defences:
 
         The brand-specific terms of a direct purchase: experience against expectation
         (with any respond-to-desire bonus), the habit of a consumer whose last purchase
-        was the brand's (direct, when channels are on), loyalty, direct incentive and fit.
+        was the brand's (direct, when channels are on), loyalty and fit. A direct
+        incentive is left out: it is a price cut in another form, and the unbranded copy
+        is compared at the same net price.
         """
         cols = model.population.columns
         alpha, gamma = cols.price_sensitivity, cols.experience_taste
@@ -211,8 +214,6 @@ class Defences:
                     ),
                     0.0,
                 )
-            if offer is not None and offer.incentive is not None:
-                premium = premium + alpha * float(offer.incentive[j])
             if fit is not None:
                 premium = premium + fit[:, j]
             firm.brand_strength = float(

@@ -35,11 +35,15 @@ def defence_lines(result) -> list[str]:
             rows = firms[firms["firm_id"] == row["firm_id"]]
             costs = rows["incentive_cost"].sum() + rows["loyalty_cost"].sum()
             text += (
-                f"; loyalty rebate ${row['loyalty_rebate']:,.2f} per unit "
-                f"({int(row['loyalty_members']):,} members), direct incentive "
-                f"${row['direct_incentive']:,.2f}, platform price "
-                f"${row['platform_price']:,.2f} against ${row['price']:,.2f} direct; "
-                f"defences cost ${costs:,.0f} in all"
+                f"; in its last week a loyalty rebate of ${row['loyalty_rebate']:,.2f} per unit "
+                f"({int(row['loyalty_members']):,} members) and a direct incentive of "
+                f"${row['direct_incentive']:,.2f}"
             )
+            if row["channels"] not in ("direct", ""):
+                text += (
+                    f", listings at ${row['platform_price']:,.2f} against "
+                    f"${row['price']:,.2f} direct"
+                )
+            text += f"; its defences cost ${costs:,.0f} over the run"
         lines.append(text + ".")
     return lines

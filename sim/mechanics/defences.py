@@ -205,7 +205,8 @@ def brand_strength(
     ``B_j = (1/N) sum_{i aware of j} Delta_ij / alpha_i``, i.e. the share of consumers
     aware of j times the mean, over those aware, of the dollars they would pay for j's
     offer over an unbranded copy (same quality, selection and price; experience at the
-    consumer's expectation; no habit, loyalty, fit or 1-Click). ``Delta_ij`` is the
+    consumer's expectation; no habit, loyalty, fit or 1-Click; a direct incentive counts
+    as part of the price). ``Delta_ij`` is the
     utility of the brand-specific terms. In dollars per consumer in the market.
 
     Args:
