@@ -31,6 +31,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 
 
 class Scenario(Frozen):
@@ -77,6 +78,8 @@ class Scenario(Frozen):
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
     defences: DefencesSpec = Field(default_factory=DefencesSpec)
     value_chain: ValueChainSpec = Field(default_factory=ValueChainSpec)
+    imitation: ImitationSpec = Field(default_factory=ImitationSpec)
+    acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

@@ -14,7 +14,14 @@ import numpy as np
 from pydantic import Field
 
 from sim.mechanics.stocks import stocks_after
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
 from sim.strategies.defence_choice import choose_defences, choose_marketing
 
 ALLOCATION_STEP = 0.125
@@ -85,7 +92,9 @@ class CustomerObsessed(Strategy):
     floor, defended by a wider margin only while needed), it asks investors for growth
     capital when under the floor (they fund it only if customers grow and come back, the
     1997 letter's evidence), and it spends where research says the most customers will be
-    served at the end of its horizon, not where the spend is easiest.
+    served at the end of its horizon, not where the spend is easiest. When the scenario
+    allows acquisitions it buys a rival exactly when the rival's customers outnumber
+    those the price would win by reinvesting it (:meth:`acquisition`).
 
     Defences (where the scenario allows them): it values an owned relationship at
     ``relationship_weight`` of the price per direct unit, so it gives incentives to deal
@@ -107,6 +116,7 @@ class CustomerObsessed(Strategy):
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
         "innovation": "keeps experimenting through bad quarters",
+        "acquisitions": "buys a rival when it serves more customers than reinvesting the price",
         "proxy_focus": 0.0,
         "decision_velocity": 1.0,
     }
@@ -183,6 +193,40 @@ class CustomerObsessed(Strategy):
                 equity_request=self.growth_capital(firm, floor),
                 **defences,
             )
+        best = self.plan(firm, view, cost, surplus - payout)
+        target = self.acquisition(firm, view, cost, surplus - payout, best[0])
+        note = ""
+        if target is not None:
+            best = self.plan(firm, view, cost, surplus - payout - target.asking_price)
+            budget = (surplus - payout - target.asking_price) / 13.0
+            note = f"; buys {target.name}"
+        _, margin, price, shares = best
+        spend_x, spend_s, spend_e = (budget * share for share in shares)
+        defences = self.defences(firm, view, price)
+        return Decision(
+            spend_experience=spend_x,
+            spend_selection=spend_s,
+            spend_efficiency=spend_e,
+            payout=payout,
+            note=f"margin {margin:.3f}{note}",
+            spend_innovation=firm.innovation_budget,
+            acquire=None if target is None else target.name,
+            **defences,
+        )
+
+    def plan(self, firm: FirmView, view: MarketView, cost: float, reinvested: float):
+        """Margin and split that serve the most customers at the horizon.
+
+        Args:
+            firm: the deciding firm.
+            view: its view of the market.
+            cost: unit cost with connected costs ($).
+            reinvested: cash above the floor to reinvest ($).
+
+        Returns:
+            ``(weekly units at the horizon, margin, price, (experience, selection,
+            efficiency) shares)``.
+        """
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
@@ -195,9 +239,9 @@ class CustomerObsessed(Strategy):
                 earned = (option_price * (1.0 - firm.take_share) - cost) * research.demand(
                     price=option_price
                 )
-                projected = (surplus - payout) / weeks + max(0.0, earned - committed)
+                projected = reinvested / weeks + max(0.0, earned - committed)
             else:
-                projected = budget
+                projected = reinvested / 13.0
             spends = projected * grid
             experience = stocks_after(firm.experience, spends[:, 0], weeks, *tech.experience)
             selection = stocks_after(
@@ -209,18 +253,36 @@ class CustomerObsessed(Strategy):
             k = int(np.argmax(units))
             if best is None or units[k] > best[0]:
                 best = (float(units[k]), option, option_price, tuple(grid[k]))
-        _, margin, price, shares = best
-        spend_x, spend_s, spend_e = (budget * share for share in shares)
-        defences = self.defences(firm, view, price)
-        return Decision(
-            spend_experience=spend_x,
-            spend_selection=spend_s,
-            spend_efficiency=spend_e,
-            payout=payout,
-            note=f"margin {margin:.3f}",
-            spend_innovation=firm.innovation_budget,
-            **defences,
-        )
+        return best
+
+    def acquisition(
+        self, firm: FirmView, view: MarketView, cost: float, reinvestable: float, units: float
+    ) -> RivalView | None:
+        """The rival whose customers add most to those served at the horizon, or None.
+
+        Buying rival ``j`` adds the customers it serves now (its weekly units, from its
+        last quarter's accounts, no growth assumed) to the group's, and takes its price
+        out of the cash the firm would reinvest in its own offer. It buys when its own
+        units at the horizon with the smaller reinvestment plus the rival's units beat
+        ``units``, what reinvesting everything would serve. It pays only from cash above
+        its floor: it never lets cash run out, not even for a deal.
+        """
+        best, best_units = None, units
+        for rival in view.rivals:
+            report = rival.last_quarter
+            if (
+                not rival.alive
+                or rival.asking_price is None
+                or rival.asking_price > reinvestable
+                or report is None
+                or report.units <= 0
+            ):
+                continue
+            served = self.plan(firm, view, cost, reinvestable - rival.asking_price)[0]
+            served += report.units / 13.0
+            if served > best_units:
+                best, best_units = rival, served
+        return best
 
     def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
         """Channel defences and marketing by research, valuing relationships (see class).
