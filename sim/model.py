@@ -17,6 +17,7 @@ from sim.acquisition import ACQUISITION_FIRM_COLUMNS, Acquisitions
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
+from sim.defences import DEFENCE_FIRM_COLUMNS, Defences
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
 from sim.imitation import IMITATION_FIRM_COLUMNS, Imitation
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
@@ -134,6 +135,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         )
         self.firms: list[Firm] = []
         self.finance = Finance(scenario.finance)
+        self.defences = Defences(scenario)
         self.imitation = Imitation(scenario.imitation)
         self.acquisitions = Acquisitions(scenario.acquisition, scenario.lifecycle.discount_rate)
         for spec in scenario.firms:
@@ -155,12 +157,16 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.setup_channels()
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
-            tables={"firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS, **self.channel_tables()},
+            tables={
+                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS,
+                **self.channel_tables(),
+            },
         )
         self.firms_choose_channels(initial=True)
         self.firms_decide()
         self.platforms_decide()
         self.value_firms()
+        self.measure_brand_strength()
         self.collect()
 
     # ------------------------------------------------------------------ access
@@ -214,6 +220,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.consolidate_groups()  # (acquisition)
             self.settle_finances()
             self.close_channel_quarter()
+            self.measure_brand_strength()
             self.measure_flywheel()
             self.firms_experiment()
             self.firms_adopt_trends()
@@ -397,6 +404,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
+    def measure_brand_strength(self) -> None:
+        """Quarter end: each firm's brand-strength index (``sim.defences``)."""
+        self.defences.measure_brands(self)
+
     def firms_imitate(self) -> None:
         """Quarter end: the public record of firms' models grows; lagging firms may copy."""
         self.imitation.observe(self)
@@ -415,8 +426,9 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     def apply_decision(self, firm: Firm, decision) -> None:
         """A decision takes effect: price, weekly spends, the payout now, any equity asked.
 
-        A decision may also set the weekly marketing spend (``extra["marketing_spend"]``);
-        without it, marketing stays as it is.
+        A decision may also set the weekly marketing spend (``marketing_spend``, or
+        ``extra["marketing_spend"]``); without it, marketing stays as it is. Channel
+        defences take effect where the scenario enables them (``sim.defences``).
         """
         firm.price = decision.price
         firm.spend_experience = decision.spend_experience
@@ -428,6 +440,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         marketing = decision.extra.get("marketing_spend")
         if marketing is not None:
             firm.marketing_spend = float(marketing)
+        self.defences.apply(firm, decision)
         firm.pay_out(decision.payout)
         if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
             self.finance.request_equity(firm, decision.equity_request)
@@ -472,6 +485,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
                     **self.research.firm_row(firm),
+                    **self.defences.row(self, firm),
                     **self.imitation.row(firm),
                     **self.acquisitions.row(self, firm),
                 },
@@ -506,6 +520,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             take_share=self.take_share(firm),
             connected_unit_cost=self.connected_unit_cost(firm),
             spend_research=firm.spend_research,
+            **self.defences.view_fields(self, firm),
             **self.acquisitions.own_details(self, firm),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.defences_report import defence_lines
 from sim.mechanics.value import shareholder_value
 
 WEEKS_PER_YEAR = 52
@@ -231,6 +232,7 @@ def summary(result) -> str:
     from sim.research_report import research_lines
 
     lines += research_lines(result)
+    lines += defence_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "

@@ -18,6 +18,7 @@ from sim.scenario.schema_channels import (
     PlatformSpec,
     RelationshipSpec,
 )
+from sim.scenario.schema_defences import DefencesSpec, ValueChainSpec
 from sim.scenario.schema_dynamics import (
     InnovationSpec,
     LifecycleSpec,
@@ -77,6 +78,8 @@ class Scenario(Frozen):
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
     research: ResearchSpec = Field(default_factory=ResearchSpec)
+    defences: DefencesSpec = Field(default_factory=DefencesSpec)
+    value_chain: ValueChainSpec = Field(default_factory=ValueChainSpec)
     imitation: ImitationSpec = Field(default_factory=ImitationSpec)
     acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
@@ -122,6 +125,8 @@ class Scenario(Frozen):
             bool(self.platforms)
             or self.learning.fit_value > 0
             or any(firm.connected is not ConnectedKind.none for firm in self.firms)
+            or self.defences.enabled
+            or self.value_chain.step_cost > 0
         )
 
     def digest(self) -> str:

@@ -82,6 +82,17 @@ class FirmView:
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
     spend_research: float = 0.0
+    defences_allowed: bool = False
+    decides_marketing: bool = False
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
+    owned_customers: int = 0
+    loyalty_cost_per_member: float = 0.0
+    incentive_cost_ratio: float = 1.0
+    brand_strength: float = 0.0
+    marketing_contact_cost: float = 1.0
+    population: int = 0
     owner: str | None = None
     credit_limit: float = 0.0
     acquisition_budget: float = 0.0
@@ -397,7 +408,14 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
+    (``sim/finance.py``).
+
+    Channel defences (``sim/mechanics/defences.py``; they take effect only where the
+    scenario enables them, ``FirmView.defences_allowed``): ``platform_price`` is the price
+    asked on platforms (None = the direct price), ``direct_incentive`` the $ of value
+    given to every direct buyer, ``loyalty_rebate`` the $ returned to loyalty members per
+    unit bought direct (0 = no programme). ``marketing_spend`` is the weekly marketing
+    spend ($; None keeps the current one). ``acquire`` names a rival to buy now at its asking price
     (``sim/acquisition.py``); None buys nothing. ``spend_research`` buys survey
     respondents for the next quarter's research ($ per week; ``sim/mechanics/research.py``);
     it is ignored, and nothing is paid, when the scenario's research is off (research is
@@ -414,6 +432,10 @@ class Decision:
     spend_innovation: float = 0.0
     equity_request: float = 0.0
     spend_research: float = 0.0
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
+    marketing_spend: float | None = None
     acquire: str | None = None
 
     def __post_init__(self) -> None:
@@ -432,7 +454,12 @@ class Decision:
             "spend_innovation": self.spend_innovation,
             "equity_request": self.equity_request,
             "spend_research": self.spend_research,
+            "direct_incentive": self.direct_incentive,
+            "loyalty_rebate": self.loyalty_rebate,
         }
+        for name in ("platform_price", "marketing_spend"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name)
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")

@@ -7,6 +7,7 @@ investments by long-term value, and pass cost savings on as lower prices.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -21,6 +22,7 @@ from sim.strategies.base import (
     Strategy,
     StrategyParams,
 )
+from sim.strategies.defence_choice import choose_defences, choose_marketing
 
 ALLOCATION_STEP = 0.125
 
@@ -111,6 +113,15 @@ class CustomerObsessed(Strategy):
     served at the end of its horizon, not where the spend is easiest. When the scenario
     allows acquisitions it buys a rival exactly when the rival's customers outnumber
     those the price would win by reinvesting it (:meth:`acquisition`).
+
+    Defences (where the scenario allows them): it values an owned relationship at
+    ``relationship_weight`` of the price per direct unit, so it gives incentives to deal
+    direct, runs a loyalty programme and prices platform listings above its store when
+    its research says the relationships kept are worth more than they cost (under its
+    cash floor only defences that pay at once). Marketing
+    (where strategies decide it): a newly aware customer counts over its whole horizon at
+    its thin margin plus the relationship value, so it buys awareness only where
+    customers keep buying for years and otherwise relies on experience and word of mouth.
     """
 
     name = "customer_obsessed"
@@ -199,12 +210,13 @@ class CustomerObsessed(Strategy):
         budget = (surplus - payout) / 13.0
         if budget <= 0:
             note = "below cash floor" if surplus <= 0 else "surplus paid out"
+            defences = self.defences(firm, view, price)
             return Decision(
-                price=price,
                 payout=payout,
                 spend_innovation=firm.innovation_budget,
                 note=note,
                 equity_request=self.growth_capital(firm, floor),
+                **defences,
             )
         spend_research = self.research_spend(view.research.terms, budget)
         reinvested = surplus - payout - 13.0 * spend_research
@@ -219,8 +231,8 @@ class CustomerObsessed(Strategy):
             note = f"; buys {target.name}"
         _, margin, price, shares = best
         spend_x, spend_s, spend_e = (budget * share for share in shares)
+        defences = self.defences(firm, view, price)
         return Decision(
-            price=price,
             spend_experience=spend_x,
             spend_selection=spend_s,
             spend_efficiency=spend_e,
@@ -229,6 +241,7 @@ class CustomerObsessed(Strategy):
             spend_innovation=firm.innovation_budget,
             acquire=None if target is None else target.name,
             spend_research=spend_research,
+            **defences,
         )
 
     def plan(self, firm: FirmView, view: MarketView, cost: float, reinvested: float):
@@ -304,3 +317,26 @@ class CustomerObsessed(Strategy):
             if served > best_units:
                 best, best_units = rival, served
         return best
+
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+        """Channel defences and marketing by research, valuing relationships (see class).
+
+        The defences' expected cost per unit is priced in at the same margin, as platform
+        fees and connected costs are: the firm never sells below its full cost. Under its
+        cash floor it counts no relationship value: a defence must then pay at once.
+        """
+        floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
+        weight = self.params.relationship_weight if firm.cash >= floor else 0.0
+        chosen = choose_defences(firm, view.research, price, weight)
+        if chosen.cost_per_unit > 0:
+            cost = firm.unit_cost + firm.connected_unit_cost
+            markup = price * (1.0 - firm.take_share) / cost
+            raised = price + chosen.cost_per_unit * markup / (1.0 - firm.take_share)
+            if chosen.platform_price is not None:
+                chosen = dataclasses.replace(
+                    chosen, platform_price=chosen.platform_price * raised / price
+                )
+            price = raised
+        weeks = 52.0 * self.params.horizon_years
+        marketing = choose_marketing(firm, view.research, price, weight, weeks)
+        return {**chosen.as_decision(), "price": price, "marketing_spend": marketing}

@@ -30,6 +30,7 @@ from sim.strategies.base import (
     Strategy,
     StrategyParams,
 )
+from sim.strategies.defence_choice import choose_defences, choose_marketing, discounted_weeks
 
 WEEKS_PER_QUARTER = 13
 REPEAT_VALUE_TOLERANCE = 1e-3
@@ -156,6 +157,11 @@ class ShareholderFocused(Strategy):
     - Research (research with noise on): buys respondents only when they pay within the
       quarter they inform: the expected pricing loss a more precise estimate of price
       sensitivity avoids (``sim.mechanics.research.pricing_loss``) must exceed their cost.
+    - Defences (where the scenario allows them): each quarter the incentive, loyalty
+      rebate and platform price that add most to this quarter's contribution by its
+      research (plus ``relationship_weight``, 0 by default): a defence must pay now.
+    - Marketing (where strategies decide it): a newly aware customer is worth its
+      margin over the plan's horizon, discounted at the hurdle rate.
     - Acquisitions (when the scenario allows them): buys the rival whose value to its
       shareholders over the plan's horizon most exceeds the asking price (see
       :meth:`acquisition`), and only then; the price comes out of what it would have
@@ -384,4 +390,13 @@ class ShareholderFocused(Strategy):
             spend_innovation=self.innovation_spend,
             spend_research=spend_research,
             acquire=None if target is None else target.name,
+            **self.defences(firm, view, price),
         )
+
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+        """Channel defences and marketing that pay within the plan (see class)."""
+        weight = self.params.relationship_weight
+        chosen = choose_defences(firm, view.research, price, weight)
+        weeks = discounted_weeks(self.horizon_weeks, self.params.hurdle_rate)
+        marketing = choose_marketing(firm, view.research, price, weight, weeks)
+        return {**chosen.as_decision(), "marketing_spend": marketing}
