@@ -52,6 +52,7 @@ from sim.mechanics.platforms import (
     membership_value,
 )
 from sim.mechanics.stocks import accumulate_stock
+from sim.research import RESEARCH_PLATFORM_COLUMNS
 from sim.scenario import ConnectedKind, PlatformKind
 from sim.strategies.base import ChannelSet, MarketResearch, PlatformOption
 from sim.strategies.channel_research import ChannelMarketResearch
@@ -118,6 +119,7 @@ PLATFORM_COLUMNS = [
     "knowledge",
     "connected",
     "alive",
+    *RESEARCH_PLATFORM_COLUMNS,
 ]
 
 
@@ -317,6 +319,7 @@ class ChannelStages:
             pool_price=np.array([p.pool.price if p.pool else 0.0 for p in platforms]),
             pool_quality=np.array([p.pool.quality if p.pool else 0.0 for p in platforms]),
             take_rate=np.array([p.take_rate for p in platforms]),
+            **self.defences.offer_fields(self),
         )
 
     def shoppers(self, rows: np.ndarray) -> Shoppers:
@@ -661,7 +664,11 @@ class ChannelStages:
         repeat_units = np.bincount(bought.brand[repeat], minlength=n_firms)
         auto_direct = bought.automatic & direct
         auto_units = np.bincount(bought.brand[auto_direct], minlength=n_firms)
-        fees = offer.price * (offer.take_rate @ listing_units[:, :n_firms])
+        if offer.channel_prices:
+            shown = self.defences.shown_prices(offer)
+            fees = (offer.take_rate[:, None] * shown * listing_units[:, :n_firms]).sum(axis=0)
+        else:
+            fees = offer.price * (offer.take_rate @ listing_units[:, :n_firms])
         for firm in self.firms:
             if not firm.alive:
                 continue
@@ -675,6 +682,7 @@ class ChannelStages:
                 float(fees[j]),
                 self.connected_cost(firm, float(direct_units[j]), float(auto_units[j])),
             )
+        self.defences.book(self, bought, offer, direct_units, listing_units)
         take_total = membership_fees = pool_revenue = owner_units_total = 0.0
         for k, platform in enumerate(self.platforms):
             if not platform.alive:
@@ -685,7 +693,8 @@ class ChannelStages:
             members = float(self.channel_columns.member[bought.rows[on_k], k].sum())
             automatic = float((bought.automatic & on_k).sum())
             pool_sales = float(offer.pool_price[k] * units[n_firms])
-            gmv = float(offer.price @ units[:n_firms]) + pool_sales
+            listing_price = offer.firm_listing_price(k)
+            gmv = float(listing_price @ units[:n_firms]) + pool_sales
             platform.book_week(
                 owner_units=owner,
                 brand_units=float(units[:n_firms].sum()) - owner,
@@ -703,9 +712,12 @@ class ChannelStages:
         pool_units = float(listing_units[:, n_firms].sum())
         self.stats.units_by_slot = firm_units
         self.stats.purchases = int(firm_units.sum() + pool_units)
-        self.stats.spending = float(
-            offer.price @ firm_units + offer.pool_price @ listing_units[:, -1]
-        )
+        if offer.channel_prices:
+            shown = self.defences.shown_prices(offer)
+            firm_spending = offer.price @ direct_units + (shown * listing_units[:, :n_firms]).sum()
+        else:
+            firm_spending = offer.price @ firm_units
+        self.stats.spending = float(firm_spending + offer.pool_price @ listing_units[:, -1])
         self.stats.repeat_purchases = int(repeat.sum())
         self.stats.platform_purchases = int(listing_units.sum())
         self.stats.platform_take = float(take_total)
@@ -1072,5 +1084,6 @@ class ChannelStages:
                     "knowledge": platform.knowledge,
                     "connected": platform.connected.value,
                     "alive": platform.alive,
+                    **self.research.platform_row(self, platform),
                 },
             )

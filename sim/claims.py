@@ -203,6 +203,17 @@ def _segments_off(s: Scenario) -> dict[str, Any]:
     return {"consumers.segments": []}
 
 
+# ---------------------------------------------------------------- research with noise
+
+
+def _research_noise_used(s: Scenario) -> bool:
+    return s.research.enabled
+
+
+def _research_noise_off(s: Scenario) -> dict[str, Any]:
+    return {"research.enabled": False}
+
+
 CLAIMS: dict[str, Claim] = {
     claim.name: claim
     for claim in (
@@ -314,6 +325,15 @@ CLAIMS: dict[str, Claim] = {
             "differ in what they value",
             _segments_used,
             _segments_off,
+        ),
+        Claim(
+            "research_noise",
+            "research with noise",
+            "data tells a firm what price customers will pay: a firm knows its market only "
+            "as well as the customers it owns and the research it pays for, and a platform "
+            "shows a publisher clicks, not readers",
+            _research_noise_used,
+            _research_noise_off,
         ),
     )
 }

@@ -13,15 +13,19 @@ import mesa
 import numpy as np
 
 from sim import metrics
+from sim.acquisition import ACQUISITION_FIRM_COLUMNS, Acquisitions
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
+from sim.defences import DEFENCE_FIRM_COLUMNS, Defences
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
+from sim.imitation import IMITATION_FIRM_COLUMNS, Imitation
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
+from sim.research import RESEARCH_FIRM_COLUMNS, Research
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import (
     Decision,
@@ -63,6 +67,9 @@ FIRM_COLUMNS = [
     "alive",
     *LIFECYCLE_FIRM_COLUMNS,
     *FINANCE_FIRM_COLUMNS,
+    *RESEARCH_FIRM_COLUMNS,
+    *IMITATION_FIRM_COLUMNS,
+    *ACQUISITION_FIRM_COLUMNS,
 ]
 
 
@@ -128,6 +135,9 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         )
         self.firms: list[Firm] = []
         self.finance = Finance(scenario.finance)
+        self.defences = Defences(scenario)
+        self.imitation = Imitation(scenario.imitation)
+        self.acquisitions = Acquisitions(scenario.acquisition, scenario.lifecycle.discount_rate)
         for spec in scenario.firms:
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
@@ -142,16 +152,21 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
         )
         self.population = ConsumerPopulation(self, columns)
+        self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
         self.setup_channels()
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
-            tables={"firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS, **self.channel_tables()},
+            tables={
+                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS,
+                **self.channel_tables(),
+            },
         )
         self.firms_choose_channels(initial=True)
         self.firms_decide()
         self.platforms_decide()
         self.value_firms()
+        self.measure_brand_strength()
         self.collect()
 
     # ------------------------------------------------------------------ access
@@ -202,8 +217,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         if self.week % WEEKS_PER_QUARTER == 0:
             self.firms_right_size()
             self.close_quarter()
+            self.consolidate_groups()  # (acquisition)
             self.settle_finances()
             self.close_channel_quarter()
+            self.measure_brand_strength()
             self.measure_flywheel()
             self.firms_experiment()
             self.firms_adopt_trends()
@@ -213,6 +230,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             self.exit_irrelevant_firms()
             self.exit_insolvent_platforms()  # (channels)
             self.firms_choose_channels()  # (channels) once a year
+            self.firms_imitate()  # (imitation)
             self.firms_decide()
             self.platforms_decide()  # (channels)
             self.rank_top_k()
@@ -365,6 +383,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             if firm.alive:
                 self.finance.right_size(firm, firm.tally.units / WEEKS_PER_QUARTER)
 
+    def consolidate_groups(self) -> None:
+        """Quarter end: acquired brands' cash and debt are swept to their acquirers."""
+        self.acquisitions.consolidate(self)
+
     def settle_finances(self) -> None:
         """Quarter end: credit lines re-sized, investors asked by firms in debt."""
         for firm in self.firms:
@@ -382,6 +404,15 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
+    def measure_brand_strength(self) -> None:
+        """Quarter end: each firm's brand-strength index (``sim.defences``)."""
+        self.defences.measure_brands(self)
+
+    def firms_imitate(self) -> None:
+        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
+        self.imitation.observe(self)
+        self.imitation.incumbents_copy(self)
+
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
         for firm in self.firms:
@@ -395,20 +426,26 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     def apply_decision(self, firm: Firm, decision) -> None:
         """A decision takes effect: price, weekly spends, the payout now, any equity asked.
 
-        A decision may also set the weekly marketing spend (``extra["marketing_spend"]``);
-        without it, marketing stays as it is.
+        A decision may also set the weekly marketing spend (``marketing_spend``, or
+        ``extra["marketing_spend"]``); without it, marketing stays as it is. Channel
+        defences take effect where the scenario enables them (``sim.defences``).
         """
         firm.price = decision.price
         firm.spend_experience = decision.spend_experience
         firm.spend_selection = decision.spend_selection
         firm.spend_efficiency = decision.spend_efficiency
         firm.spend_innovation = decision.spend_innovation
+        if self.research.enabled:
+            firm.spend_research = decision.spend_research
         marketing = decision.extra.get("marketing_spend")
         if marketing is not None:
             firm.marketing_spend = float(marketing)
+        self.defences.apply(firm, decision)
         firm.pay_out(decision.payout)
-        if decision.equity_request > 0:
+        if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
             self.finance.request_equity(firm, decision.equity_request)
+        if decision.acquire is not None:
+            self.acquisitions.attempt(self, firm, decision.acquire)
 
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""
@@ -447,6 +484,10 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.lifecycle_row(firm),
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
+                    **self.research.firm_row(firm),
+                    **self.defences.row(self, firm),
+                    **self.imitation.row(firm),
+                    **self.acquisitions.row(self, firm),
                 },
             )
         self.collect_platforms()
@@ -478,6 +519,9 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             marketing_spend=firm.marketing_spend,
             take_share=self.take_share(firm),
             connected_unit_cost=self.connected_unit_cost(firm),
+            spend_research=firm.spend_research,
+            **self.defences.view_fields(self, firm),
+            **self.acquisitions.own_details(self, firm),
         )
 
     def seen_quarter(self, firm: Firm, report):
@@ -490,12 +534,22 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         """A random sample of consumers, as the firm's market research sees them.
 
         Weights turn the sample into expected weekly purchases of the whole population:
-        ``w_i = lambda_i * N / K``.
+        ``w_i = lambda_i * N / K``. With research with noise on (``sim/research.py``), the
+        sample is the firm's owned customers and its surveyed respondents, and the tastes
+        it sees carry measurement noise.
         """
         cols = self.population.columns
         n = len(cols)
-        size = min(self.spec.market.research_sample_size, n)
-        rows = np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
+        sample = self.research.sample(self, firm) if self.research.enabled else None
+        if sample is None:
+            size = min(self.spec.market.research_sample_size, n)
+            rows = (
+                np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
+            )
+            weights = cols.need_rate[rows] * (n / size)
+            self.research.record_free(self, firm, size)
+        else:
+            rows, weights = sample.rows, sample.weights
         research = MarketResearch(
             own=firm.slot,
             outside_utility=self.spec.market.outside_utility,
@@ -510,13 +564,15 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             habit_strength=cols.habit_strength[rows],
             last_firm=cols.last_firm[rows],
             available=cols.aware[rows] & self.alive_mask[None, :],
-            weights=cols.need_rate[rows] * (n / size),
+            weights=weights,
             need_rate=cols.need_rate[rows],
             habit_scale=self.habit_scale(),
             **self.owner_siblings(firm),
         )
         if self.channel_mode:
-            return self.channel_market_research(firm, rows, research)
+            research = self.channel_market_research(firm, rows, research)
+        if sample is not None:
+            research = self.research.observe(research, sample)
         return research
 
     def owner_siblings(self, firm: Firm) -> dict:
@@ -536,7 +592,14 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
     def market_view(self, firm: Firm) -> MarketView:
         """Read-only view of the market for one deciding firm."""
         rivals = tuple(
-            RivalView(other.unique_id, other.name, other.strategy_name, other.price, other.alive)
+            RivalView(
+                other.unique_id,
+                other.name,
+                other.strategy_name,
+                other.price,
+                other.alive,
+                **self.acquisitions.rival_details(self, firm, other),
+            )
             for other in self.firms
             if other is not firm
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.defences_report import defence_lines
 from sim.mechanics.value import shareholder_value
 
 WEEKS_PER_YEAR = 52
@@ -228,6 +229,10 @@ def summary(result) -> str:
 
         lines += ["", industry_summary(firms)]
     lines += platform_lines(result)
+    from sim.research_report import research_lines
+
+    lines += research_lines(result)
+    lines += defence_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "
@@ -756,6 +761,9 @@ def lifecycle_sections(result) -> list[str]:
         tenure_line + f". The run lasts {steps / WEEKS_PER_YEAR:.0f} years, which caps "
         f"every tenure. S&P 500 average tenure: {SP500_TENURE}."
     )
+    from sim.rivalry_report import rivalry_lines
+
+    lines += rivalry_lines(result)
     lines += ["", "## Long-run value: customers and shareholders", ""]
     rate = scenario.lifecycle.discount_rate
     lines.append(

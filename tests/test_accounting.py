@@ -23,6 +23,8 @@ CASES = {
         "finance.investor_min_repeat_rate": 0.0,
         "finance.investor_min_customer_growth": -1.0,
     },
+    # research with noise: research spend decided by the strategies, booked as investment
+    "baseline-research": {"consumers.count": 2000, "research.enabled": True},
 }
 
 

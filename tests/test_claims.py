@@ -40,6 +40,7 @@ def everything_on() -> dict:
         platforms=[{"name": "Mall", "kind": "marketplace", "strategy": "customer_obsessed"}],
         relationships={"awareness_fade": 0.2},
         learning={"fit_value": 0.5},
+        research={"enabled": True},
         entry={
             "rate_per_year": 1.0,
             "templates": [{"name": "New", "strategy": "customer_obsessed", "progress_ratio": 0.9}],

@@ -72,10 +72,17 @@ class WeekFlows:
     platform_fees: float = 0.0
     connected_cost: float = 0.0
     restructuring: float = 0.0
+    research: float = 0.0
+    incentive_cost: float = 0.0
+    loyalty_cost: float = 0.0
+    loyalty_units: float = 0.0
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
 
     @property
     def operating_profit(self) -> float:
-        """Revenue less variable and fixed cost, platform fees, connected and one-off costs ($)."""
+        """Revenue less variable, fixed, platform, connected, one-off and defence costs ($)."""
         return (
             self.revenue
             - self.variable_cost
@@ -83,6 +90,8 @@ class WeekFlows:
             - self.platform_fees
             - self.connected_cost
             - self.restructuring
+            - self.incentive_cost
+            - self.loyalty_cost
         )
 
     @property
@@ -146,6 +155,16 @@ class Firm(mesa.Agent):
         self.owned_customers = 0
         self.coached_customers = 0
         self.mean_fit = 0.0
+        # Research with noise (sim/research.py): spend, and the research last handed over.
+        self.spend_research = 0.0
+        self.research_sample = 0
+        self.research_error = 0.0
+        # Channel defences decided by the strategy (sim.mechanics.defences), off at start.
+        self.platform_price: float | None = None
+        self.direct_incentive = 0.0
+        self.loyalty_rebate = 0.0
+        self.brand_strength = 0.0
+        self.defences_allowed = spec.defences
         self.init_lifecycle(spec, birth_step)
 
     def init_lifecycle(self, spec: FirmSpec, birth_step: int) -> None:
@@ -223,13 +242,14 @@ class Firm(mesa.Agent):
         return float(wright) / (1.0 + self.efficiency)
 
     def weekly_spend(self) -> float:
-        """Total weekly investment spend ($), innovation and marketing included."""
+        """Total weekly investment spend ($), innovation, marketing and research included."""
         return (
             self.spend_experience
             + self.spend_selection
             + self.spend_efficiency
             + self.spend_innovation
             + self.marketing_spend
+            + self.spend_research
         )
 
     def book_sales(self, units: float, repeat_units: float, needs_reached: float) -> None:
@@ -252,6 +272,7 @@ class Firm(mesa.Agent):
         week.investment = self.weekly_spend()
         week.innovation = self.spend_innovation
         week.marketing = self.marketing_spend
+        week.research = self.spend_research
         week.repeat_units = repeat_units
         week.direct_units = units
         self.cash += week.profit
@@ -297,6 +318,37 @@ class Firm(mesa.Agent):
         tally.operating_profit -= platform_fees + connected_cost
         tally.direct_units -= platform_units
         tally.platform_fees += platform_fees
+
+    def book_defences(
+        self,
+        revenue_change: float,
+        incentive_cost: float,
+        loyalty_cost: float,
+        loyalty_units: float,
+    ) -> None:
+        """Book channel prices and defence costs after :meth:`book_channel_costs`.
+
+        ``cash' = cash + dR - C_incentive - C_loyalty``, with ``dR`` the revenue that
+        listings priced apart from the direct price add (or take away).
+
+        Args:
+            revenue_change: ``sum_k (p_k - p) u_k`` over the platforms ($).
+            incentive_cost: cost of the direct incentive this week ($).
+            loyalty_cost: cost of the loyalty programme this week ($).
+            loyalty_units: units members bought direct this week.
+        """
+        week, tally = self.week, self.tally
+        week.revenue += revenue_change
+        week.incentive_cost = incentive_cost
+        week.loyalty_cost = loyalty_cost
+        week.loyalty_units = loyalty_units
+        week.platform_price = self.platform_price
+        week.direct_incentive = self.direct_incentive
+        week.loyalty_rebate = self.loyalty_rebate
+        change = revenue_change - incentive_cost - loyalty_cost
+        self.cash += change
+        tally.revenue += revenue_change
+        tally.operating_profit += change
 
     @property
     def channel_names(self) -> list[str]:
@@ -344,6 +396,7 @@ class Firm(mesa.Agent):
         self.exit_reason = reason
         self.spend_experience = self.spend_selection = self.spend_efficiency = 0.0
         self.spend_innovation = self.marketing_spend = 0.0
+        self.spend_research = 0.0
         self.pending = []
         self.at_top = False
         self.top_since = None

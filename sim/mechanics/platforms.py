@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanics.defences import incentive_utility, loyalty_utility, parity_listing_price
 from sim.mechanics.demand import NOT_AVAILABLE, choice_utilities, logit_probabilities
 
 DIRECT = 0
@@ -225,6 +226,16 @@ class ChannelOffer:
         take_rate: ``tau_k``, share of each sale the platform keeps, ``(K,)``.
         price_factor: multiplier on every listing price on k (1 = as posted), ``(K,)``.
         items_factor: multiplier on every listing's items on k (1 = as listed), ``(K,)``.
+        platform_price: price each firm asks on platforms ($), ``(F,)``, NaN where a
+            firm's listings follow its direct price; None = all follow it
+            (``sim.mechanics.defences``).
+        parity: platform k imposes narrow price parity, ``(K,)`` bool; None = none.
+        incentive: $ of value each firm gives every direct buyer, ``(F,)``; None = 0.
+        rebate: $ each firm's loyalty programme returns to members, ``(F,)``; None = 0.
+        habit_boost: share added to members' habit while a programme runs.
+        direct_friction: utils of the steps of buying direct from each firm (<= 0),
+            ``(F,)``; None = no friction.
+        platform_friction: utils of the steps of buying through each platform, ``(K,)``.
     """
 
     quality: np.ndarray
@@ -246,6 +257,13 @@ class ChannelOffer:
     take_rate: np.ndarray
     price_factor: np.ndarray | None = None
     items_factor: np.ndarray | None = None
+    platform_price: np.ndarray | None = None
+    parity: np.ndarray | None = None
+    incentive: np.ndarray | None = None
+    rebate: np.ndarray | None = None
+    habit_boost: float = 0.0
+    direct_friction: np.ndarray | None = None
+    platform_friction: np.ndarray | None = None
 
     @property
     def n_firms(self) -> int:
@@ -271,10 +289,25 @@ class ChannelOffer:
             items *= self.items_factor[platform]
         return items
 
+    @property
+    def channel_prices(self) -> bool:
+        """Whether any firm's listing price can differ from its direct price."""
+        return self.platform_price is not None or self.parity is not None
+
+    def firm_listing_price(self, platform: int) -> np.ndarray:
+        """Price platform k shows for each firm's listing ($), ``(F,)``, parity applied."""
+        if not self.channel_prices:
+            return self.price
+        asked = self.price
+        if self.platform_price is not None:
+            asked = np.where(np.isnan(self.platform_price), self.price, self.platform_price)
+        parity = self.parity is not None and bool(self.parity[platform])
+        return parity_listing_price(self.price, asked, parity)
+
     def listing_price(self, platform: int) -> np.ndarray:
         """Price of each listing slot on a platform ($), ``(F+1,)``."""
         price = np.empty(self.n_firms + 1)
-        price[:-1] = self.price
+        price[:-1] = self.firm_listing_price(platform)
         price[-1] = self.pool_price[platform]
         if self.price_factor is not None:
             price *= self.price_factor[platform]
@@ -310,16 +343,54 @@ class ChannelOffer:
         price: float | None = None,
         selection: float | None = None,
         experience: float | None = None,
+        platform_price: float | None = None,
+        incentive: float | None = None,
+        rebate: float | None = None,
     ) -> ChannelOffer:
-        """The offer if firm ``slot`` changed its price, selection or experience.
+        """The offer if firm ``slot`` changed its price, stocks or defences.
 
-        The change applies in every channel where the firm is present.
+        A price change applies in every channel where the firm is present (unless it asks
+        a platform price of its own); the defences apply to its direct channel.
         """
         changes = {}
         for name, value in (("price", price), ("selection", selection), ("experience", experience)):
             if value is not None:
                 changes[name] = _set(getattr(self, name), slot, value)
+        defaults = {"platform_price": np.nan, "incentive": 0.0, "rebate": 0.0}
+        for name, value in (
+            ("platform_price", platform_price),
+            ("incentive", incentive),
+            ("rebate", rebate),
+        ):
+            if value is None:
+                continue
+            current = getattr(self, name)
+            if current is None:
+                current = np.full(self.n_firms, defaults[name])
+            changes[name] = _set(current, slot, value)
         return dataclasses.replace(self, **changes)
+
+    def firm_only(self, slot: int) -> ChannelOffer:
+        """The offer reduced to firm ``slot``'s direct store (no listings)."""
+        one = slice(slot, slot + 1)
+
+        def part(array):
+            return None if array is None else array[one]
+
+        return dataclasses.replace(
+            self,
+            quality=self.quality[one],
+            price=self.price[one],
+            selection=self.selection[one],
+            experience=self.experience[one],
+            direct_bonus=self.direct_bonus[one],
+            direct_open=np.ones(1, dtype=bool),
+            listed=np.zeros((self.n_platforms, 1), dtype=bool),
+            platform_price=part(self.platform_price),
+            incentive=part(self.incentive),
+            rebate=part(self.rebate),
+            direct_friction=part(self.direct_friction),
+        )
 
     def with_channels(self, slot: int, direct: bool, platforms: tuple[int, ...]) -> ChannelOffer:
         """The offer if firm ``slot`` sold through exactly these channels."""
@@ -500,13 +571,46 @@ def channel_utilities(offer: ChannelOffer, shoppers: Shoppers) -> np.ndarray:
     )
     if shoppers.fit_direct is not None:
         out[:, :n_firms] += shoppers.fit_direct
+    add_direct_defences(out[:, :n_firms], offer, shoppers)
     for k in range(offer.n_platforms):
         if not offer.platform_open[k]:
             out[:, n_firms + k] = NOT_AVAILABLE
             continue
         values = channel_listing_values(offer, shoppers, k)
         out[:, n_firms + k] = platform_utilities(offer, shoppers, k, values)
+        if offer.platform_friction is not None:
+            out[:, n_firms + k] += offer.platform_friction[k]
     return out
+
+
+def add_direct_defences(direct: np.ndarray, offer: ChannelOffer, shoppers: Shoppers) -> None:
+    """Add the direct channel's incentive, loyalty and friction terms in place (utils).
+
+    ``V_ij += alpha_i d_j + [target_i = j] L_i(r_j) + f_j`` with ``d_j`` the direct
+    incentive, ``L_i`` the loyalty utility of a member (a consumer whose last purchase
+    was direct from j) and ``f_j`` the friction of the direct path
+    (``sim.mechanics.defences``). Nothing is added when the offer has none of them.
+
+    Args:
+        direct: ``(N, F)`` direct-store utilities, changed in place.
+        offer: the offer.
+        shoppers: the shoppers.
+    """
+    if offer.incentive is not None:
+        for j in np.flatnonzero(offer.incentive > 0):
+            direct[:, j] += incentive_utility(shoppers.price_sensitivity, float(offer.incentive[j]))
+    if offer.rebate is not None and (offer.rebate > 0).any():
+        target = direct_habit_target(shoppers.last_firm, shoppers.last_channel)
+        rows = np.flatnonzero(target >= 0)
+        firms = target[rows]
+        direct[rows, firms] += loyalty_utility(
+            shoppers.habit_strength[rows],
+            shoppers.price_sensitivity[rows],
+            offer.rebate[firms],
+            offer.habit_boost,
+        )
+    if offer.direct_friction is not None:
+        direct += offer.direct_friction[None, :]
 
 
 def channel_demand(
@@ -575,16 +679,7 @@ class FirmWhatIf:
         self.utilities = channel_utilities(offer, shoppers) if utilities is None else utilities
         # The firm's direct column if it were open, from its current utility terms.
         open_offer = offer.with_channels(slot, True, tuple(np.flatnonzero(offer.listed[:, slot])))
-        alone = dataclasses.replace(
-            open_offer,
-            quality=open_offer.quality[slot : slot + 1],
-            price=open_offer.price[slot : slot + 1],
-            selection=open_offer.selection[slot : slot + 1],
-            experience=open_offer.experience[slot : slot + 1],
-            direct_bonus=open_offer.direct_bonus[slot : slot + 1],
-            direct_open=np.ones(1, dtype=bool),
-            listed=np.zeros((offer.n_platforms, 1), dtype=bool),
-        )
+        alone = open_offer.firm_only(slot)
         own = dataclasses.replace(
             shoppers,
             aware=shoppers.aware[:, slot : slot + 1],
@@ -592,6 +687,8 @@ class FirmWhatIf:
             fit_direct=None if shoppers.fit_direct is None else shoppers.fit_direct[:, [slot]],
         )
         self.direct_base = channel_utilities(alone, own)[:, 0]
+        # Members of the firm's loyalty programme: last bought direct from it.
+        self.member = direct_habit_target(shoppers.last_firm, shoppers.last_channel) == slot
         # Per platform: the rest of the platform's utility, and the other listings.
         self.platform_rest = []
         self.others = []
@@ -610,6 +707,8 @@ class FirmWhatIf:
             rest = rest + np.where(shoppers.last_channel == k + 1, shoppers.habit_strength, 0.0)
             if shoppers.fit_platform is not None:
                 rest = rest + shoppers.fit_platform[:, k]
+            if offer.platform_friction is not None:
+                rest = rest + offer.platform_friction[k]
             rest = np.where(shoppers.aware_platform[:, k], rest, NOT_AVAILABLE)
             self.platform_rest.append(rest)
         self.n_firms = n_firms
@@ -628,6 +727,7 @@ class FirmWhatIf:
         experience: float | None = None,
         direct: bool | None = None,
         platforms: tuple[int, ...] | None = None,
+        **defences: float | None,
     ) -> tuple[float, np.ndarray]:
         """Expected weekly units of the firm: ``(direct, per platform (K,))``.
 
@@ -637,6 +737,52 @@ class FirmWhatIf:
             experience: new own experience (current if None).
             direct: sells direct (current if None).
             platforms: platforms it lists on (current if None).
+            **defences: ``platform_price``, ``incentive``, ``rebate`` as in
+                :meth:`units_detail`.
+        """
+        direct_units, _, platform_units = self.units_detail(
+            price, selection, experience, direct, platforms, **defences
+        )
+        return direct_units, platform_units
+
+    def listing_price_at(self, platform: int, price: float, platform_price: float | None):
+        """Price platform k would show for the firm's listing ($), parity applied.
+
+        ``platform_price`` None keeps the firm's current ask; NaN follows ``price``.
+        """
+        offer, j = self.offer, self.slot
+        asked = platform_price
+        if asked is None:
+            asked = np.nan if offer.platform_price is None else float(offer.platform_price[j])
+        if np.isnan(asked):
+            asked = price
+        if offer.parity is not None and offer.parity[platform]:
+            return min(asked, price)
+        return asked
+
+    def units_detail(
+        self,
+        price: float | None = None,
+        selection: float | None = None,
+        experience: float | None = None,
+        direct: bool | None = None,
+        platforms: tuple[int, ...] | None = None,
+        platform_price: float | None = None,
+        incentive: float | None = None,
+        rebate: float | None = None,
+    ) -> tuple[float, float, np.ndarray]:
+        """Expected weekly units: ``(direct, of which by loyalty members, per platform)``.
+
+        Args:
+            price: new direct price (current if None); listings follow it unless the
+                firm asks a platform price of its own.
+            selection: new selection (current if None).
+            experience: new own experience (current if None).
+            direct: sells direct (current if None).
+            platforms: platforms it lists on (current if None).
+            platform_price: price asked on platforms (current if None).
+            incentive: direct-channel incentive in $ (current if None).
+            rebate: loyalty rebate in $ (current if None).
         """
         offer, shoppers, j = self.offer, self.shoppers, self.slot
         alpha, beta, gamma = (
@@ -658,6 +804,8 @@ class FirmWhatIf:
                 + beta * (np.log(max(selection, 1.0)) - np.log(max(old_selection, 1.0)))
                 + gamma * (experience - old_experience)
             )
+            if incentive is not None or rebate is not None:
+                column = column + self.defence_change(incentive, rebate)
             own_direct = np.where(shoppers.aware[:, j], column, NOT_AVAILABLE)
         else:
             own_direct = np.full(len(shoppers), NOT_AVAILABLE)
@@ -670,10 +818,15 @@ class FirmWhatIf:
             values, items = self.others[k]
             on_k = k in listed
             if on_k:
+                shown = (
+                    price
+                    if not offer.channel_prices and platform_price is None
+                    else self.listing_price_at(k, price, platform_price)
+                )
                 own = (
                     offer.quality[j]
                     - alpha
-                    * price
+                    * shown
                     * (offer.price_factor[k] if offer.price_factor is not None else 1)
                     + (gamma * experience if offer.seller_delivers[k] else 0.0)
                 )
@@ -698,12 +851,33 @@ class FirmWhatIf:
         denominator = self.fixed_sum * np.exp(self.top - top) + own_weight
         for weight in platform_weights:
             denominator += weight
-        direct_units = float(self.weights @ (own_weight / denominator)) if direct else 0.0
+        direct_share = own_weight / denominator
+        direct_units = float(self.weights @ direct_share) if direct else 0.0
+        member_units = (
+            float(self.weights[self.member] @ direct_share[self.member]) if direct else 0.0
+        )
         platform_units = np.zeros(offer.n_platforms)
         for k, (values, items) in own_values.items():
             inner = listing_probabilities(values, items, float(offer.transparency[k]))[:, -1]
             platform_units[k] = self.weights @ (platform_weights[k] / denominator * inner)
-        return direct_units, platform_units
+        return direct_units, member_units, platform_units
+
+    def defence_change(self, incentive: float | None, rebate: float | None):
+        """Change of the direct utility if the firm's incentive or rebate changed (utils)."""
+        offer, shoppers, j = self.offer, self.shoppers, self.slot
+        change = 0.0
+        if incentive is not None:
+            old = 0.0 if offer.incentive is None else float(offer.incentive[j])
+            change = change + shoppers.price_sensitivity * (incentive - old)
+        if rebate is not None:
+            old = 0.0 if offer.rebate is None else float(offer.rebate[j])
+            gain = loyalty_utility(
+                shoppers.habit_strength, shoppers.price_sensitivity, rebate, offer.habit_boost
+            ) - loyalty_utility(
+                shoppers.habit_strength, shoppers.price_sensitivity, old, offer.habit_boost
+            )
+            change = change + np.where(self.member, gain, 0.0)
+        return change
 
 
 # ---------------------------------------------------------------------------

@@ -74,6 +74,7 @@ from sim.scenario.schema_market import (
     SegmentSpec,
     TechnologySpec,
 )
+from sim.scenario.schema_research import ResearchSpec
 
 __all__ = [
     "CONSUMER_TRAITS",
@@ -107,6 +108,7 @@ __all__ = [
     "PlatformSpec",
     "Problem",
     "RelationshipSpec",
+    "ResearchSpec",
     "Scenario",
     "SegmentSpec",
     "StrategyName",

@@ -18,6 +18,7 @@ from sim.scenario.schema_channels import (
     PlatformSpec,
     RelationshipSpec,
 )
+from sim.scenario.schema_defences import DefencesSpec, ValueChainSpec
 from sim.scenario.schema_dynamics import (
     InnovationSpec,
     LifecycleSpec,
@@ -30,6 +31,8 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_research import ResearchSpec
+from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 
 
 class Scenario(Frozen):
@@ -74,6 +77,11 @@ class Scenario(Frozen):
     learning: LearningSpec = Field(default_factory=LearningSpec)
     connected: ConnectedSpec = Field(default_factory=ConnectedSpec)
     flywheel_meter: FlywheelMeterSpec = Field(default_factory=FlywheelMeterSpec)
+    research: ResearchSpec = Field(default_factory=ResearchSpec)
+    defences: DefencesSpec = Field(default_factory=DefencesSpec)
+    value_chain: ValueChainSpec = Field(default_factory=ValueChainSpec)
+    imitation: ImitationSpec = Field(default_factory=ImitationSpec)
+    acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:
@@ -117,6 +125,8 @@ class Scenario(Frozen):
             bool(self.platforms)
             or self.learning.fit_value > 0
             or any(firm.connected is not ConnectedKind.none for firm in self.firms)
+            or self.defences.enabled
+            or self.value_chain.step_cost > 0
         )
 
     def digest(self) -> str:

@@ -227,6 +227,11 @@ class PlatformSpec(Frozen):
     connected: ConnectedKind = Field(
         ConnectedKind.none, description="connected customer experience the platform offers"
     )
+    price_parity: bool = Field(
+        False,
+        description="narrow price parity: a listed firm's direct price may not undercut its "
+        "listing here (the listing is shown at most at the direct price)",
+    )
 
     @field_validator("strategy")
     @classmethod

@@ -102,6 +102,10 @@ class FirmSpec(Frozen):
         ConnectedKind.none,
         description="connected customer experience the firm offers on its direct channel",
     )
+    defences: bool = Field(
+        True,
+        description="may use the channel defences the scenario enables (defences.enabled)",
+    )
 
     @field_validator("strategy")
     @classmethod

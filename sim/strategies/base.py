@@ -21,8 +21,10 @@ from sim.mechanics.demand import (
     log_sum_of_others,
     logit_best_response_price,
     logit_group_best_response_price,
+    logit_probabilities,
 )
 from sim.mechanics.relationship import repeat_units_gained
+from sim.strategies.research_terms import ResearchTerms
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
@@ -79,6 +81,21 @@ class FirmView:
     marketing_spend: float = 0.0
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
+    spend_research: float = 0.0
+    defences_allowed: bool = False
+    decides_marketing: bool = False
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
+    owned_customers: int = 0
+    loyalty_cost_per_member: float = 0.0
+    incentive_cost_ratio: float = 1.0
+    brand_strength: float = 0.0
+    marketing_contact_cost: float = 1.0
+    population: int = 0
+    owner: str | None = None
+    credit_limit: float = 0.0
+    acquisition_budget: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,8 @@ class MarketResearch:
     """A sample of consumers and the firms they can choose, as the firm's research sees them.
 
     ``weights`` convert the sample into expected weekly purchases of the whole market
-    (need rate times population over sample size).
+    (need rate times population over sample size). ``terms`` says what the research
+    cost and how precise it is when research with noise is on (None: free and exact).
     """
 
     own: int
@@ -116,6 +134,7 @@ class MarketResearch:
     siblings: tuple[int, ...] = ()
     sibling_markups: np.ndarray | None = None
     need_rate: np.ndarray | None = None
+    terms: ResearchTerms | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
@@ -222,6 +241,23 @@ class MarketResearch:
         units = 0.5 * weights.sum() - 0.5 * (gap @ weights)
         return units.reshape(shape)
 
+    def demand_by_firm(self, price: float | None = None) -> np.ndarray:
+        """Expected weekly units of every firm (by slot) if the firm set its own price.
+
+        Logit shares of every sampled consumer (``sim.mechanics.demand``), weighted up to
+        the market.
+
+        Args:
+            price: own price to evaluate (current if None).
+
+        Returns:
+            ``(F,)`` expected units per week.
+        """
+        utilities = self._utilities(
+            self._with_own(self.price, price), self.selection, self.experience
+        )
+        return self.weights @ logit_probabilities(utilities, self.outside_utility)[:, 1:]
+
     def repeat_units_per_sale(self, horizon_weeks: float) -> float:
         """Units a sale today brings back over ``horizon_weeks`` through habit.
 
@@ -304,13 +340,28 @@ class MarketResearch:
 
 @dataclass(frozen=True)
 class RivalView:
-    """What a firm can see of a rival."""
+    """What a firm can see of a rival.
+
+    Beyond its price: its owner, its public accounts (cash, trailing-year operating
+    profit, last quarter's report), its market value, and ``asking_price``, the price
+    its shareholders accept for control ($; None when acquisitions are off or the
+    rival cannot be bought, see ``sim/acquisition.py``). ``slot`` indexes the research
+    arrays.
+    """
 
     firm_id: int
     name: str
     strategy: str
     price: float
     alive: bool
+    slot: int = -1
+    owner: str | None = None
+    direct_relationship: bool = True
+    cash: float = 0.0
+    annual_operating_profit: float = 0.0
+    market_value: float = 0.0
+    last_quarter: QuarterReport | None = None
+    asking_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +409,17 @@ class Decision:
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
     (``sim/finance.py``).
+
+    Channel defences (``sim/mechanics/defences.py``; they take effect only where the
+    scenario enables them, ``FirmView.defences_allowed``): ``platform_price`` is the price
+    asked on platforms (None = the direct price), ``direct_incentive`` the $ of value
+    given to every direct buyer, ``loyalty_rebate`` the $ returned to loyalty members per
+    unit bought direct (0 = no programme). ``marketing_spend`` is the weekly marketing
+    spend ($; None keeps the current one). ``acquire`` names a rival to buy now at its asking price
+    (``sim/acquisition.py``); None buys nothing. ``spend_research`` buys survey
+    respondents for the next quarter's research ($ per week; ``sim/mechanics/research.py``);
+    it is ignored, and nothing is paid, when the scenario's research is off (research is
+    then free and exact).
     """
 
     price: float
@@ -369,8 +431,20 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
     spend_innovation: float = 0.0
     equity_request: float = 0.0
+    spend_research: float = 0.0
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
+    marketing_spend: float | None = None
+    acquire: str | None = None
 
     def __post_init__(self) -> None:
+        if self.acquire is not None and (
+            not isinstance(self.acquire, str) or not self.acquire.strip()
+        ):
+            raise ValueError(
+                f"Decision.acquire must be None or a firm's name, got {self.acquire!r}"
+            )
         values = {
             "price": self.price,
             "spend_experience": self.spend_experience,
@@ -379,7 +453,13 @@ class Decision:
             "payout": self.payout,
             "spend_innovation": self.spend_innovation,
             "equity_request": self.equity_request,
+            "spend_research": self.spend_research,
+            "direct_incentive": self.direct_incentive,
+            "loyalty_rebate": self.loyalty_rebate,
         }
+        for name in ("platform_price", "marketing_spend"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name)
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")

@@ -122,3 +122,54 @@ class ChannelMarketResearch(MarketResearch):
         net = price * (1.0 - self.offer.take_rate) - unit_cost
         contribution = (price - unit_cost) * direct + float(net @ platforms)
         return contribution + relationship_weight * price * direct
+
+    def defence_value(
+        self,
+        price: float,
+        unit_cost: float,
+        relationship_weight: float,
+        platform_price: float | None,
+        incentive: float,
+        rebate: float,
+        members: float,
+        cost_per_member: float,
+        incentive_cost_ratio: float,
+    ) -> float:
+        """Weekly value of a set of defences at a direct price ($).
+
+        ``V = (p - c) D_d - c_d d D_d - r D_m - k m [r > 0]
+        + sum_k (p_k (1 - tau_k) - c) D_k + w p D_d`` with ``D_m`` the direct units bought by
+        loyalty members and ``p_k`` the listing price on platform k (parity applied).
+
+        Args:
+            price: direct price ($).
+            unit_cost: cost per unit including connected costs ($).
+            relationship_weight: ``w``, value of an owned relationship per direct unit,
+                as a share of price.
+            platform_price: price asked on platforms (None = the direct price).
+            incentive: ``d``, direct incentive ($ per direct unit).
+            rebate: ``r``, loyalty rebate ($ per member unit).
+            members: ``m``, loyalty members the programme would run for.
+            cost_per_member: ``k`` ($ per member per week).
+            incentive_cost_ratio: ``c_d``, cost per $ of incentive.
+
+        Returns:
+            $ per week.
+        """
+        what_if = self.what_if
+        asked = np.nan if platform_price is None else platform_price
+        direct, member, platforms = what_if.units_detail(
+            price=price,
+            platform_price=asked,
+            incentive=incentive,
+            rebate=rebate,
+        )
+        shown = np.array(
+            [what_if.listing_price_at(k, price, asked) for k in range(self.offer.n_platforms)]
+        )
+        net = shown * (1.0 - self.offer.take_rate) - unit_cost
+        value = (price - unit_cost - incentive_cost_ratio * incentive) * direct
+        value += float(net @ platforms) + relationship_weight * price * direct
+        if rebate > 0:
+            value -= rebate * member + cost_per_member * members
+        return float(value)

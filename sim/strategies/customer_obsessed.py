@@ -7,13 +7,22 @@ investments by long-term value, and pass cost savings on as lower prices.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 from pydantic import Field
 
 from sim.mechanics.stocks import stocks_after
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
+from sim.strategies.defence_choice import choose_defences, choose_marketing
 
 ALLOCATION_STEP = 0.125
 
@@ -51,6 +60,20 @@ class CustomerObsessedParams(StrategyParams):
         le=10,
         description="value of an owned customer relationship per direct unit, share of price",
     )
+    research_target_error: float = Field(
+        0.03,
+        ge=0,
+        le=10,
+        description="where research is bought (research with noise on): sd of the error in "
+        "its estimate of customers' mean log price sensitivity it buys respondents to reach "
+        "(0 = buys none)",
+    )
+    research_budget_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="largest share of the weekly reinvestment budget spent on research",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -77,13 +100,28 @@ class CustomerObsessed(Strategy):
     steer the split: disappointed customers (negative satisfaction) or a falling repeat
     rate put at least half into experience; a shrinking customer base puts at least a
     quarter into selection. The innovation budget is spent in full every quarter, good
-    or bad: experiments are judged over years, not quarters.
+    or bad: experiments are judged over years, not quarters. Where research is bought
+    (research with noise on), it values knowing its customers: out of its reinvestment
+    budget it buys the respondents that bring its research's error down to
+    ``research_target_error`` (at most ``research_budget_share`` of the budget), whatever
+    the quarter's profit.
 
     What makes it the strongest version of that mindset: it never lets cash run out (the
     floor, defended by a wider margin only while needed), it asks investors for growth
     capital when under the floor (they fund it only if customers grow and come back, the
     1997 letter's evidence), and it spends where research says the most customers will be
-    served at the end of its horizon, not where the spend is easiest.
+    served at the end of its horizon, not where the spend is easiest. When the scenario
+    allows acquisitions it buys a rival exactly when the rival's customers outnumber
+    those the price would win by reinvesting it (:meth:`acquisition`).
+
+    Defences (where the scenario allows them): it values an owned relationship at
+    ``relationship_weight`` of the price per direct unit, so it gives incentives to deal
+    direct, runs a loyalty programme and prices platform listings above its store when
+    its research says the relationships kept are worth more than they cost (under its
+    cash floor only defences that pay at once). Marketing
+    (where strategies decide it): a newly aware customer counts over its whole horizon at
+    its thin margin plus the relationship value, so it buys awareness only where
+    customers keep buying for years and otherwise relies on experience and word of mouth.
     """
 
     name = "customer_obsessed"
@@ -96,6 +134,7 @@ class CustomerObsessed(Strategy):
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
         "innovation": "keeps experimenting through bad quarters",
+        "acquisitions": "buys a rival when it serves more customers than reinvesting the price",
         "proxy_focus": 0.0,
         "decision_velocity": 1.0,
     }
@@ -142,6 +181,13 @@ class CustomerObsessed(Strategy):
             {min(max(thin * k, thin), max(top, thin)) for k in self.params.margin_multiples}
         )
 
+    def research_spend(self, terms, budget: float) -> float:
+        """Weekly research spend reaching the target error, within its share of the budget."""
+        if terms is None or self.params.research_target_error <= 0 or budget <= 0:
+            return 0.0
+        needed = terms.spend_for_error(self.params.research_target_error)
+        return min(needed, self.params.research_budget_share * budget)
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
@@ -164,13 +210,53 @@ class CustomerObsessed(Strategy):
         budget = (surplus - payout) / 13.0
         if budget <= 0:
             note = "below cash floor" if surplus <= 0 else "surplus paid out"
+            defences = self.defences(firm, view, price)
             return Decision(
-                price=price,
                 payout=payout,
                 spend_innovation=firm.innovation_budget,
                 note=note,
                 equity_request=self.growth_capital(firm, floor),
+                **defences,
             )
+        spend_research = self.research_spend(view.research.terms, budget)
+        reinvested = surplus - payout - 13.0 * spend_research
+        budget = reinvested / 13.0
+        best = self.plan(firm, view, cost, reinvested)
+        target = self.acquisition(firm, view, cost, reinvested, best[0])
+        note = ""
+        if target is not None:
+            net = self.net_cost(target)
+            best = self.plan(firm, view, cost, reinvested - net)
+            budget = (reinvested - net) / 13.0
+            note = f"; buys {target.name}"
+        _, margin, price, shares = best
+        spend_x, spend_s, spend_e = (budget * share for share in shares)
+        defences = self.defences(firm, view, price)
+        return Decision(
+            spend_experience=spend_x,
+            spend_selection=spend_s,
+            spend_efficiency=spend_e,
+            payout=payout,
+            note=f"margin {margin:.3f}{note}",
+            spend_innovation=firm.innovation_budget,
+            acquire=None if target is None else target.name,
+            spend_research=spend_research,
+            **defences,
+        )
+
+    def plan(self, firm: FirmView, view: MarketView, cost: float, reinvested: float):
+        """Margin and split that serve the most customers at the horizon.
+
+        Args:
+            firm: the deciding firm.
+            view: its view of the market.
+            cost: unit cost with connected costs ($).
+            reinvested: cash above the floor to reinvest ($).
+
+        Returns:
+            ``(weekly units at the horizon, margin, price, (experience, selection,
+            efficiency) shares)``.
+        """
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
@@ -183,9 +269,9 @@ class CustomerObsessed(Strategy):
                 earned = (option_price * (1.0 - firm.take_share) - cost) * research.demand(
                     price=option_price
                 )
-                projected = (surplus - payout) / weeks + max(0.0, earned - committed)
+                projected = reinvested / weeks + max(0.0, earned - committed)
             else:
-                projected = budget
+                projected = reinvested / 13.0
             spends = projected * grid
             experience = stocks_after(firm.experience, spends[:, 0], weeks, *tech.experience)
             selection = stocks_after(
@@ -197,14 +283,60 @@ class CustomerObsessed(Strategy):
             k = int(np.argmax(units))
             if best is None or units[k] > best[0]:
                 best = (float(units[k]), option, option_price, tuple(grid[k]))
-        _, margin, price, shares = best
-        spend_x, spend_s, spend_e = (budget * share for share in shares)
-        return Decision(
-            price=price,
-            spend_experience=spend_x,
-            spend_selection=spend_s,
-            spend_efficiency=spend_e,
-            payout=payout,
-            note=f"margin {margin:.3f}",
-            spend_innovation=firm.innovation_budget,
-        )
+        return best
+
+    @staticmethod
+    def net_cost(rival: RivalView) -> float:
+        """What buying a rival takes out of cash: price less the cash it holds ($, >= 0)."""
+        return max(0.0, rival.asking_price - rival.cash)
+
+    def acquisition(
+        self, firm: FirmView, view: MarketView, cost: float, reinvestable: float, units: float
+    ) -> RivalView | None:
+        """The rival whose customers add most to those served at the horizon, or None.
+
+        Buying rival ``j`` adds the customers it serves now (its weekly units, from its
+        last quarter's accounts, no growth assumed) to the group's, and takes its price
+        out of the cash the firm would reinvest in its own offer. It buys when its own
+        units at the horizon with the smaller reinvestment plus the rival's units beat
+        ``units``, what reinvesting everything would serve. The cost of a deal is the
+        price less the rival's cash, which comes with it (its debt, if negative, must be
+        covered). It pays only from cash above its floor: it never lets cash run out, not
+        even for a deal.
+        """
+        best, best_units = None, units
+        for rival in view.rivals:
+            report = rival.last_quarter
+            if rival.asking_price is None or report is None or report.units <= 0:
+                continue
+            net = self.net_cost(rival)
+            if not rival.alive or net > reinvestable:
+                continue
+            served = self.plan(firm, view, cost, reinvestable - net)[0]
+            served += report.units / 13.0
+            if served > best_units:
+                best, best_units = rival, served
+        return best
+
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+        """Channel defences and marketing by research, valuing relationships (see class).
+
+        The defences' expected cost per unit is priced in at the same margin, as platform
+        fees and connected costs are: the firm never sells below its full cost. Under its
+        cash floor it counts no relationship value: a defence must then pay at once.
+        """
+        floor = self.params.cash_floor_quarters * 13.0 * firm.fixed_cost
+        weight = self.params.relationship_weight if firm.cash >= floor else 0.0
+        chosen = choose_defences(firm, view.research, price, weight)
+        if chosen.cost_per_unit > 0:
+            cost = firm.unit_cost + firm.connected_unit_cost
+            markup = price * (1.0 - firm.take_share) / cost
+            raised = price + chosen.cost_per_unit * markup / (1.0 - firm.take_share)
+            if chosen.platform_price is not None:
+                chosen = dataclasses.replace(
+                    chosen, platform_price=chosen.platform_price * raised / price
+                )
+            price = raised
+        weeks = 52.0 * self.params.horizon_years
+        marketing = choose_marketing(firm, view.research, price, weight, weeks)
+        return {**chosen.as_decision(), "price": price, "marketing_spend": marketing}

@@ -12,15 +12,25 @@ return inside the plan).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from pydantic import Field
 
+from sim.mechanics.acquisition import value_over_horizon
 from sim.mechanics.finance import discount_factor
 from sim.mechanics.stocks import stocks_after, upkeep_spend
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
+from sim.strategies.defence_choice import choose_defences, choose_marketing, discounted_weeks
 
 WEEKS_PER_QUARTER = 13
 REPEAT_VALUE_TOLERANCE = 1e-3
@@ -66,6 +76,11 @@ class ShareholderFocusedParams(StrategyParams):
     price_for_repeat: bool = Field(
         True,
         description="count the repeat purchases a sale brings within the horizon when pricing",
+    )
+    buys_research: bool = Field(
+        True,
+        description="where research is bought (research with noise on), buy respondents when "
+        "the pricing loss they avoid exceeds their cost",
     )
 
 
@@ -139,6 +154,18 @@ class ShareholderFocused(Strategy):
       (priced at the firm's markup), solved as a fixed point.
     - Cash: keeps a reserve of ``cash_reserve_quarters`` of fixed cost and planned spend
       and pays out the rest; pays nothing while in debt.
+    - Research (research with noise on): buys respondents only when they pay within the
+      quarter they inform: the expected pricing loss a more precise estimate of price
+      sensitivity avoids (``sim.mechanics.research.pricing_loss``) must exceed their cost.
+    - Defences (where the scenario allows them): each quarter the incentive, loyalty
+      rebate and platform price that add most to this quarter's contribution by its
+      research (plus ``relationship_weight``, 0 by default): a defence must pay now.
+    - Marketing (where strategies decide it): a newly aware customer is worth its
+      margin over the plan's horizon, discounted at the hurdle rate.
+    - Acquisitions (when the scenario allows them): buys the rival whose value to its
+      shareholders over the plan's horizon most exceeds the asking price (see
+      :meth:`acquisition`), and only then; the price comes out of what it would have
+      paid out.
     """
 
     name = "shareholder_focused"
@@ -153,6 +180,8 @@ class ShareholderFocused(Strategy):
         "payout": "cash above a reserve, every quarter",
         "manages_to": "quarterly profit (a proxy)",
         "innovation": "cuts the experiment budget when a quarter misses plan",
+        "acquisitions": "buys a rival when its profit over the horizon, at the hurdle rate, "
+        "exceeds the price",
         "proxy_focus": 1.0,
         "decision_velocity": 0.5,
     }
@@ -250,6 +279,80 @@ class ShareholderFocused(Strategy):
             upkeep_selection=float(upkeep_s),
         )
 
+    def research_spend(self, firm: FirmView, view: MarketView, price: float) -> float:
+        """Weekly research spend whose avoided pricing loss most exceeds its cost ($)."""
+        research = view.research
+        if research.terms is None or not self.params.buys_research:
+            return 0.0
+        units = research.demand(price=price)
+        needs = float(research.weights.sum())
+        share = min(units / needs, 0.99) if needs > 0 else 0.0
+        contribution = (price - firm.unit_cost - firm.connected_unit_cost) * units
+        return research.terms.spend_that_pays(contribution, share)
+
+    def group_pricing_gain(
+        self, firm: FirmView, view: MarketView, rival: RivalView, price: float
+    ) -> float:
+        """Weekly profit the firm and the rival would gain by pricing jointly ($, >= 0).
+
+        From the research: the group's weekly profit ``(p - c) D_own + sum_k m_k D_k``
+        (over the owner's brands and ``j``) at the firm's best response without ``j``, and
+        at its best response once ``j`` is a sibling (``m_j`` the rival's markup, its price
+        less the unit cost its last quarter's accounts show; other prices held). Both are
+        one-period best responses, so the gain is the joint pricing alone.
+        """
+        report, research = rival.last_quarter, view.research
+        if report is None or report.units <= 0 or rival.slot < 0:
+            return 0.0
+        markup = max(0.0, rival.price - report.variable_cost / report.units)
+        siblings = (*research.siblings, rival.slot)
+        markups = np.append(
+            np.zeros(0) if research.sibling_markups is None else research.sibling_markups,
+            markup,
+        )
+        joint = dataclasses.replace(research, siblings=siblings, sibling_markups=markups)
+        cost = firm.unit_cost
+
+        def group_profit(own_price: float) -> float:
+            units = research.demand_by_firm(own_price)
+            return (own_price - cost) * units[research.own] + markups @ units[list(siblings)]
+
+        alone_price = research.best_response_price(cost, price)
+        joint_price = joint.best_response_price(cost, alone_price)
+        return max(0.0, group_profit(joint_price) - group_profit(alone_price))
+
+    def acquisition(self, firm: FirmView, view: MarketView, price: float) -> RivalView | None:
+        """The rival worth most above its asking price to the shareholders, or None.
+
+        A rival is worth its earnings power (trailing-year operating profit, the no-growth
+        figure the plan's own valuation uses) plus the gain from pricing jointly, each
+        week over the plan's horizon and continuing years at the hurdle rate, plus the
+        cash it holds (its debt, if negative): ``(OP_j / 52 + g) W + C_j``
+        (:func:`sim.mechanics.acquisition.value_over_horizon`). It buys when that beats
+        the asking price and the price is within its budget.
+        """
+        rivals = [
+            rival
+            for rival in view.rivals
+            if rival.alive
+            and rival.asking_price is not None
+            and rival.asking_price <= firm.acquisition_budget
+        ]
+        if not rivals:
+            return None
+        _, weights = plan_weights(
+            self.horizon_weeks, self.params.hurdle_rate, self.params.continuing_years
+        )
+        best, best_gain = None, 0.0
+        for rival in rivals:
+            weekly = rival.annual_operating_profit / 52.0
+            weekly += self.group_pricing_gain(firm, view, rival, price)
+            gain = value_over_horizon(weekly, float(weights.sum()), rival.cash)
+            gain -= rival.asking_price
+            if gain > best_gain:
+                best, best_gain = rival, gain
+        return best
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Horizon price, annual (or corrective) investment plan, payout above a reserve."""
         price = self.price(firm, view)
@@ -263,20 +366,37 @@ class ShareholderFocused(Strategy):
             self.plan = self.plan_investment(firm, view, price)
             note = "missed plan: re-planned"
         plan = self.plan
+        spend_research = self.research_spend(firm, view, price)
         weekly_commitments = (
             firm.fixed_cost
             + plan.spend_experience
             + plan.spend_selection
             + plan.spend_efficiency
             + self.innovation_spend
+            + spend_research
         )
         reserve = self.params.cash_reserve_quarters * WEEKS_PER_QUARTER * weekly_commitments
+        target = self.acquisition(firm, view, price)
+        paid = 0.0 if target is None else target.asking_price
+        if target is not None:
+            note = f"{note}; buys {target.name}" if note else f"buys {target.name}"
         return Decision(
             price=price,
             spend_experience=plan.spend_experience,
             spend_selection=plan.spend_selection,
             spend_efficiency=plan.spend_efficiency,
-            payout=max(0.0, firm.cash - reserve),
+            payout=max(0.0, firm.cash - reserve - paid),
             note=note,
             spend_innovation=self.innovation_spend,
+            spend_research=spend_research,
+            acquire=None if target is None else target.name,
+            **self.defences(firm, view, price),
         )
+
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+        """Channel defences and marketing that pay within the plan (see class)."""
+        weight = self.params.relationship_weight
+        chosen = choose_defences(firm, view.research, price, weight)
+        weeks = discounted_weeks(self.horizon_weeks, self.params.hurdle_rate)
+        marketing = choose_marketing(firm, view.research, price, weight, weeks)
+        return {**chosen.as_decision(), "marketing_spend": marketing}
