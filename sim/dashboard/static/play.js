@@ -105,7 +105,7 @@ async function loadOptions() {
     seat.innerHTML = options.seats.map((name) =>
       `<option value="${escapeHtml(name)}">${escapeHtml(name)}</option>`).join("");
     const years = options.steps / 52;
-    const lengths = [[options.steps, `scenario's own (${yearsText(options.steps)})`]];
+    const lengths = [[options.steps, `scenario's own: ${yearsText(options.steps)}`]];
     for (const y of [1, 2, 3, 5, 10]) {
       if (Math.abs(y - years) > 1e-9) lengths.push([y * 52, `${y} year${y > 1 ? "s" : ""} (${y * 4} quarters)`]);
     }
@@ -122,7 +122,7 @@ async function loadOptions() {
 function yearsText(steps) {
   const quarters = Math.ceil(steps / 13);
   const years = steps / 52;
-  return `${Number.isInteger(years) ? years : years.toFixed(1)} years, ${quarters} quarters`;
+  return `${quarters} quarters (${Number.isInteger(years) ? years : years.toFixed(1)} y)`;
 }
 
 async function startGame(event) {
