@@ -170,7 +170,11 @@ class WebGame:
             if not isinstance(text, str):
                 raise ValueError("decisions must be a decision file's text (YAML)")
             parsed = parse_decision_text(
-                text, "the decision file", self.game.channel_names, self.game.quarters
+                text,
+                "the decision file",
+                self.game.channel_names,
+                self.game.quarters,
+                self.game.rules,
             )
             recorded = parsed.game.get("scenario")
             if recorded not in (None, self.game.base.name):
@@ -241,7 +245,8 @@ class WebGame:
             raise ValueError("decision must be a mapping of decision names to values")
         briefing = self.game.briefing
         open_now = briefing.channels_open if briefing is not None else False
-        entries, problems = check_entries(raw, self.game.channel_names, open_now)
+        rules = briefing.rules if briefing is not None else self.game.rules
+        entries, problems = check_entries(raw, self.game.channel_names, open_now, rules)
         notes = {}
         if briefing is not None and "price" in entries:
             note = price_note(entries["price"], briefing.unit_cost)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from sim.play.decisions import SeatDecision
+from sim.play.decisions import NO_RULES, SeatDecision, SeatRules
 from sim.strategies.base import FirmView, MarketView, QuarterReport
+from sim.strategies.research_terms import ResearchTerms
 
 WEEKS_PER_QUARTER = 13
 RESEARCH_PRICE_STEP = 0.10
@@ -30,6 +32,7 @@ class RivalFacts:
     price: float
     approximate_share: float
     alive: bool
+    asking_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,26 @@ class Research:
     weekly_needs: float
     units_at_price: dict[float, float]
     best_price: float
+
+
+@dataclass(frozen=True)
+class DefenceFacts:
+    """The seat's channel defences: what is in force, what they cost, who is enrolled.
+
+    Costs and units are sums over the last quarter's weeks (0 before the first quarter).
+    """
+
+    platform_price: float | None
+    direct_incentive: float
+    loyalty_rebate: float
+    loyalty_members: int
+    owned_customers: int
+    incentive_cost: float
+    loyalty_cost: float
+    loyalty_units: float
+    loyalty_cost_per_member: float
+    incentive_cost_ratio: float
+    brand_strength: float
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,9 @@ class Briefing:
     channel_names: tuple[str, ...] | None
     current_channels: tuple[str, ...]
     take_rates: dict[str, float] = field(default_factory=dict)
+    rules: SeatRules = NO_RULES
+    research_terms: ResearchTerms | None = None
+    defences: DefenceFacts | None = None
 
 
 def stage_of(firm, threshold: float) -> str:
@@ -116,6 +142,46 @@ def latest_flywheel_links(model, firm_name: str) -> dict[str, float]:
     return {key: float(table[key][last]) for key in LINK_LABELS}
 
 
+def last_quarter_rows(model, firm_id: int, columns: tuple[str, ...]) -> dict[str, list]:
+    """The seat's last 13 rows of the firm table, for some columns (empty lists at first)."""
+    table = model.datacollector.tables.get("firms")
+    if not table or not table.get("firm_id"):
+        return {column: [] for column in columns}
+    rows = [i for i, seen in enumerate(table["firm_id"]) if seen == firm_id]
+    rows = [i for i in rows if table["step"][i] > 0][-WEEKS_PER_QUARTER:]
+    return {column: [table[column][i] for i in rows] for column in columns}
+
+
+def defence_facts(model, firm: FirmView) -> DefenceFacts:
+    """What the seat's defences are and did last quarter (from its view and firm table)."""
+    rows = last_quarter_rows(
+        model,
+        firm.firm_id,
+        ("incentive_cost", "loyalty_cost", "loyalty_units", "loyalty_members"),
+    )
+    return DefenceFacts(
+        platform_price=firm.platform_price,
+        direct_incentive=firm.direct_incentive,
+        loyalty_rebate=firm.loyalty_rebate,
+        loyalty_members=int(rows["loyalty_members"][-1]) if rows["loyalty_members"] else 0,
+        owned_customers=firm.owned_customers,
+        incentive_cost=float(sum(rows["incentive_cost"])),
+        loyalty_cost=float(sum(rows["loyalty_cost"])),
+        loyalty_units=float(sum(rows["loyalty_units"])),
+        loyalty_cost_per_member=firm.loyalty_cost_per_member,
+        incentive_cost_ratio=firm.incentive_cost_ratio,
+        brand_strength=firm.brand_strength,
+    )
+
+
+def rules_now(rules: SeatRules, firm: FirmView, view: MarketView) -> SeatRules:
+    """The seat's rules with each live rival's asking price and the seat's budget now."""
+    if not rules.acquisition:
+        return rules
+    asking = {rival.name: rival.asking_price for rival in view.rivals if rival.alive}
+    return dataclasses.replace(rules, asking_prices=asking, budget=firm.acquisition_budget)
+
+
 def build_briefing(
     model,
     firm: FirmView,
@@ -124,6 +190,7 @@ def build_briefing(
     channels_open: bool,
     channel_names: tuple[str, ...] | None,
     quarters: int,
+    rules: SeatRules = NO_RULES,
 ) -> Briefing:
     """Assemble the briefing from the seat's snapshot, its market view and public facts.
 
@@ -135,6 +202,7 @@ def build_briefing(
         channels_open: whether channels may be changed now (the yearly review).
         channel_names: the channels the seat may choose from (None: not a choice).
         quarters: decision quarters in the game.
+        rules: the optional decisions the seat has (their facts join the briefing).
     """
     seat = next(f for f in model.firms if f.unique_id == firm.firm_id)
     units = {f.unique_id: f.last_quarter.units for f in model.firms}
@@ -146,6 +214,7 @@ def build_briefing(
             rival.price,
             round(units[rival.firm_id] / total, 2) if total else math.nan,
             rival.alive,
+            rival.asking_price if rules.acquisition else None,
         )
         for rival in view.rivals
     )
@@ -178,6 +247,9 @@ def build_briefing(
         channel_names=channel_names,
         current_channels=tuple(seat.channel_names),
         take_rates=platforms,
+        rules=rules_now(rules, firm, view),
+        research_terms=view.research.terms if rules.research else None,
+        defences=defence_facts(model, firm) if rules.defences else None,
     )
 
 
@@ -237,7 +309,16 @@ def render_briefing(b: Briefing) -> str:
     for rival in b.rivals:
         status = "" if rival.alive else " (left the market)"
         share = "" if math.isnan(rival.approximate_share) else f" ~{rival.approximate_share:.0%}"
-        lines.append(f"  {rival.name:<22} {rival.strategy:<20} ${rival.price:,.2f}{share}{status}")
+        asks = "" if rival.asking_price is None else f"  asks ${rival.asking_price:,.0f}"
+        lines.append(
+            f"  {rival.name:<22} {rival.strategy:<20} ${rival.price:,.2f}{share}{status}{asks}"
+        )
+    if b.rules.acquisition:
+        budget = b.rules.budget or 0.0
+        lines.append(
+            f"Acquisitions: buy a live rival at its asking price (acquire NAME); you can pay "
+            f"at most {_money(budget)} now (cash, credit and shares)"
+        )
     r = b.research
     estimates = ", ".join(
         f"${price:,.2f}: {units:,.0f}" for price, units in r.units_at_price.items()
@@ -249,8 +330,38 @@ def render_briefing(b: Briefing) -> str:
         f"  the price that would maximise this week's profit against rivals' prices: "
         f"${r.best_price:,.2f}",
     ]
+    if b.research_terms is not None:
+        lines += research_lines(b.research_terms)
+    if b.defences is not None:
+        lines += defence_lines(b.defences, b.price)
     if b.channel_names is not None:
         rates = ", ".join(f"{name} takes {rate:.0%}" for name, rate in b.take_rates.items())
         when = "open now (yearly review)" if b.channels_open else "next yearly review"
         lines.append(f"Channels: {' + '.join(b.current_channels)} ({rates}); changes: {when}")
     return "\n".join(lines)
+
+
+def research_lines(t: ResearchTerms) -> list[str]:
+    """What the research in hand is worth and what more would cost."""
+    return [
+        f"  precision: {t.owned_sample:,} of your {t.owned:,} owned customers and "
+        f"{t.survey_sample:,} surveyed; error sd of taste estimates {t.error_sd:.3f}",
+        f"  it cost ${t.weekly_spend:,.0f}/week last quarter; {t.free_respondents} respondents "
+        f"are free, more cost ${t.cost_per_respondent:,.2f} each (spend_research, $/week; "
+        f"at most {t.max_sample:,} per sample)",
+    ]
+
+
+def defence_lines(d: DefenceFacts, price: float) -> list[str]:
+    """The seat's defences in force, what they cost last quarter, and brand strength."""
+    listed = "same as direct" if d.platform_price is None else f"${d.platform_price:,.2f}"
+    return [
+        f"Channel defences: platform price {listed} (direct ${price:,.2f}); direct incentive "
+        f"${d.direct_incentive:,.2f}/unit; loyalty rebate ${d.loyalty_rebate:,.2f}/unit",
+        f"  last quarter: incentives cost {_money(d.incentive_cost)} (each $ of perk costs you "
+        f"${d.incentive_cost_ratio:,.2f}); loyalty cost {_money(d.loyalty_cost)} for "
+        f"{d.loyalty_members:,} members ({d.loyalty_units:,.0f} units; "
+        f"${d.loyalty_cost_per_member:,.2f} per member a week to run)",
+        f"  owned customers {d.owned_customers:,}; brand strength ${d.brand_strength:,.2f} "
+        "per consumer (awareness x the premium they would pay for your brand)",
+    ]

@@ -66,11 +66,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     file = args.decisions or args.resume
     recorded = {}
     if file is not None:
-        recorded = read_decision_file(file).game  # syntax and names first
+        recorded = read_decision_file(file, check_quarters=False).game  # the game first
     game = Game(args.scenario, overrides=args.set, **_game_settings(args, recorded))
     script: tuple = ()
     if file is not None:
-        script = read_decision_file(file, game.channel_names, game.quarters).quarters
+        script = read_decision_file(file, game.channel_names, game.quarters, game.rules).quarters
         if recorded.get("scenario") not in (None, game.base.name):
             rule = f"the file was played on scenario {recorded['scenario']!r}"
             raise InputError([Problem(str(file), "game.scenario", game.base.name, rule)])

@@ -12,6 +12,12 @@ A name missing from a quarter keeps its previous value, and a quarter missing at
 keeps the previous quarter's decisions, so ``quarters: []`` plays the seat's starting
 decisions throughout. An optional ``game:`` mapping records the scenario, seed, seat and
 steps a log was played with (every game's log carries it).
+
+Where the scenario switches a mechanic on, the player decides it too (:class:`SeatRules`):
+``spend_research`` (research with noise), ``platform_price``, ``direct_incentive`` and
+``loyalty_rebate`` (channel defences), ``acquire`` (acquisitions: a rival's name, or
+``none``; a one-off that does not carry over to the next quarter). A scenario without
+the mechanic rejects the name with a message saying so.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from sim.scenario import InputError, Problem
 
 MONEY_FIELDS = ("experience", "selection", "efficiency", "marketing", "innovation", "payout")
 GAME_KEYS = ("scenario", "seed", "seat", "steps")
+SAME_PRICE = "same"
+NO_ACQUISITION = "none"
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,80 @@ FIELDS: tuple[DecisionField, ...] = (
         "where to sell: direct and/or platforms, e.g. direct, Marketplace (reviewed once a year)",
     ),
 )
+OPTIONAL_FIELDS: tuple[DecisionField, ...] = (
+    DecisionField(
+        "spend_research",
+        "$ per week",
+        "spend on surveys: more respondents, more precise research next quarter",
+    ),
+    DecisionField(
+        "platform_price",
+        "$ per unit",
+        "the price asked on platforms, above zero, or 'same' for the direct price",
+    ),
+    DecisionField(
+        "direct_incentive", "$ per unit", "value given to every buyer who buys direct (a perk)"
+    ),
+    DecisionField(
+        "loyalty_rebate",
+        "$ per unit",
+        "returned to loyalty members per unit bought direct (0: no programme)",
+    ),
+    DecisionField(
+        "acquire", "rival", "buy a rival now at its asking price, or 'none' (this quarter only)"
+    ),
+)
+MECHANIC_OF = {
+    "spend_research": "research",
+    "platform_price": "defences",
+    "direct_incentive": "defences",
+    "loyalty_rebate": "defences",
+    "acquire": "acquisition",
+}
+SWITCH_OF = {
+    "research": "research with noise is off (research.enabled)",
+    "defences": "channel defences are off for this firm (defences.enabled)",
+    "acquisition": "acquisitions are off (acquisition.enabled)",
+}
 FIELD_NAMES = tuple(f.name for f in FIELDS)
+ALL_FIELDS = FIELDS + OPTIONAL_FIELDS
+ALL_NAMES = tuple(f.name for f in ALL_FIELDS)
+
+
+@dataclass(frozen=True)
+class SeatRules:
+    """Which optional decisions a seat has, and what an acquisition may name now.
+
+    Attributes:
+        research: research with noise is on (``spend_research``).
+        defences: channel defences are on for the seat (``platform_price``,
+            ``direct_incentive``, ``loyalty_rebate``).
+        acquisition: acquisitions are on (``acquire``).
+        rivals: the other firms' names (what ``acquire`` may name in a decision file).
+        asking_prices: in a briefing, each live rival's asking price ($; None: cannot
+            be bought now); None when not known (a decision file read before the game).
+        budget: in a briefing, the most the seat can pay for an acquisition now ($).
+    """
+
+    research: bool = False
+    defences: bool = False
+    acquisition: bool = False
+    rivals: tuple[str, ...] = ()
+    asking_prices: dict[str, float | None] | None = None
+    budget: float | None = None
+
+    def allows(self, name: str) -> bool:
+        """Whether the decision ``name`` is the seat's in this game."""
+        mechanic = MECHANIC_OF.get(name)
+        return mechanic is None or bool(getattr(self, mechanic))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The optional decisions the seat has, in form order."""
+        return tuple(f.name for f in OPTIONAL_FIELDS if self.allows(f.name))
+
+
+NO_RULES = SeatRules()
 
 
 @dataclass(frozen=True)
@@ -74,6 +155,11 @@ class SeatDecision:
     innovation: float = 0.0
     payout: float = 0.0
     channels: tuple[str, ...] | None = None
+    spend_research: float = 0.0
+    platform_price: float | None = None
+    direct_incentive: float = 0.0
+    loyalty_rebate: float = 0.0
+    acquire: str | None = None
 
     def with_entries(self, entries: dict[str, Any]) -> SeatDecision:
         """This decision with some entries replaced (already validated values)."""
@@ -85,30 +171,74 @@ class SeatDecision:
         entries.update({name: getattr(self, name) for name in MONEY_FIELDS})
         if self.channels is not None:
             entries["channels"] = list(self.channels)
+        if self.spend_research:
+            entries["spend_research"] = self.spend_research
+        if self.platform_price is not None:
+            entries["platform_price"] = self.platform_price
+        for name in ("direct_incentive", "loyalty_rebate"):
+            if getattr(self, name):
+                entries[name] = getattr(self, name)
+        if self.acquire is not None:
+            entries["acquire"] = self.acquire
         return entries
 
+    def entries_for(self, rules: SeatRules) -> dict[str, Any]:
+        """Every entry, the optional decisions the seat has included (a whole log quarter).
 
-def parse_value(name: str, raw: Any, channel_names: tuple[str, ...] | None = None) -> Any:
+        Optional decisions of a mechanic that is off are left out, so a game without the
+        new mechanics logs exactly what it logged before them.
+        """
+        entries = {name: value for name, value in self.as_entries().items() if name in FIELD_NAMES}
+        for name in rules.names:
+            value = getattr(self, name)
+            if name == "platform_price":
+                value = SAME_PRICE if value is None else value
+            elif name == "acquire":
+                value = NO_ACQUISITION if value is None else value
+            entries[name] = value
+        return entries
+
+    def next_quarter(self) -> SeatDecision:
+        """The decision carried into the next quarter (an acquisition is not repeated)."""
+        return self if self.acquire is None else dataclasses.replace(self, acquire=None)
+
+
+def parse_value(
+    name: str,
+    raw: Any,
+    channel_names: tuple[str, ...] | None = None,
+    rules: SeatRules | None = None,
+) -> Any:
     """Check one entry and return its value.
 
     Args:
-        name: the decision name (one of ``FIELD_NAMES``).
+        name: the decision name (one of ``ALL_NAMES``).
         raw: the value typed or read from a file (text, number or list).
         channel_names: channels the player may choose (None: channels cannot be chosen).
+        rules: the optional decisions the seat has (None: none of them).
 
     Returns:
-        A float, or a tuple of channel names for ``channels``.
+        A float; a tuple of channel names for ``channels``; None or a float for
+        ``platform_price``; None or a rival's name for ``acquire``.
 
     Raises:
         ValueError: with a message saying what is wrong and what is expected.
     """
-    if name not in FIELD_NAMES:
-        hint = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+    rules = NO_RULES if rules is None else rules
+    known = FIELD_NAMES + rules.names
+    if name not in ALL_NAMES:
+        hint = difflib.get_close_matches(name, known, n=1)
         extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise ValueError(f"unknown decision {name!r}{extra}; known: {', '.join(FIELD_NAMES)}")
+        raise ValueError(f"unknown decision {name!r}{extra}; known: {', '.join(known)}")
+    if not rules.allows(name):
+        raise ValueError(f"{name} is not a decision in this game: {SWITCH_OF[MECHANIC_OF[name]]}")
     if name == "channels":
         return _parse_channels(raw, channel_names)
-    unit = next(f.unit for f in FIELDS if f.name == name)
+    if name == "acquire":
+        return _parse_acquire(raw, rules)
+    if name == "platform_price" and isinstance(raw, str) and raw.strip().lower() == SAME_PRICE:
+        return None
+    unit = next(f.unit for f in ALL_FIELDS if f.name == name)
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError(f"{name} must be a number ({unit})")
     try:
@@ -119,6 +249,10 @@ def parse_value(name: str, raw: Any, channel_names: tuple[str, ...] | None = Non
         raise ValueError(f"{name} must be a finite number ({unit})")
     if name == "price" and value <= 0:
         raise ValueError("price must be above 0 ($ per unit)")
+    if name == "platform_price" and value <= 0:
+        raise ValueError(
+            f"platform_price must be above 0 ($ per unit), or {SAME_PRICE!r} for the direct price"
+        )
     if value < 0:
         raise ValueError(f"{name} cannot be negative ({unit}); use 0 to spend nothing")
     return value
@@ -132,7 +266,10 @@ def price_note(price: float, unit_cost: float) -> str | None:
 
 
 def check_entries(
-    raw: dict[str, Any], channel_names: tuple[str, ...] | None = None, channels_open: bool = True
+    raw: dict[str, Any],
+    channel_names: tuple[str, ...] | None = None,
+    channels_open: bool = True,
+    rules: SeatRules | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a whole form of entries at once (a browser's decision form).
 
@@ -143,6 +280,7 @@ def check_entries(
         raw: decision name -> the value typed.
         channel_names: channels the player may choose (None: channels cannot be chosen).
         channels_open: whether channels may be changed this quarter (the yearly review).
+        rules: the optional decisions the seat has now (None: none of them).
 
     Returns:
         The valid entries (parsed) and a message per invalid entry, by name.
@@ -157,10 +295,39 @@ def check_entries(
             problems[name] = "channels can be changed only at the yearly review"
             continue
         try:
-            entries[name] = parse_value(name, value, channel_names)
+            entries[name] = parse_value(name, value, channel_names, rules)
         except ValueError as exc:
             problems[name] = str(exc)
     return entries, problems
+
+
+def _parse_acquire(raw: Any, rules: SeatRules) -> str | None:
+    if raw is None or isinstance(raw, bool) or not isinstance(raw, str):
+        raise ValueError(f"acquire must be a rival's name or {NO_ACQUISITION!r}")
+    text = raw.strip()
+    if text.lower() == NO_ACQUISITION:
+        return None
+    names = tuple(rules.asking_prices) if rules.asking_prices is not None else rules.rivals
+    by_lower = {name.lower(): name for name in names}
+    found = by_lower.get(text.lower())
+    if found is None:
+        hint = difflib.get_close_matches(text, names, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        choices = ", ".join(names) if names else "no rival is left"
+        raise ValueError(
+            f"no live rival named {text!r}{extra}; choose from {choices}, or {NO_ACQUISITION!r}"
+        )
+    if rules.asking_prices is None:
+        return found
+    price = rules.asking_prices[found]
+    if price is None:
+        raise ValueError(f"{found} cannot be bought now (it is not for sale to you)")
+    if rules.budget is not None and price > rules.budget:
+        raise ValueError(
+            f"{found} asks ${price:,.0f} and you can pay at most ${rules.budget:,.0f} "
+            "(cash, credit and shares)"
+        )
+    return found
 
 
 def _parse_channels(raw: Any, channel_names: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -202,6 +369,8 @@ def read_decision_file(
     path: str | os.PathLike,
     channel_names: tuple[str, ...] | None = None,
     max_quarters: int | None = None,
+    rules: SeatRules | None = None,
+    check_quarters: bool = True,
 ) -> DecisionFile:
     """Read and check a decision file; every problem is reported at once.
 
@@ -209,6 +378,9 @@ def read_decision_file(
         path: the YAML file.
         channel_names: channels the seat may choose (None: no ``channels`` entries allowed).
         max_quarters: decision quarters in the game (more entries are a problem).
+        rules: the optional decisions the seat has (None: none of them).
+        check_quarters: check each quarter's entries (False: only the file's shape and
+            ``game:``, to learn the game before its channels and rules are known).
 
     Returns:
         The validated entries (values parsed) and the ``game`` mapping.
@@ -223,7 +395,7 @@ def read_decision_file(
         raise InputError([Problem(file, "", str(path), f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(file, "", "(bytes)", "not a UTF-8 text file")]) from None
-    return parse_decision_text(text, file, channel_names, max_quarters)
+    return parse_decision_text(text, file, channel_names, max_quarters, rules, check_quarters)
 
 
 def parse_decision_text(
@@ -231,6 +403,8 @@ def parse_decision_text(
     file: str = "<decisions>",
     channel_names: tuple[str, ...] | None = None,
     max_quarters: int | None = None,
+    rules: SeatRules | None = None,
+    check_quarters: bool = True,
 ) -> DecisionFile:
     """Check a decision file's text (see :func:`read_decision_file`).
 
@@ -239,6 +413,8 @@ def parse_decision_text(
         file: the name problems are reported under.
         channel_names: channels the seat may choose (None: no ``channels`` entries allowed).
         max_quarters: decision quarters in the game (more entries are a problem).
+        rules: the optional decisions the seat has (None: none of them).
+        check_quarters: check each quarter's entries (see :func:`read_decision_file`).
 
     Raises:
         InputError: listing every problem.
@@ -281,9 +457,9 @@ def parse_decision_text(
                 entries.append({})
                 continue
             parsed = {}
-            for name, raw in quarter.items():
+            for name, raw in quarter.items() if check_quarters else ():
                 try:
-                    parsed[str(name)] = parse_value(str(name), raw, channel_names)
+                    parsed[str(name)] = parse_value(str(name), raw, channel_names, rules)
                 except ValueError as exc:
                     problems.append(Problem(file, f"{where}.{name}", raw, str(exc)))
             entries.append(parsed)
@@ -302,19 +478,22 @@ def parse_decision_text(
     return DecisionFile(tuple(entries), dict(game))
 
 
-def dump_decision_file(decisions: list[SeatDecision], game: dict[str, Any]) -> str:
+def dump_decision_file(
+    decisions: list[SeatDecision], game: dict[str, Any], rules: SeatRules | None = None
+) -> str:
     """The decision log of a game as YAML (a decision file that replays it).
 
     Args:
         decisions: one decision per quarter played, in order.
         game: scenario, seed, seat and steps of the game.
+        rules: the optional decisions the seat has (logged every quarter).
 
     Returns:
         The YAML text.
     """
     document = {
         "game": {key: game[key] for key in GAME_KEYS if key in game},
-        "quarters": [decision.as_entries() for decision in decisions],
+        "quarters": [decision.entries_for(rules or NO_RULES) for decision in decisions],
     }
     header = "# Decision log: replay with `flywheel play SCENARIO --decisions THIS_FILE`\n"
     return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=None)

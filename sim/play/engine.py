@@ -22,7 +22,7 @@ from typing import Any
 
 from sim.model import MarketModel
 from sim.play.briefing import WEEKS_PER_QUARTER, Briefing, build_briefing
-from sim.play.decisions import SeatDecision, dump_decision_file
+from sim.play.decisions import SeatDecision, SeatRules, dump_decision_file
 from sim.play.seat import SEAT_STRATEGY, PlayerSeat
 from sim.play.seating import assign_seats, seat_names
 from sim.runner import RunResult, result_of, run
@@ -93,6 +93,12 @@ class Game:
             innovation=spec.innovation_budget,
             channels=("direct",) if self.channel_names else None,
         )
+        self.rules = SeatRules(
+            research=self.scenario.research.enabled,
+            defences=self.scenario.defences.enabled and spec.defences,
+            acquisition=self.scenario.acquisition.enabled,
+            rivals=tuple(f.name for f in self.scenario.firms if f.name != self.seat),
+        )
         self.quarters = -(-self.scenario.steps // WEEKS_PER_QUARTER)
         self.interactive = True
         self.log: list[SeatDecision] = []
@@ -134,7 +140,7 @@ class Game:
             resume = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
             self._asked = snapshot
             self.log = self.log[:snapshot]
-            self._current = self.log[-1]
+            self._current = self.log[-1].next_quarter()
         self.result = None
         self.briefing = None
         self._to_player: queue.Queue = queue.Queue()
@@ -206,6 +212,7 @@ class Game:
                 options is not None,
                 self.channel_names,
                 self.quarters,
+                self.rules,
             )
             self._to_player.put(("ask", briefing))
             answer = self._to_model.get()
@@ -214,7 +221,7 @@ class Game:
             decision = answer
         else:
             decision = self._current
-        self._current = decision
+        self._current = decision.next_quarter()
         self.log.append(decision)
         return decision
 
@@ -256,7 +263,7 @@ class Game:
         """
         if not self.log:
             raise ValueError("nothing to undo: no quarter has been played yet")
-        keep = [decision.as_entries() for decision in self.log[:-1]]
+        keep = [decision.entries_for(self.rules) for decision in self.log[:-1]]
         self.abandon()
         self.interactive = True
         for k in [k for k in self._snapshots if k > len(keep)]:
@@ -292,7 +299,7 @@ class Game:
 
     def decision_log(self) -> str:
         """The decisions so far as a decision file (YAML)."""
-        return dump_decision_file(self.log, self.game_record)
+        return dump_decision_file(self.log, self.game_record, self.rules)
 
     def ghost_scenario(self, strategy: str) -> Scenario:
         """The game's scenario with a strategy in the player's seat (default parameters)."""

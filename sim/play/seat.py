@@ -83,7 +83,11 @@ class PlayerSeat(Strategy):
         return wanted if wanted in options else current
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
-        """The player's price, spends and dividend as a model decision."""
+        """The player's price, spends, dividend and optional decisions as a model decision.
+
+        Optional decisions of mechanics the scenario has off are at their defaults (the
+        model ignores them there).
+        """
         chosen = self.decision_for(firm, view)
         return Decision(
             price=chosen.price,
@@ -94,4 +98,9 @@ class PlayerSeat(Strategy):
             note="player",
             extra={"marketing_spend": chosen.marketing},
             spend_innovation=chosen.innovation,
+            spend_research=chosen.spend_research,
+            platform_price=chosen.platform_price,
+            direct_incentive=chosen.direct_incentive,
+            loyalty_rebate=chosen.loyalty_rebate,
+            acquire=chosen.acquire,
         )

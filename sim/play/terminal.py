@@ -6,7 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.play.briefing import render_briefing
-from sim.play.decisions import FIELDS, SeatDecision, parse_value, price_note
+from sim.play.decisions import (
+    ALL_FIELDS,
+    FIELDS,
+    NO_ACQUISITION,
+    OPTIONAL_FIELDS,
+    SAME_PRICE,
+    SeatDecision,
+    parse_value,
+    price_note,
+)
 
 COMMANDS = ("help", "undo", "save", "quit", "keep")
 
@@ -15,7 +24,7 @@ Each quarter you set your firm's decisions; press Enter to keep the value in [br
 Spends are $ per week and hold until you change them; the payout is a dividend paid
 each quarter (capped by your cash). Decisions:
 {fields}
-Commands at any question:
+{optional}Commands at any question:
   help  this text           keep  keep every remaining value and play the quarter
   undo  take back the last quarter      save  write the game so far (resume later)
   quit  save and stop
@@ -26,17 +35,30 @@ class EndOfGame(Exception):
     """The player asked to quit."""
 
 
-def help_text() -> str:
-    """The help shown by ``help``."""
-    fields = "\n".join(f"  {f.name:<11} {f.unit:<14} {f.meaning}" for f in FIELDS)
-    return HELP.format(fields=fields)
+def help_text(rules=None) -> str:
+    """The help shown by ``help`` (with the optional decisions the game has)."""
+    names = () if rules is None else rules.names
+    shown = FIELDS + tuple(f for f in OPTIONAL_FIELDS if f.name in names)
+    width = max(len(f.name) for f in shown) + 1
+    fields = "\n".join(f"  {f.name:<{width}} {f.unit:<14} {f.meaning}" for f in shown)
+    return HELP.format(fields=fields, optional=OPTIONAL_HELP if names else "")
+
+
+OPTIONAL_HELP = f"""\
+platform_price: {SAME_PRICE!r} lists at your direct price; acquire: {NO_ACQUISITION!r} buys
+nothing (an acquisition is asked for one quarter only).
+"""
 
 
 def default_text(name: str, value) -> str:
     """A value as the terminal offers it in [brackets] (and the browser form pre-fills)."""
     if name == "channels":
         return ", ".join(value)
-    if name == "price":
+    if name == "platform_price" and value is None:
+        return SAME_PRICE
+    if name == "acquire":
+        return NO_ACQUISITION if value is None else value
+    if name in ("price", "platform_price"):
         return f"{value:.2f}"
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
 
@@ -49,10 +71,12 @@ def ask_decision(
     Every entry is checked; a wrong one is explained and asked again.
     """
     decision = briefing.defaults
+    rules = briefing.rules
     names = [f.name for f in FIELDS if f.name != "channels"]
     if channel_names is not None and briefing.channels_open:
         names.append("channels")
-    units = {f.name: f.unit for f in FIELDS}
+    names += rules.names
+    units = {f.name: f.unit for f in ALL_FIELDS}
     entries = {}
     for name in names:
         default = getattr(decision, name)
@@ -60,7 +84,7 @@ def ask_decision(
             raw = ask(f"{name} ({units[name]}) [{default_text(name, default)}]: ").strip()
             word = raw.lower()
             if word in ("help", "?"):
-                say(help_text())
+                say(help_text(rules))
                 continue
             if word in ("undo", "save", "quit"):
                 return word
@@ -69,7 +93,7 @@ def ask_decision(
             if raw == "":
                 break
             try:
-                entries[name] = parse_value(name, raw, channel_names)
+                entries[name] = parse_value(name, raw, channel_names, rules)
             except ValueError as exc:
                 say(f"  ! {exc}. Try again (or type help).")
                 continue
