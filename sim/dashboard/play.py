@@ -36,8 +36,14 @@ from typing import Any
 
 from sim.dashboard.session import parse_seed
 from sim.play.briefing import LINK_LABELS, WEEKS_PER_QUARTER, Briefing, render_briefing
-from sim.play.decisions import FIELDS, check_entries, parse_decision_text, price_note
-from sim.play.engine import Game
+from sim.play.decisions import (
+    FIELDS,
+    OPTIONAL_FIELDS,
+    check_entries,
+    parse_decision_text,
+    price_note,
+)
+from sim.play.engine import Game, seat_rules
 from sim.play.scorecard import ghost_table, save_game, scorecard_rows
 from sim.play.seating import seat_names, seat_problems
 from sim.play.terminal import default_text
@@ -113,9 +119,14 @@ def briefing_record(b: Briefing) -> dict:
 
 
 def form_fields(b: Briefing, channel_names: tuple[str, ...] | None) -> list[dict]:
-    """The decision form: each decision the terminal asks for now, with its value in force."""
+    """The decision form: each decision the terminal asks for now, with its value in force.
+
+    The optional decisions (research, defences, acquisitions) appear only where the
+    scenario has them.
+    """
     fields = []
-    for field in FIELDS:
+    shown = FIELDS + tuple(f for f in OPTIONAL_FIELDS if f.name in b.rules.names)
+    for field in shown:
         if field.name == "channels" and (channel_names is None or not b.channels_open):
             continue
         value = getattr(b.defaults, field.name)
@@ -137,6 +148,7 @@ def scenario_options(name: str) -> dict:
     scenario = load_scenario(name)
     names = seat_names(scenario)
     free = [seat for seat in names if not seat_problems(scenario, [seat], "seat", "")]
+    optional = seat_rules(scenario, None).names
     return {
         "scenario": name,
         "description": scenario.description,
@@ -144,7 +156,11 @@ def scenario_options(name: str) -> dict:
         "seed": scenario.seed,
         "steps": scenario.steps,
         "consumers": scenario.consumers.count,
-        "fields": [dataclasses.asdict(field) for field in FIELDS],
+        "fields": [
+            dataclasses.asdict(field)
+            for field in FIELDS + OPTIONAL_FIELDS
+            if field in FIELDS or field.name in optional
+        ],
     }
 
 

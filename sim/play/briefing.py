@@ -142,23 +142,32 @@ def latest_flywheel_links(model, firm_name: str) -> dict[str, float]:
     return {key: float(table[key][last]) for key in LINK_LABELS}
 
 
-def last_quarter_rows(model, firm_id: int, columns: tuple[str, ...]) -> dict[str, list]:
-    """The seat's last 13 rows of the firm table, for some columns (empty lists at first)."""
-    table = model.datacollector.tables.get("firms")
-    if not table or not table.get("firm_id"):
+def last_quarter_defences(model, seat) -> dict[str, list]:
+    """The seat's defence columns for each week of the quarter just closed.
+
+    A quarter's last week is collected into the firm table after the decisions, so it
+    is read from the model (the row it is about to collect); the 12 weeks before it
+    from the firm table. Empty lists before the first quarter.
+    """
+    columns = ("incentive_cost", "loyalty_cost", "loyalty_units", "loyalty_members")
+    if model.week == 0:
         return {column: [] for column in columns}
-    rows = [i for i, seen in enumerate(table["firm_id"]) if seen == firm_id]
-    rows = [i for i in rows if table["step"][i] > 0][-WEEKS_PER_QUARTER:]
-    return {column: [table[column][i] for i in rows] for column in columns}
+    table = model.datacollector.tables.get("firms") or {}
+    first = model.week - WEEKS_PER_QUARTER + 1
+    ids, steps = table.get("firm_id", []), table.get("step", [])
+    rows = [
+        i
+        for i, (seen, step) in enumerate(zip(ids, steps, strict=True))
+        if seen == seat.unique_id and first <= step < model.week
+    ]
+    now = model.defences.row(model, seat)
+    return {column: [table[column][i] for i in rows] + [now[column]] for column in columns}
 
 
 def defence_facts(model, firm: FirmView) -> DefenceFacts:
-    """What the seat's defences are and did last quarter (from its view and firm table)."""
-    rows = last_quarter_rows(
-        model,
-        firm.firm_id,
-        ("incentive_cost", "loyalty_cost", "loyalty_units", "loyalty_members"),
-    )
+    """What the seat's defences are and did last quarter (from its view and the model)."""
+    seat = next(f for f in model.firms if f.unique_id == firm.firm_id)
+    rows = last_quarter_defences(model, seat)
     return DefenceFacts(
         platform_price=firm.platform_price,
         direct_incentive=firm.direct_incentive,
@@ -310,6 +319,8 @@ def render_briefing(b: Briefing) -> str:
         status = "" if rival.alive else " (left the market)"
         share = "" if math.isnan(rival.approximate_share) else f" ~{rival.approximate_share:.0%}"
         asks = "" if rival.asking_price is None else f"  asks ${rival.asking_price:,.0f}"
+        if b.rules.acquisition and rival.alive and rival.asking_price is None:
+            asks = "  not for sale"
         lines.append(
             f"  {rival.name:<22} {rival.strategy:<20} ${rival.price:,.2f}{share}{status}{asks}"
         )

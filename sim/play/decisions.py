@@ -116,7 +116,10 @@ class SeatRules:
         defences: channel defences are on for the seat (``platform_price``,
             ``direct_incentive``, ``loyalty_rebate``).
         acquisition: acquisitions are on (``acquire``).
-        rivals: the other firms' names (what ``acquire`` may name in a decision file).
+        rivals: the other firms' names at the start (what ``acquire`` may name in a
+            decision file).
+        entrants: firms may enter during the game (a decision file may then name any
+            firm but the seat; the model refuses a name that is not a live rival).
         asking_prices: in a briefing, each live rival's asking price ($; None: cannot
             be bought now); None when not known (a decision file read before the game).
         budget: in a briefing, the most the seat can pay for an acquisition now ($).
@@ -126,6 +129,7 @@ class SeatRules:
     defences: bool = False
     acquisition: bool = False
     rivals: tuple[str, ...] = ()
+    entrants: bool = False
     asking_prices: dict[str, float | None] | None = None
     budget: float | None = None
 
@@ -197,6 +201,10 @@ class SeatDecision:
                 value = NO_ACQUISITION if value is None else value
             entries[name] = value
         return entries
+
+    def values(self) -> dict[str, Any]:
+        """Every field's parsed value (entries that rebuild this decision exactly)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def next_quarter(self) -> SeatDecision:
         """The decision carried into the next quarter (an acquisition is not repeated)."""
@@ -310,6 +318,8 @@ def _parse_acquire(raw: Any, rules: SeatRules) -> str | None:
     names = tuple(rules.asking_prices) if rules.asking_prices is not None else rules.rivals
     by_lower = {name.lower(): name for name in names}
     found = by_lower.get(text.lower())
+    if found is None and rules.asking_prices is None and rules.entrants:
+        return text
     if found is None:
         hint = difflib.get_close_matches(text, names, n=1)
         extra = f" (did you mean {hint[0]!r}?)" if hint else ""

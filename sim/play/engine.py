@@ -54,6 +54,23 @@ def with_seat(scenario: Scenario, seat: str | None, strategy: str) -> tuple[str,
     return seat, assign_seats(scenario, {seat: (strategy, {})})
 
 
+def seat_rules(scenario: Scenario, seat: str | None) -> SeatRules:
+    """The optional decisions a seat has in a scenario (the mechanics switched on).
+
+    Args:
+        scenario: the resolved scenario.
+        seat: the seat's name (None: any seat, i.e. defences if any firm may use them).
+    """
+    specs = [f for f in scenario.firms if seat is None or f.name == seat]
+    return SeatRules(
+        research=scenario.research.enabled,
+        defences=scenario.defences.enabled and any(f.defences for f in specs),
+        acquisition=scenario.acquisition.enabled,
+        rivals=tuple(name for name in seat_names(scenario) if name != seat),
+        entrants=scenario.entry.rate_per_year > 0,
+    )
+
+
 class Game:
     """A game: a scenario with one seat played from outside, and its decision log.
 
@@ -93,12 +110,7 @@ class Game:
             innovation=spec.innovation_budget,
             channels=("direct",) if self.channel_names else None,
         )
-        self.rules = SeatRules(
-            research=self.scenario.research.enabled,
-            defences=self.scenario.defences.enabled and spec.defences,
-            acquisition=self.scenario.acquisition.enabled,
-            rivals=tuple(f.name for f in self.scenario.firms if f.name != self.seat),
-        )
+        self.rules = seat_rules(self.scenario, self.seat)
         self.quarters = -(-self.scenario.steps // WEEKS_PER_QUARTER)
         self.interactive = True
         self.log: list[SeatDecision] = []
@@ -263,7 +275,7 @@ class Game:
         """
         if not self.log:
             raise ValueError("nothing to undo: no quarter has been played yet")
-        keep = [decision.entries_for(self.rules) for decision in self.log[:-1]]
+        keep = [decision.values() for decision in self.log[:-1]]
         self.abandon()
         self.interactive = True
         for k in [k for k in self._snapshots if k > len(keep)]:

@@ -202,10 +202,14 @@ function renderBriefing(b) {
   const rivalRows = b.rivals.map((r) => `<tr class="${r.alive ? "" : "gone"}"><th>${escapeHtml(r.name)}</th>` +
     `<td class="text">${escapeHtml(r.strategy)}</td><td>${price(r.price)}</td>` +
     `<td>${r.approximate_share === null ? "n/a" : "~" + percent(r.approximate_share)}</td>` +
+    (b.rules.acquisition ? `<td>${!r.alive ? "" : r.asking_price === null ? "not for sale" : money(r.asking_price)}</td>` : "") +
     `<td>${r.alive ? "" : "left the market"}</td></tr>`).join("");
+  const askHead = b.rules.acquisition ? "<th>asking price</th>" : "";
+  const askHint = b.rules.acquisition
+    ? ` Acquisitions are on: buy a live rival at its asking price (acquire); you can pay at most <b>${money(b.rules.budget || 0)}</b> now (cash, credit and shares).` : "";
   parts.push(card("Rivals (public facts)",
-    "<p class=\"hint\">Posted prices and approximate unit shares last quarter.</p>" +
-    `<table class="numbers"><thead><tr><th>firm</th><th class="text">strategy</th><th>price</th><th>share</th><th></th></tr></thead><tbody>${rivalRows}</tbody></table>`,
+    `<p class="hint">Posted prices and approximate unit shares last quarter.${askHint}</p>` +
+    `<table class="numbers"><thead><tr><th>firm</th><th class="text">strategy</th><th>price</th><th>share</th>${askHead}<th></th></tr></thead><tbody>${rivalRows}</tbody></table>`,
     "wide"));
   const r = b.research;
   const estimates = r.units_at_price.map(([p, u]) => `<tr><td>${price(p)}</td><td>${count(u)}</td></tr>`).join("");
@@ -214,6 +218,31 @@ function renderBriefing(b) {
     rows([["needs a week in the market", "about " + count(r.weekly_needs)]]) +
     `<table class="numbers"><thead><tr><th>your price</th><th>your units a week</th></tr></thead><tbody>${estimates}</tbody></table>` +
     `<p>Price that would maximise this week's profit against rivals' prices: <b>${price(r.best_price)}</b></p>`));
+  if (b.research_terms) {
+    const t = b.research_terms;
+    parts.push(card("Research precision", rows([
+      ["owned customers in the sample", `${count(t.owned_sample)} of ${count(t.owned)}`],
+      ["respondents surveyed", count(t.survey_sample)],
+      ["error sd of taste estimates", t.error_sd === null ? "n/a" : t.error_sd.toFixed(3)],
+      ["cost last quarter", money(t.weekly_spend) + " a week"],
+      ["free respondents", count(t.free_respondents)],
+      ["each further respondent", price(t.cost_per_respondent)],
+      ["largest sample", count(t.max_sample)],
+    ])));
+  }
+  if (b.defences) {
+    const d = b.defences;
+    parts.push(card("Channel defences", rows([
+      ["platform price", d.platform_price === null ? "same as direct" : price(d.platform_price)],
+      ["direct incentive", price(d.direct_incentive) + " a unit"],
+      ["loyalty rebate", price(d.loyalty_rebate) + " a unit"],
+      ["incentive cost last quarter", money(d.incentive_cost) + ` (${price(d.incentive_cost_ratio)} per $ of perk)`],
+      ["loyalty cost last quarter", money(d.loyalty_cost) + ` (${price(d.loyalty_cost_per_member)} per member a week)`],
+      ["loyalty members", count(d.loyalty_members)],
+      ["owned customers", count(d.owned_customers)],
+      ["brand strength", price(d.brand_strength) + " per consumer"],
+    ])));
+  }
   if (b.flywheel.length) {
     const links = b.flywheel.filter((l) => l.value !== null);
     parts.push(card("Flywheel meter",
