@@ -166,3 +166,21 @@ def test_two_tabs_play_two_games_and_a_reload_keeps_the_tabs_game(browser):
     assert second.inner_text("#title").startswith("Shareholder 3 in baseline")
     assert len(server.play) == 2
     assert problems_first == [] and problems_second == []
+
+
+def test_the_form_offers_a_scenarios_optional_decisions_and_checks_them(browser):
+    server, chromium = browser
+    page, problems = open_page(server, chromium)
+    page.goto(server.url + "play")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.select_option("#scenario", "bonobos_acquired")
+    page.wait_for_function("document.getElementById('seat').value === 'Mass retailer'")
+    start_game(page)
+    assert page.input_value("#field-acquire") == "none"
+    assert page.locator("#field-spend_research").count() == 0
+    assert "asking price" in page.inner_text("#briefing")
+    page.fill("#field-acquire", "Nobody")
+    page.wait_for_selector("#message-acquire.problem")
+    assert "no live rival named 'Nobody'" in page.inner_text("#message-acquire")
+    assert page.is_disabled("#submit")
+    assert problems == []

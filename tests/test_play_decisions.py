@@ -8,6 +8,7 @@ log are as they were.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -93,7 +94,8 @@ def test_defences_take_effect_and_their_costs_are_booked():
     assert facts.platform_price is None and facts.direct_incentive == 2.0
     assert facts.loyalty_members > 0 and facts.loyalty_cost > 0
     text = render_briefing(briefing)
-    assert "platform price same as direct" in text and "brand strength $" in text
+    assert "platform price same as direct" in text
+    assert re.search(r"brand strength -?\$\d+\.\d\d per consumer", text)
     record = json.loads(json.dumps(briefing_record(briefing), allow_nan=False))
     assert record["defences"]["direct_incentive"] == 2.0
     rows = seat_rows(_finish(game), "Listed 1")

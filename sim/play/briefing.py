@@ -267,6 +267,11 @@ def _money(value: float) -> str:
     return f"{sign}${abs(value):,.0f}"
 
 
+def _price(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
 def _percent(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.0%}"
 
@@ -373,6 +378,6 @@ def defence_lines(d: DefenceFacts, price: float) -> list[str]:
         f"${d.incentive_cost_ratio:,.2f}); loyalty cost {_money(d.loyalty_cost)} for "
         f"{d.loyalty_members:,} members ({d.loyalty_units:,.0f} units; "
         f"${d.loyalty_cost_per_member:,.2f} per member a week to run)",
-        f"  owned customers {d.owned_customers:,}; brand strength ${d.brand_strength:,.2f} "
+        f"  owned customers {d.owned_customers:,}; brand strength {_price(d.brand_strength)} "
         "per consumer (awareness x the premium they would pay for your brand)",
     ]

@@ -240,7 +240,7 @@ function renderBriefing(b) {
       ["loyalty cost last quarter", money(d.loyalty_cost) + ` (${price(d.loyalty_cost_per_member)} per member a week)`],
       ["loyalty members", count(d.loyalty_members)],
       ["owned customers", count(d.owned_customers)],
-      ["brand strength", price(d.brand_strength) + " per consumer"],
+      ["brand strength", (d.brand_strength < 0 ? "-" : "") + price(Math.abs(d.brand_strength)) + " per consumer"],
     ])));
   }
   if (b.flywheel.length) {
