@@ -200,7 +200,7 @@ def test_the_terminal_asks_the_optional_decisions_again_after_invalid_entries():
     game = Game("southwest_direct", seat="Listed 1", steps=WEEKS, overrides=SMALL)
     briefing = game.begin()
     said, prompts = [], []
-    answers = iter(["", "", "", "", "", "", "", "-2", "44", "x", "1.5", "help", "keep"])
+    answers = iter(["", "", "", "", "", "", "", "-2", "9", "x", "1.5", "help", "keep"])
 
     def ask(prompt):
         prompts.append(prompt)
@@ -208,13 +208,14 @@ def test_the_terminal_asks_the_optional_decisions_again_after_invalid_entries():
 
     decision = ask_decision(briefing, game.channel_names, ask, said.append)
     game.abandon()
-    assert (decision.platform_price, decision.direct_incentive) == (44.0, 1.5)
+    assert (decision.platform_price, decision.direct_incentive) == (9.0, 1.5)
     assert decision.loyalty_rebate == 0.0
     assert prompts[7] == "platform_price ($ per unit) [same]: "
     assert prompts[8] == prompts[7] and prompts[10] == prompts[9]
     problems = [line for line in said if line.startswith("  ! ")]
     assert "platform_price must be above 0" in problems[0]
     assert "direct_incentive must be a number" in problems[1]
+    assert any(line.startswith("  note: below your unit cost") for line in said)
     assert "loyalty_rebate" in said[-1] and "'same' lists at your direct price" in said[-1]
 
 

@@ -264,10 +264,11 @@ class WebGame:
         rules = briefing.rules if briefing is not None else self.game.rules
         entries, problems = check_entries(raw, self.game.channel_names, open_now, rules)
         notes = {}
-        if briefing is not None and "price" in entries:
-            note = price_note(entries["price"], briefing.unit_cost)
-            if note:
-                notes["price"] = note
+        for name in ("price", "platform_price"):
+            if briefing is not None and entries.get(name) is not None:
+                note = price_note(entries[name], briefing.unit_cost)
+                if note:
+                    notes[name] = note
         return entries, problems, notes
 
     # ------------------------------------------------------------------ actions

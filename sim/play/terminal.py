@@ -97,7 +97,8 @@ def ask_decision(
             except ValueError as exc:
                 say(f"  ! {exc}. Try again (or type help).")
                 continue
-            note = price_note(entries[name], briefing.unit_cost) if name == "price" else None
+            priced = name in ("price", "platform_price") and entries[name] is not None
+            note = price_note(entries[name], briefing.unit_cost) if priced else None
             if note:
                 say(f"  note: {note}")
             break
