@@ -269,3 +269,18 @@ def test_a_decision_file_with_a_name_the_scenario_has_off_exits_2(tmp_path, caps
     err = capsys.readouterr().err
     assert "quarters.0.spend_research" in err and "research with noise is off" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_undo_replays_the_optional_decisions_as_they_were():
+    game = Game("southwest_direct", seat="Listed 1", steps=WEEKS, overrides=SMALL)
+    briefing = game.begin()
+    first = briefing.defaults.with_entries({"platform_price": 47.0, "loyalty_rebate": 1.0})
+    asked = game.submit(first)
+    second = asked.defaults.with_entries({"platform_price": None, "direct_incentive": 2.0})
+    before = game.submit(second)
+    again = game.undo()
+    assert game.log == [first] and again.defaults == first
+    assert again.defences == asked.defences
+    assert game.submit(second).defences == before.defences
+    assert game.log == [first, second]
+    game.abandon()
