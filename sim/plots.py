@@ -53,7 +53,8 @@ def quarterly(firms: pd.DataFrame, column: str, how: str = "mean") -> pd.DataFra
         how: ``mean`` or ``sum`` over the quarter's weeks.
 
     Returns:
-        Columns ``quarter_end_step, firm_id, name, strategy, <column>``.
+        Columns ``quarter, firm_id, name, strategy, <column>, step`` (``step``: the
+        quarter's last week).
     """
     data = firms[firms["step"] > 0].copy()
     data["quarter"] = (data["step"] - 1) // 13
@@ -262,6 +263,9 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     from sim.research_report import save_research_figures
 
     save_research_figures(result, finish)
+    from sim.defences_report import save_defence_figures
+
+    save_defence_figures(result, finish)
     return written
 
 
