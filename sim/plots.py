@@ -277,6 +277,8 @@ EVENT_MARKERS = {
     "irrelevance": ("D", "irrelevance"),
     "decline": ("s", "decline"),
     "death": ("X", "death"),
+    "acquired": ("P", "bought by a rival"),
+    "imitation": ("*", "copied a rival"),
 }
 SP500_TENURE_YEARS = {"S&P 500, 1964": 33, "S&P 500, 2016": 24, "S&P 500, 2027 forecast": 12}
 
@@ -372,7 +374,7 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
     ax.set_ylim(0, top)
     ax.set_xlabel("years")
     ax.set_ylabel("vitality (0 to 1)")
-    ax.set_title("Vitality: Day 1 and Day 2 (markers: stages)")
+    ax.set_title("Vitality: Day 1 and Day 2 (markers: stages, deals, copies)")
     ax.legend(frameon=True, fontsize=8, loc="lower left")
     return ax
 
