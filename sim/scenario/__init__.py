@@ -74,6 +74,7 @@ from sim.scenario.schema_market import (
     SegmentSpec,
     TechnologySpec,
 )
+from sim.scenario.schema_trust import TrustSpec
 
 __all__ = [
     "CONSUMER_TRAITS",
@@ -113,6 +114,7 @@ __all__ = [
     "TechnologySpec",
     "ThirdPartySpec",
     "TrendSpec",
+    "TrustSpec",
     "VitalitySpec",
     "WordOfMouthSpec",
     "apply_overrides",

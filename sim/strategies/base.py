@@ -23,6 +23,7 @@ from sim.mechanics.demand import (
     logit_group_best_response_price,
 )
 from sim.mechanics.relationship import repeat_units_gained
+from sim.strategies.trust_view import TrustPolicy, TrustResearch
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
@@ -51,6 +52,9 @@ class QuarterReport:
     fixed_cost: float = 0.0
     direct_units: float = 0.0
     platform_fees: float = 0.0
+    returns: float = 0.0
+    trust_cost: float = 0.0
+    referred_customers: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class FirmView:
     marketing_spend: float = 0.0
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
+    trust_policy: TrustPolicy = field(default_factory=TrustPolicy)
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,15 @@ class MarketResearch:
     siblings: tuple[int, ...] = ()
     sibling_markups: np.ndarray | None = None
     need_rate: np.ndarray | None = None
+    trust: TrustResearch | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
+        utilities = self._known_utilities(price, selection, experience)
+        if self.trust is not None:
+            utilities += self.trust.adjustment
+        return utilities
+
+    def _known_utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
             self.quality,
             price,
@@ -153,7 +165,55 @@ class MarketResearch:
         base = self.quality[self.own] - self.experience_taste * self.expectation
         own_habit = 1.0 if self.habit_scale is None else float(self.habit_scale[self.own])
         base = base + np.where(self.last_firm == self.own, self.habit_strength * own_habit, 0.0)
+        if self.trust is not None:
+            # Doubt about the own firm; beliefs follow a change in its experience only as
+            # far as the evidence weighs (pass-through), so that share is kept at today's.
+            kept = self.experience_taste * (1.0 - self._own_pass_through)
+            base = base + self.trust.adjustment[:, self.own] + kept * self.experience[self.own]
         return log_rest, base, self.available[:, self.own]
+
+    @functools.cached_property
+    def _own_pass_through(self) -> np.ndarray | float:
+        """Share of a change in own experience the sample's beliefs follow (1 without trust)."""
+        if self.trust is None:
+            return 1.0
+        return self.trust.pass_through(self.trust.policy)
+
+    @property
+    def _own_experience_taste(self) -> np.ndarray:
+        """``gamma_i`` times the pass-through: what own experience is worth to the sample."""
+        if self.trust is None:
+            return self.experience_taste
+        return self.experience_taste * self._own_pass_through
+
+    def demand_with_trust(self, policy) -> tuple[float, np.ndarray]:
+        """Expected weekly units at the current offer if the firm's trust remedies were ``policy``.
+
+        Args:
+            policy: a :class:`~sim.strategies.trust_view.TrustPolicy` (referral aside).
+
+        Returns:
+            ``(units, buyers)``: expected units and expected purchases per sampled consumer.
+        """
+        if self.trust is None:
+            raise ValueError("demand_with_trust needs research with trust switched on")
+        log_rest, base, own_available = self._fixed_part
+        own = self.own
+        known = (
+            base
+            - self.trust.adjustment[:, own]
+            - self.experience_taste * (1.0 - self._own_pass_through) * self.experience[own]
+        )
+        utility = (
+            known
+            + self.trust.own_adjustment(policy)
+            - self.price_sensitivity * self.price[own]
+            + self.selection_taste * math.log(max(self.selection[own], 1.0))
+            + self.experience_taste * self.experience[own]
+        )
+        share = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - utility))
+        buyers = self.weights * np.where(own_available, share, 0.0)
+        return float(buyers.sum()), buyers
 
     def demand(
         self,
@@ -185,7 +245,7 @@ class MarketResearch:
             - base
             + self.price_sensitivity * price
             - self.selection_taste * math.log(max(selection, 1.0))
-            - self.experience_taste * experience
+            - self._own_experience_taste * experience
         )
         gap *= 0.5
         np.tanh(gap, out=gap)
@@ -215,7 +275,7 @@ class MarketResearch:
             (log_rest - base)[None, :]
             + self.price_sensitivity[None, :] * price.reshape(-1, 1)
             - self.selection_taste[None, :] * np.log(np.maximum(selection, 1.0)).reshape(-1, 1)
-            - self.experience_taste[None, :] * experience.reshape(-1, 1)
+            - np.multiply(self._own_experience_taste, experience.reshape(-1, 1))
         )
         gap *= 0.5
         np.tanh(gap, out=gap)
@@ -248,7 +308,7 @@ class MarketResearch:
             - np.where(holds, habit, 0.0)
             - self.price_sensitivity * self.price[own]
             + self.selection_taste * math.log(max(self.selection[own], 1.0))
-            + self.experience_taste * self.experience[own]
+            + self._own_experience_taste * self.experience[own]
         )
         share_without = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer))
         share_with = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer - habit))
@@ -357,7 +417,9 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``).
+    (``sim/finance.py``). The trust remedies (``guarantee``, ``free_returns``, ``try_on``,
+    ``reviews``, ``referral_reward`` in $ per referred new customer) matter only when the
+    scenario switches trust on (``sim/mechanics/trust.py``); all default to off.
     """
 
     price: float
@@ -369,6 +431,11 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
     spend_innovation: float = 0.0
     equity_request: float = 0.0
+    guarantee: bool = False
+    free_returns: bool = False
+    try_on: bool = False
+    reviews: bool = False
+    referral_reward: float = 0.0
 
     def __post_init__(self) -> None:
         values = {
@@ -379,10 +446,20 @@ class Decision:
             "payout": self.payout,
             "spend_innovation": self.spend_innovation,
             "equity_request": self.equity_request,
+            "referral_reward": self.referral_reward,
         }
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")
+        if self.free_returns and not self.guarantee:
+            raise ValueError("Decision.free_returns needs Decision.guarantee (nothing to return)")
+
+    @property
+    def trust_policy(self) -> TrustPolicy:
+        """The decision's remedies for consumers' doubt, as one policy."""
+        return TrustPolicy(
+            self.guarantee, self.free_returns, self.try_on, self.reviews, self.referral_reward
+        )
 
 
 class Strategy:
