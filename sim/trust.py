@@ -59,7 +59,8 @@ class Trust:
         spec: the scenario's trust section.
         n_consumers: population size.
         experience: each starting firm's experience stock (units).
-        unfamiliar: bool per starting firm: consumers do not know its experience.
+        unfamiliar: bool per starting firm: consumers do not know its experience; their
+            prior mean is the known firms' mean experience unless the scenario sets one.
         noise_sd: spread of one experience (``consumers.experience_noise_sd``).
         disappointment_threshold: ``word_of_mouth.disappointment_threshold``.
     """
@@ -89,7 +90,8 @@ class Trust:
         self.review_sum = np.zeros(0)
         self.policies: list[TrustPolicy] = []
         self.firm_prior_variance = np.zeros(0)
-        prior = float(np.mean(experience)) if spec.prior_mean is None else spec.prior_mean
+        known = experience[~unfamiliar] if (~unfamiliar).any() else experience
+        prior = float(np.mean(known)) if spec.prior_mean is None else spec.prior_mean
         for slot in range(n_firms):
             self.add_firm(prior, bool(unfamiliar[slot]))
         self.start_week()

@@ -142,8 +142,11 @@ def shared_columns(result, reference):
 
 
 def test_trust_on_with_every_firm_known_gives_the_same_run():
-    off = sim.run("dtc_disruption", steps=60, overrides=SMALL)
-    on = sim.run("dtc_disruption", steps=60, overrides={**SMALL, "trust.enabled": True})
+    # Known firms have no doubt to remove; with no referrals (referral_rate 0) no remedy
+    # can win a customer, so the run is the run without trust, draw for draw.
+    quiet = {**SMALL, "word_of_mouth.referral_rate": 0.0}
+    off = sim.run("dtc_disruption", steps=60, overrides=quiet)
+    on = sim.run("dtc_disruption", steps=60, overrides={**quiet, "trust.enabled": True})
     columns = list(off.firms.columns)
     assert set(columns) < set(on.firms.columns)
     assert on.firms[columns].equals(off.firms)
@@ -153,3 +156,70 @@ def test_trust_on_with_every_firm_known_gives_the_same_run():
 def test_switched_off_has_no_trust_columns():
     off = sim.run("baseline", steps=5, overrides=SMALL)
     assert "trust_gap" not in off.firms.columns
+
+
+@pytest.fixture(scope="module")
+def casper():
+    return sim.run("casper_imitators", steps=260, overrides={"consumers.count": 1200})
+
+
+def test_trust_costs_add_up_and_are_booked(casper):
+    firms = casper.firms.sort_values(["firm_id", "step"])
+    parts = (
+        firms["refunds"]
+        + firms["return_collection"]
+        + firms["try_on_cost"]
+        + firms["review_cost"]
+        + firms["referral_payments"]
+    )
+    np.testing.assert_allclose(firms["trust_cost"], parts, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(firms["refunds"], firms["price"] * firms["returns"], rtol=1e-12)
+    operating = (
+        firms["revenue"]
+        - firms["variable_cost"]
+        - firms["fixed_cost"]
+        - firms["restructuring"]
+        - firms["trust_cost"]
+    )
+    np.testing.assert_allclose(firms["operating_profit"], operating, rtol=1e-9, atol=1e-6)
+    assert firms["returns"].sum() > 0 and firms["refunds"].sum() > 0
+
+
+def test_referral_payments_are_the_reward_in_force_times_referred_customers(casper):
+    checked = 0
+    for _, rows in casper.firms.sort_values("step").groupby("firm_id"):
+        in_force = rows["referral_reward"].shift(1).fillna(0.0).to_numpy()
+        np.testing.assert_allclose(
+            rows["referral_payments"].to_numpy(),
+            in_force * rows["referred_customers"].to_numpy(),
+            rtol=1e-12,
+        )
+        checked += int((rows["referral_payments"] > 0).sum())
+    assert checked > 0
+
+
+def test_review_cost_is_paid_while_reviews_are_published(casper):
+    firms = casper.firms.sort_values(["firm_id", "step"])
+    published = firms.groupby("firm_id")["reviews"].shift(1, fill_value=False).astype(bool)
+    alive = firms["alive"].astype(bool)
+    cost = casper.scenario.trust.review_cost
+    np.testing.assert_allclose(firms.loc[published & alive, "review_cost"], cost)
+    assert (firms.loc[~published, "review_cost"] == 0).all()
+
+
+def test_a_guarantee_with_free_returns_removes_exactly_the_risk_premium():
+    from sim.scenario import TrustSpec
+    from sim.strategies.trust_view import TrustPolicy
+    from sim.trust import Trust
+
+    spec = TrustSpec(enabled=True, prior_mean=1.0, prior_sd=0.6, risk_aversion=1.5)
+    component = Trust(spec, 3, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
+    rows = np.arange(3)
+    gamma, alpha, e = np.array([0.5, 1.0, 2.0]), np.full(3, 0.08), np.ones(3)
+    args = (rows, np.array([1.0, 1.6]), gamma, alpha, e)
+    without = component.adjustment(*args)
+    component.set_policy(1, TrustPolicy(guarantee=True, free_returns=True))
+    with_trial = component.adjustment(*args)
+    np.testing.assert_array_equal(without[:, 0], 0.0)
+    np.testing.assert_allclose(with_trial[:, 1] - without[:, 1], 0.5 * 1.5 * gamma**2 * 0.36)
+    np.testing.assert_allclose(with_trial[:, 1], gamma * (1.0 - 1.6))

@@ -26,7 +26,7 @@ class TrustSpec(Frozen):
     prior_mean: float | None = Field(
         None,
         description="m0, belief about an unfamiliar firm's experience (experience units; "
-        "default: the mean experience of the live firms when it appears)",
+        "default: the known firms' mean experience at start, the live firms' at entry)",
     )
     prior_sd: float = Field(
         0.5, ge=0, le=100, description="sqrt(v0), spread of that belief (experience units)"

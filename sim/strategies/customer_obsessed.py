@@ -14,6 +14,7 @@ from pydantic import Field
 
 from sim.mechanics.stocks import stocks_after
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.trust_view import choose_remedies, with_remedies
 
 ALLOCATION_STEP = 0.125
 
@@ -143,6 +144,25 @@ class CustomerObsessed(Strategy):
         )
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
+        """Margin, allocation and (with trust on) the remedies for doubt; see :meth:`plan`.
+
+        With trust on it removes its customers' risk (guarantee, try-on, reviews, referral
+        reward) wherever research says that wins the most customers and the sales it
+        brings over its horizon cover the cost
+        (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``customers``).
+        """
+        decision = self.plan(firm, view)
+        research = view.research
+        if research.trust is None:
+            return decision
+        weeks = self.params.horizon_years * 52.0
+        sale_value = 1.0 + research.repeat_units_per_sale(weeks)
+        policy = choose_remedies(
+            research, decision.price, firm.unit_cost, sale_value, rule="customers"
+        )
+        return with_remedies(decision, policy)
+
+    def plan(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
         Under the cash floor it defends the floor (:meth:`margin`) and asks investors for

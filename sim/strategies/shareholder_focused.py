@@ -21,6 +21,7 @@ from pydantic import Field
 from sim.mechanics.finance import discount_factor
 from sim.mechanics.stocks import stocks_after, upkeep_spend
 from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.trust_view import choose_remedies, with_remedies
 
 WEEKS_PER_QUARTER = 13
 REPEAT_VALUE_TOLERANCE = 1e-3
@@ -271,7 +272,7 @@ class ShareholderFocused(Strategy):
             + self.innovation_spend
         )
         reserve = self.params.cash_reserve_quarters * WEEKS_PER_QUARTER * weekly_commitments
-        return Decision(
+        decision = Decision(
             price=price,
             spend_experience=plan.spend_experience,
             spend_selection=plan.spend_selection,
@@ -280,3 +281,19 @@ class ShareholderFocused(Strategy):
             note=note,
             spend_innovation=self.innovation_spend,
         )
+        return with_remedies(decision, self.remedies(firm, view, price))
+
+    def remedies(self, firm: FirmView, view: MarketView, price: float):
+        """Trust remedies that pay within the plan's horizon (None when trust is off).
+
+        A sale is worth its margin plus the repeat purchases it brings within the horizon,
+        discounted at the hurdle rate, as in :meth:`price`; remedies are kept where they
+        raise that weekly profit net of their cost
+        (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``profit``).
+        """
+        research = view.research
+        if research.trust is None:
+            return None
+        repeats = research.repeat_units_per_sale(self.horizon_weeks)
+        repeats *= discount_factor(self.params.hurdle_rate, self.horizon_weeks / 2.0)
+        return choose_remedies(research, price, firm.unit_cost, 1.0 + repeats, rule="profit")

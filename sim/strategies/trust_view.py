@@ -6,6 +6,7 @@ Only present when the scenario switches trust on (``sim/mechanics/trust.py``); w
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,3 +176,82 @@ def remedy_options() -> list[TrustPolicy]:
             for reviews in (False, True):
                 options.append(TrustPolicy(guarantee, free, try_on, reviews))
     return options
+
+
+REFERRAL_PRICE_SHARES = (0.05, 0.1, 0.2)
+"""Referral rewards a strategy weighs, as shares of its price (Casper: $75 on a ~$1,000 bed)."""
+
+
+def choose_remedies(research, price: float, unit_cost: float, sale_value: float, rule: str):
+    """The trust remedies a strategy puts in force, from its market research.
+
+    Every combination of guarantee (none, buyer pays the collection, free returns),
+    try-on and reviews is evaluated at the current offer: expected weekly units
+    (:meth:`MarketResearch.demand_with_trust`) and expected weekly cost
+    (:meth:`TrustResearch.weekly_cost`). The referral reward is chosen from
+    ``REFERRAL_PRICE_SHARES`` of the price: last quarter's referred new customers per week
+    ``rho`` (at the reward then in force) scale with the buyers' voice, so a reward ``R``
+    brings ``rho_0 (mult(R) - 1)`` more new customers per week than none, at ``R rho_0
+    mult(R)`` a week.
+
+    Args:
+        research: the firm's :class:`~sim.strategies.base.MarketResearch` (with ``trust``).
+        price: own price ($).
+        unit_cost: own unit cost ($).
+        sale_value: what a sale is worth to the strategy, per $ of margin (1 plus the
+            repeat units it brings within the strategy's horizon, discounted as it
+            discounts).
+        rule: ``"customers"`` (the most expected customers among remedies whose cost the
+            sales they bring cover: customer-obsessed) or ``"profit"`` (the most expected
+            weekly profit, a sale worth its margin times ``sale_value``:
+            shareholder-focused).
+
+    Returns:
+        A :class:`TrustPolicy`, or None when the research has no trust.
+    """
+    info = research.trust
+    if info is None:
+        return None
+    margin = max(price - unit_cost, 0.0)
+    best, best_key = TrustPolicy(), None
+    for option in remedy_options():
+        units, buyers = research.demand_with_trust(option)
+        cost = info.weekly_cost(option, buyers, research.weights, price)
+        profit = margin * sale_value * units - cost
+        if rule == "customers":
+            if margin * sale_value * units < cost:
+                continue
+            key = (round(units, 9), -cost)
+        else:
+            key = (profit, -cost)
+        if best_key is None or key > best_key:
+            best, best_key = option, key
+    base = info.referred_per_week / info.referral_multiplier(info.policy.referral_reward)
+    reward, reward_key = 0.0, (0.0, 0.0)
+    for share in REFERRAL_PRICE_SHARES:
+        candidate = share * price
+        multiplier = info.referral_multiplier(candidate)
+        gained = base * (multiplier - 1.0)
+        cost = candidate * base * multiplier
+        value = margin * sale_value * gained
+        if rule == "customers":
+            key = (gained, -cost) if value >= cost else None
+        else:
+            key = (value - cost, -cost)
+        if key is not None and gained > 0 and key > reward_key:
+            reward, reward_key = candidate, key
+    return TrustPolicy(best.guarantee, best.free_returns, best.try_on, best.reviews, reward)
+
+
+def with_remedies(decision, policy):
+    """``decision`` with the remedies of ``policy`` (unchanged when ``policy`` is None)."""
+    if policy is None:
+        return decision
+    return dataclasses.replace(
+        decision,
+        guarantee=policy.guarantee,
+        free_returns=policy.free_returns,
+        try_on=policy.try_on,
+        reviews=policy.reviews,
+        referral_reward=policy.referral_reward,
+    )
