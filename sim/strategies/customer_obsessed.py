@@ -84,7 +84,9 @@ class CustomerObsessed(Strategy):
     floor, defended by a wider margin only while needed), it asks investors for growth
     capital when under the floor (they fund it only if customers grow and come back, the
     1997 letter's evidence), and it spends where research says the most customers will be
-    served at the end of its horizon, not where the spend is easiest.
+    served at the end of its horizon, not where the spend is easiest. When consumers doubt
+    an unfamiliar brand (trust on), it removes their risk (trial, try-on, reviews, referral
+    reward) wherever research says that wins customers and its sales cover the cost.
     """
 
     name = "customer_obsessed"

@@ -140,6 +140,8 @@ class ShareholderFocused(Strategy):
       (priced at the firm's markup), solved as a fixed point.
     - Cash: keeps a reserve of ``cash_reserve_quarters`` of fixed cost and planned spend
       and pays out the rest; pays nothing while in debt.
+    - Trust (when on): a remedy for consumers' doubt only where it raises weekly profit, a
+      sale valued as in pricing.
     """
 
     name = "shareholder_focused"
