@@ -129,6 +129,9 @@ class Trust:
         """Reset the week's flows; reviews age."""
         n_firms = len(self.policies)
         self.flows = {name: np.zeros(n_firms) for name in FLOWS}
+        drift = self.spec.belief_drift_sd**2
+        if drift > 0 and self.firm_prior_variance.any():
+            self.variance = rules.drift_variance(self.variance, drift, self.firm_prior_variance)
         self.review_count *= self.review_decay
         self.review_sum *= self.review_decay
         self.experienced: np.ndarray | None = None

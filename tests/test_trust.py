@@ -223,3 +223,10 @@ def test_a_guarantee_with_free_returns_removes_exactly_the_risk_premium():
     np.testing.assert_array_equal(without[:, 0], 0.0)
     np.testing.assert_allclose(with_trial[:, 1] - without[:, 1], 0.5 * 1.5 * gamma**2 * 0.36)
     np.testing.assert_allclose(with_trial[:, 1], gamma * (1.0 - 1.6))
+
+
+def test_drift_grows_uncertain_beliefs_up_to_the_prior_and_leaves_known_ones():
+    variance = np.array([[0.0, 0.1, 0.35]], dtype=np.float32)
+    got = trust.drift_variance(variance, 0.02, np.array([0.36, 0.36, 0.36]))
+    np.testing.assert_allclose(got, [[0.0, 0.12, 0.36]], rtol=1e-6)
+    assert got.dtype == np.float32

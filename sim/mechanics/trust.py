@@ -20,6 +20,10 @@ reviews are noisier) moves the belief by the Kalman gain ``k = v / (v + s^2)``:
     m' = m + k (y - m),        v' = (1 - k) v = v s^2 / (v + s^2).
 
 ``n`` independent signals with mean ``y_bar`` act as one signal of variance ``s^2 / n``.
+Firms change: between weeks a consumer who is unsure of a firm lets its experience drift
+as a random walk, ``v' = min(v + q, v0)`` (the prediction step of the Kalman filter,
+Kalman 1960), so old evidence weighs less and a long-unheard-of firm is as uncertain as
+a stranger again; ``q = 0`` is the fixed quality of Erdem and Keane.
 
 Utility replaces the experience term ``gamma_i (x_j - e_i)`` by its certainty
 equivalent under constant absolute risk aversion ``a`` (utils^-1):
@@ -86,6 +90,25 @@ def update_belief(
     """
     gain = kalman_gain(variance, signal_variance)
     return mean + gain * (signal - mean), (1.0 - gain) * np.asarray(variance, dtype=float)
+
+
+def drift_variance(variance: np.ndarray, drift: float, cap: np.ndarray) -> np.ndarray:
+    """One week of a random walk in the believed experience: ``v' = min(v + q, v0)``.
+
+    Known cells (``v = 0``) stay known.
+
+    Args:
+        variance: ``v``, shape ``(N, F)``.
+        drift: ``q`` >= 0, variance added per week.
+        cap: ``v0`` per firm, shape ``(F,)``: never less sure than of a stranger.
+
+    Returns:
+        The new variances (same dtype).
+    """
+    grown = np.minimum(
+        variance + np.asarray(drift, dtype=variance.dtype), cap.astype(variance.dtype)
+    )
+    return np.where(variance > 0, grown, variance)
 
 
 def certainty_equivalent(

@@ -31,6 +31,13 @@ class TrustSpec(Frozen):
     prior_sd: float = Field(
         0.5, ge=0, le=100, description="sqrt(v0), spread of that belief (experience units)"
     )
+    belief_drift_sd: float = Field(
+        0.03,
+        ge=0,
+        le=10,
+        description="sd per week of the random walk a consumer allows in the experience of "
+        "a firm she is unsure of (experience units; 0 = fixed quality)",
+    )
     risk_aversion: float = Field(
         1.0, ge=0, le=100, description="a, constant absolute risk aversion (per util)"
     )

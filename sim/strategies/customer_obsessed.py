@@ -52,6 +52,11 @@ class CustomerObsessedParams(StrategyParams):
         le=10,
         description="value of an owned customer relationship per direct unit, share of price",
     )
+    trust_remedies: bool = Field(
+        True,
+        description="decides remedies for consumers' doubt (guarantee, try-on, reviews, "
+        "referral reward) when the scenario switches trust on; false = never offers them",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -155,7 +160,7 @@ class CustomerObsessed(Strategy):
         """
         decision = self.plan(firm, view)
         research = view.research
-        if research.trust is None:
+        if research.trust is None or not self.params.trust_remedies:
             return decision
         weeks = self.params.horizon_years * 52.0
         sale_value = 1.0 + research.repeat_units_per_sale(weeks)

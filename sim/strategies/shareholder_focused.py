@@ -68,6 +68,11 @@ class ShareholderFocusedParams(StrategyParams):
         True,
         description="count the repeat purchases a sale brings within the horizon when pricing",
     )
+    trust_remedies: bool = Field(
+        True,
+        description="decides remedies for consumers' doubt (guarantee, try-on, reviews, "
+        "referral reward) when the scenario switches trust on; false = never offers them",
+    )
 
 
 @dataclass(frozen=True)
@@ -294,7 +299,7 @@ class ShareholderFocused(Strategy):
         (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``profit``).
         """
         research = view.research
-        if research.trust is None:
+        if research.trust is None or not self.params.trust_remedies:
             return None
         repeats = research.repeat_units_per_sale(self.horizon_weeks)
         repeats *= discount_factor(self.params.hurdle_rate, self.horizon_weeks / 2.0)
