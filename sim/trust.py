@@ -40,6 +40,9 @@ TRUST_FIRM_COLUMNS = [
 ]
 """Columns added to the firm table when trust is on (units in ``docs/ODD.md`` 7.21)."""
 
+KIT_TOLERANCE = 1.0 + 1e-5
+"""A shopper orders a kit when her variance exceeds one purchase's by more than float32 noise."""
+
 FLOWS = (
     "returns",
     "refunds",
@@ -202,7 +205,7 @@ class Trust:
                 if (prior + self.noise_variance) > 0
                 else 0.0
             )
-            kit = aware[:, slot] & (variance[:, slot] > one_trial)
+            kit = aware[:, slot] & (variance[:, slot] > one_trial * KIT_TOLERANCE)
             who = rows[kit]
             if len(who) == 0:
                 continue
@@ -376,25 +379,39 @@ class Trust:
 
     # ------------------------------------------------------------------ measures
 
-    def firm_row(
+    def belief_measures(
         self,
-        slot: int,
         aware: np.ndarray,
         mean: np.ndarray,
         variance: np.ndarray,
         adjustment: np.ndarray,
         price_sensitivity: np.ndarray,
-    ) -> dict:
-        """The trust columns of one firm's row; beliefs averaged over consumers aware of it.
+    ) -> dict[str, np.ndarray]:
+        """Per firm, averages over the consumers aware of it (NaN where nobody is).
 
         Args:
-            slot: the firm.
             aware: ``(N, F)`` awareness.
             mean: ``(N, F)`` belief means at choice (:meth:`beliefs` of everyone).
             variance: ``(N, F)`` belief variances at choice.
             adjustment: ``(N, F)`` utils doubt adds (:meth:`adjustment` of everyone).
             price_sensitivity: ``alpha_i``, to express the gap in $.
+
+        Returns:
+            ``belief_mean`` (units), ``belief_sd`` (units) and ``trust_gap`` ($ per
+            consumer: ``-D_ij / alpha_i``), each of shape ``(F,)``.
         """
+        count = aware.sum(axis=0)
+        safe = np.where(count > 0, count, 1)
+        gap = -adjustment / price_sensitivity[:, None]
+        measures = {
+            "belief_mean": np.where(aware, mean, 0.0).sum(axis=0) / safe,
+            "belief_sd": np.where(aware, np.sqrt(variance), 0.0).sum(axis=0) / safe,
+            "trust_gap": np.where(aware, gap, 0.0).sum(axis=0) / safe,
+        }
+        return {name: np.where(count > 0, values, np.nan) for name, values in measures.items()}
+
+    def firm_row(self, slot: int, measures: dict[str, np.ndarray]) -> dict:
+        """The trust columns of one firm's row (``measures`` from :meth:`belief_measures`)."""
         policy = self.policies[slot]
         flows = self.flows
         row = {
@@ -412,13 +429,8 @@ class Trust:
             + row["review_cost"]
             + row["referral_payments"]
         )
-        who = aware[:, slot]
-        if who.any():
-            row["belief_mean"] = float(mean[who, slot].mean())
-            row["belief_sd"] = float(np.sqrt(variance[who, slot]).mean())
-            row["trust_gap"] = float((-adjustment[who, slot] / price_sensitivity[who]).mean())
-        else:
-            row["belief_mean"] = row["belief_sd"] = row["trust_gap"] = float("nan")
+        for name, values in measures.items():
+            row[name] = float(values[slot])
         count = self.review_count[slot]
         row["review_count"] = float(count)
         row["review_mean"] = float(self.review_means()[slot]) if count > 0 else float("nan")
@@ -557,12 +569,11 @@ class TrustStages:
             experience = self.firm_vector("experience")
             mean, variance = self.trust.beliefs(everyone, experience)
             adjustment = self.trust_adjustment(everyone, cols.price_sensitivity)
-            self._trust_measures = (mean, variance, adjustment)
+            self._trust_measures = self.trust.belief_measures(
+                cols.aware, mean, variance, adjustment, cols.price_sensitivity
+            )
             self._trust_measures_key = key
-        mean, variance, adjustment = self._trust_measures
-        return self.trust.firm_row(
-            firm.slot, cols.aware, mean, variance, adjustment, cols.price_sensitivity
-        )
+        return self.trust.firm_row(firm.slot, self._trust_measures)
 
     def trust_research(self, firm, rows: np.ndarray) -> dict:
         """The ``trust`` field of a firm's market research (nothing when off)."""

@@ -230,3 +230,26 @@ def test_drift_grows_uncertain_beliefs_up_to_the_prior_and_leaves_known_ones():
     got = trust.drift_variance(variance, 0.02, np.array([0.36, 0.36, 0.36]))
     np.testing.assert_allclose(got, [[0.0, 0.12, 0.36]], rtol=1e-6)
     assert got.dtype == np.float32
+
+
+def test_try_on_kits_go_once_to_aware_uninformed_shoppers_at_the_firms_cost():
+    from sim.scenario import TrustSpec
+    from sim.strategies.trust_view import TrustPolicy
+    from sim.trust import Trust
+
+    spec = TrustSpec(enabled=True, prior_mean=1.0, prior_sd=0.5, try_on_cost=4.0)
+    component = Trust(spec, 4, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
+    component.set_policy(1, TrustPolicy(try_on=True))
+    rows = np.array([0, 1, 2])
+    aware = np.array([[True, True], [True, False], [True, True]])
+    alive = np.array([True, True])
+    rng = np.random.default_rng(7)
+    component.try_on(rows, aware, alive, np.array([1.0, 1.6]), rng)
+    one_purchase = 0.25 * 0.09 / (0.25 + 0.09)
+    np.testing.assert_allclose(component.variance[[0, 2], 1], one_purchase, rtol=1e-6)
+    assert component.variance[1, 1] == np.float32(0.25)  # not aware: no kit
+    assert component.variance[3, 1] == np.float32(0.25)  # no need this week: no kit
+    assert component.flows["try_ons"][1] == 2 and component.flows["try_on_cost"][1] == 8.0
+    component.try_on(rows, aware, alive, np.array([1.0, 1.6]), rng)
+    assert component.flows["try_ons"][1] == 2  # informed now: no second kit
+    assert component.flows["try_ons"][0] == 0  # the known firm offers none

@@ -90,7 +90,7 @@ class TrustResearch:
         one_trial = self.prior_variance * noise / (self.prior_variance + noise) if noise else 0.0
         kit = np.zeros(len(mean), dtype=bool)
         if policy.try_on:
-            kit = self.own_aware & (variance > one_trial)
+            kit = self.own_aware & (variance > one_trial * (1.0 + 1e-5))
             tried_mean, tried_variance = trust.update_belief(
                 mean, variance, self.own_experience, noise
             )
