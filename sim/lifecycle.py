@@ -485,10 +485,13 @@ class LifecycleStages:
             self.stats.units_by_slot = np.append(self.stats.units_by_slot, 0.0)
         self.entries += 1
         self.record_event(firm, "entry", template.strategy, share)
+        launch_price = self.imitation.entrant_copies(self, firm)
         with calling_strategy(firm, "decide", self):
             decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
             checked(decision, Decision, "decide")
         self.apply_decision(firm, decision)
+        if launch_price is not None:
+            firm.price = launch_price
         return firm
 
     # ------------------------------------------------------------------ tenure and value

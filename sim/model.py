@@ -13,10 +13,12 @@ import mesa
 import numpy as np
 
 from sim import metrics
+from sim.acquisition import ACQUISITION_FIRM_COLUMNS, Acquisitions
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
+from sim.imitation import IMITATION_FIRM_COLUMNS, Imitation
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
@@ -64,6 +66,8 @@ FIRM_COLUMNS = [
     "alive",
     *LIFECYCLE_FIRM_COLUMNS,
     *FINANCE_FIRM_COLUMNS,
+    *IMITATION_FIRM_COLUMNS,
+    *ACQUISITION_FIRM_COLUMNS,
 ]
 
 
@@ -129,6 +133,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         )
         self.firms: list[Firm] = []
         self.finance = Finance(scenario.finance)
+        self.imitation = Imitation(scenario.imitation)
+        self.acquisitions = Acquisitions(scenario.acquisition, scenario.lifecycle.discount_rate)
         for spec in scenario.firms:
             strategy_class = resolve_strategy(spec.strategy)
             for k in range(spec.count):
@@ -211,6 +217,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         if self.week % WEEKS_PER_QUARTER == 0:
             self.firms_right_size()
             self.close_quarter()
+            self.consolidate_groups()  # (acquisition)
             self.settle_finances()
             self.close_channel_quarter()
             self.measure_flywheel()
@@ -222,6 +229,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             self.exit_irrelevant_firms()
             self.exit_insolvent_platforms()  # (channels)
             self.firms_choose_channels()  # (channels) once a year
+            self.firms_imitate()  # (imitation)
             self.firms_decide()
             self.platforms_decide()  # (channels)
             self.rank_top_k()
@@ -380,6 +388,10 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             if firm.alive:
                 self.finance.right_size(firm, firm.tally.units / WEEKS_PER_QUARTER)
 
+    def consolidate_groups(self) -> None:
+        """Quarter end: acquired brands' cash and debt are swept to their acquirers."""
+        self.acquisitions.consolidate(self)
+
     def settle_finances(self) -> None:
         """Quarter end: credit lines re-sized, investors asked by firms in debt."""
         for firm in self.firms:
@@ -396,6 +408,11 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         for firm in self.firms:
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
+
+    def firms_imitate(self) -> None:
+        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
+        self.imitation.observe(self)
+        self.imitation.incumbents_copy(self)
 
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
@@ -424,8 +441,10 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         firm.pay_out(decision.payout)
         if self.trust is not None:
             self.trust.set_policy(firm.slot, decision.trust_policy)
-        if decision.equity_request > 0:
+        if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
             self.finance.request_equity(firm, decision.equity_request)
+        if decision.acquire is not None:
+            self.acquisitions.attempt(self, firm, decision.acquire)
 
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""
@@ -465,6 +484,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                     **self.channel_firm_columns(firm),
                     **self.finance.row(firm),
                     **self.trust_row(firm),
+                    **self.imitation.row(firm),
+                    **self.acquisitions.row(self, firm),
                 },
             )
         self.collect_platforms()
@@ -497,6 +518,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             take_share=self.take_share(firm),
             connected_unit_cost=self.connected_unit_cost(firm),
             **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
+            **self.acquisitions.own_details(self, firm),
         )
 
     def seen_quarter(self, firm: Firm, report):
@@ -556,7 +578,14 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
     def market_view(self, firm: Firm) -> MarketView:
         """Read-only view of the market for one deciding firm."""
         rivals = tuple(
-            RivalView(other.unique_id, other.name, other.strategy_name, other.price, other.alive)
+            RivalView(
+                other.unique_id,
+                other.name,
+                other.strategy_name,
+                other.price,
+                other.alive,
+                **self.acquisitions.rival_details(self, firm, other),
+            )
             for other in self.firms
             if other is not firm
         )

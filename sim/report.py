@@ -758,6 +758,9 @@ def lifecycle_sections(result) -> list[str]:
         tenure_line + f". The run lasts {steps / WEEKS_PER_YEAR:.0f} years, which caps "
         f"every tenure. S&P 500 average tenure: {SP500_TENURE}."
     )
+    from sim.rivalry_report import rivalry_lines
+
+    lines += rivalry_lines(result)
     lines += ["", "## Long-run value: customers and shareholders", ""]
     rate = scenario.lifecycle.discount_rate
     lines.append(

@@ -12,7 +12,14 @@ from user_strategy import FixedMarkup
 
 import sim
 from sim.strategies import CustomerObsessed, ShareholderFocused
-from sim.strategies.base import Decision, MarketResearch, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    MarketResearch,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
 from sim.strategies.registry import resolve_strategy
 
 UNHAPPY = quarter_report(
@@ -120,6 +127,19 @@ class StrategyContract:
                 market_view(quarter=quarter),
             )
             assert isinstance(decision, Decision)
+
+    def test_acquires_only_a_rival_offered_to_it(self):
+        report = quarter_report(units=650.0, revenue=650 * 32.0, variable_cost=650 * 22.0)
+        rival = RivalView(
+            2, "Rival", "x", 32.0, True, slot=1, last_quarter=report, asking_price=10.0
+        )
+        view = dataclasses.replace(market_view(), rivals=(rival,))
+        for firm in (firm_view(acquisition_budget=1e6), firm_view(cash=-25_000.0)):
+            decision = self.make().decide(firm, view)
+            assert decision.acquire in (None, "Rival")
+        closed = dataclasses.replace(rival, asking_price=None)
+        view = dataclasses.replace(market_view(), rivals=(closed,))
+        assert self.make().decide(firm_view(acquisition_budget=1e6), view).acquire is None
 
     def test_runs_in_a_model(self):
         data = tiny_scenario(

@@ -30,6 +30,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 from sim.scenario.schema_trust import TrustSpec
 
 
@@ -91,6 +92,9 @@ class Scenario(Frozen):
                 "or learning; switch those off or trust off"
             )
         return self
+
+    imitation: ImitationSpec = Field(default_factory=ImitationSpec)
+    acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

@@ -21,6 +21,7 @@ from sim.mechanics.demand import (
     log_sum_of_others,
     logit_best_response_price,
     logit_group_best_response_price,
+    logit_probabilities,
 )
 from sim.mechanics.relationship import repeat_units_gained
 from sim.strategies.trust_view import TrustPolicy, TrustResearch
@@ -84,6 +85,9 @@ class FirmView:
     take_share: float = 0.0
     connected_unit_cost: float = 0.0
     trust_policy: TrustPolicy = field(default_factory=TrustPolicy)
+    owner: str | None = None
+    credit_limit: float = 0.0
+    acquisition_budget: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,23 @@ class MarketResearch:
         units = 0.5 * weights.sum() - 0.5 * (gap @ weights)
         return units.reshape(shape)
 
+    def demand_by_firm(self, price: float | None = None) -> np.ndarray:
+        """Expected weekly units of every firm (by slot) if the firm set its own price.
+
+        Logit shares of every sampled consumer (``sim.mechanics.demand``), weighted up to
+        the market.
+
+        Args:
+            price: own price to evaluate (current if None).
+
+        Returns:
+            ``(F,)`` expected units per week.
+        """
+        utilities = self._utilities(
+            self._with_own(self.price, price), self.selection, self.experience
+        )
+        return self.weights @ logit_probabilities(utilities, self.outside_utility)[:, 1:]
+
     def repeat_units_per_sale(self, horizon_weeks: float) -> float:
         """Units a sale today brings back over ``horizon_weeks`` through habit.
 
@@ -364,13 +385,28 @@ class MarketResearch:
 
 @dataclass(frozen=True)
 class RivalView:
-    """What a firm can see of a rival."""
+    """What a firm can see of a rival.
+
+    Beyond its price: its owner, its public accounts (cash, trailing-year operating
+    profit, last quarter's report), its market value, and ``asking_price``, the price
+    its shareholders accept for control ($; None when acquisitions are off or the
+    rival cannot be bought, see ``sim/acquisition.py``). ``slot`` indexes the research
+    arrays.
+    """
 
     firm_id: int
     name: str
     strategy: str
     price: float
     alive: bool
+    slot: int = -1
+    owner: str | None = None
+    direct_relationship: bool = True
+    cash: float = 0.0
+    annual_operating_profit: float = 0.0
+    market_value: float = 0.0
+    last_quarter: QuarterReport | None = None
+    asking_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -420,6 +456,8 @@ class Decision:
     (``sim/finance.py``). The trust remedies (``guarantee``, ``free_returns``, ``try_on``,
     ``reviews``, ``referral_reward`` in $ per referred new customer) matter only when the
     scenario switches trust on (``sim/mechanics/trust.py``); all default to off.
+    (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
+    (``sim/acquisition.py``); None buys nothing.
     """
 
     price: float
@@ -436,8 +474,15 @@ class Decision:
     try_on: bool = False
     reviews: bool = False
     referral_reward: float = 0.0
+    acquire: str | None = None
 
     def __post_init__(self) -> None:
+        if self.acquire is not None and (
+            not isinstance(self.acquire, str) or not self.acquire.strip()
+        ):
+            raise ValueError(
+                f"Decision.acquire must be None or a firm's name, got {self.acquire!r}"
+            )
         values = {
             "price": self.price,
             "spend_experience": self.spend_experience,

@@ -13,7 +13,14 @@ import numpy as np
 from pydantic import Field
 
 from sim.mechanics.stocks import stocks_after
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
 from sim.strategies.trust_view import choose_remedies, with_remedies
 
 ALLOCATION_STEP = 0.125
@@ -92,6 +99,9 @@ class CustomerObsessed(Strategy):
     served at the end of its horizon, not where the spend is easiest. When consumers doubt
     an unfamiliar brand (trust on), it removes their risk (trial, try-on, reviews, referral
     reward) wherever research says that wins customers and its sales cover the cost.
+    served at the end of its horizon, not where the spend is easiest. When the scenario
+    allows acquisitions it buys a rival exactly when the rival's customers outnumber
+    those the price would win by reinvesting it (:meth:`acquisition`).
     """
 
     name = "customer_obsessed"
@@ -104,6 +114,7 @@ class CustomerObsessed(Strategy):
         "payout": "none by default; cash above a floor is reinvested",
         "manages_to": "customer growth, repeat rate, satisfaction",
         "innovation": "keeps experimenting through bad quarters",
+        "acquisitions": "buys a rival when it serves more customers than reinvesting the price",
         "proxy_focus": 0.0,
         "decision_velocity": 1.0,
     }
@@ -151,14 +162,14 @@ class CustomerObsessed(Strategy):
         )
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
-        """Margin, allocation and (with trust on) the remedies for doubt; see :meth:`plan`.
+        """Margin, allocation, any acquisition (:meth:`decide_offer`), remedies for doubt.
 
         With trust on it removes its customers' risk (guarantee, try-on, reviews, referral
         reward) wherever research says that wins the most customers and the sales it
         brings over its horizon cover the cost
         (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``customers``).
         """
-        decision = self.plan(firm, view)
+        decision = self.decide_offer(firm, view)
         research = view.research
         if research.trust is None or not self.params.trust_remedies:
             return decision
@@ -169,7 +180,7 @@ class CustomerObsessed(Strategy):
         )
         return with_remedies(decision, policy)
 
-    def plan(self, firm: FirmView, view: MarketView) -> Decision:
+    def decide_offer(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
         Under the cash floor it defends the floor (:meth:`margin`) and asks investors for
@@ -198,6 +209,39 @@ class CustomerObsessed(Strategy):
                 note=note,
                 equity_request=self.growth_capital(firm, floor),
             )
+        best = self.plan(firm, view, cost, surplus - payout)
+        target = self.acquisition(firm, view, cost, surplus - payout, best[0])
+        note = ""
+        if target is not None:
+            best = self.plan(firm, view, cost, surplus - payout - target.asking_price)
+            budget = (surplus - payout - target.asking_price) / 13.0
+            note = f"; buys {target.name}"
+        _, margin, price, shares = best
+        spend_x, spend_s, spend_e = (budget * share for share in shares)
+        return Decision(
+            price=price,
+            spend_experience=spend_x,
+            spend_selection=spend_s,
+            spend_efficiency=spend_e,
+            payout=payout,
+            note=f"margin {margin:.3f}{note}",
+            spend_innovation=firm.innovation_budget,
+            acquire=None if target is None else target.name,
+        )
+
+    def plan(self, firm: FirmView, view: MarketView, cost: float, reinvested: float):
+        """Margin and split that serve the most customers at the horizon.
+
+        Args:
+            firm: the deciding firm.
+            view: its view of the market.
+            cost: unit cost with connected costs ($).
+            reinvested: cash above the floor to reinvest ($).
+
+        Returns:
+            ``(weekly units at the horizon, margin, price, (experience, selection,
+            efficiency) shares)``.
+        """
         tech, research = view.technology, view.research
         weeks = round(self.params.horizon_years * 52)
         committed = firm.fixed_cost + firm.innovation_budget + firm.marketing_spend
@@ -210,9 +254,9 @@ class CustomerObsessed(Strategy):
                 earned = (option_price * (1.0 - firm.take_share) - cost) * research.demand(
                     price=option_price
                 )
-                projected = (surplus - payout) / weeks + max(0.0, earned - committed)
+                projected = reinvested / weeks + max(0.0, earned - committed)
             else:
-                projected = budget
+                projected = reinvested / 13.0
             spends = projected * grid
             experience = stocks_after(firm.experience, spends[:, 0], weeks, *tech.experience)
             selection = stocks_after(
@@ -224,14 +268,33 @@ class CustomerObsessed(Strategy):
             k = int(np.argmax(units))
             if best is None or units[k] > best[0]:
                 best = (float(units[k]), option, option_price, tuple(grid[k]))
-        _, margin, price, shares = best
-        spend_x, spend_s, spend_e = (budget * share for share in shares)
-        return Decision(
-            price=price,
-            spend_experience=spend_x,
-            spend_selection=spend_s,
-            spend_efficiency=spend_e,
-            payout=payout,
-            note=f"margin {margin:.3f}",
-            spend_innovation=firm.innovation_budget,
-        )
+        return best
+
+    def acquisition(
+        self, firm: FirmView, view: MarketView, cost: float, reinvestable: float, units: float
+    ) -> RivalView | None:
+        """The rival whose customers add most to those served at the horizon, or None.
+
+        Buying rival ``j`` adds the customers it serves now (its weekly units, from its
+        last quarter's accounts, no growth assumed) to the group's, and takes its price
+        out of the cash the firm would reinvest in its own offer. It buys when its own
+        units at the horizon with the smaller reinvestment plus the rival's units beat
+        ``units``, what reinvesting everything would serve. It pays only from cash above
+        its floor: it never lets cash run out, not even for a deal.
+        """
+        best, best_units = None, units
+        for rival in view.rivals:
+            report = rival.last_quarter
+            if (
+                not rival.alive
+                or rival.asking_price is None
+                or rival.asking_price > reinvestable
+                or report is None
+                or report.units <= 0
+            ):
+                continue
+            served = self.plan(firm, view, cost, reinvestable - rival.asking_price)[0]
+            served += report.units / 13.0
+            if served > best_units:
+                best, best_units = rival, served
+        return best

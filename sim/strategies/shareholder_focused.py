@@ -12,15 +12,24 @@ return inside the plan).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from pydantic import Field
 
+from sim.mechanics.acquisition import value_over_horizon
 from sim.mechanics.finance import discount_factor
 from sim.mechanics.stocks import stocks_after, upkeep_spend
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    Decision,
+    FirmView,
+    MarketView,
+    RivalView,
+    Strategy,
+    StrategyParams,
+)
 from sim.strategies.trust_view import choose_remedies, with_remedies
 
 WEEKS_PER_QUARTER = 13
@@ -147,6 +156,10 @@ class ShareholderFocused(Strategy):
       and pays out the rest; pays nothing while in debt.
     - Trust (when on): a remedy for consumers' doubt only where it raises weekly profit, a
       sale valued as in pricing.
+    - Acquisitions (when the scenario allows them): buys the rival whose value to its
+      shareholders over the plan's horizon most exceeds the asking price (see
+      :meth:`acquisition`), and only then; the price comes out of what it would have
+      paid out.
     """
 
     name = "shareholder_focused"
@@ -161,6 +174,8 @@ class ShareholderFocused(Strategy):
         "payout": "cash above a reserve, every quarter",
         "manages_to": "quarterly profit (a proxy)",
         "innovation": "cuts the experiment budget when a quarter misses plan",
+        "acquisitions": "buys a rival when its profit over the horizon, at the hurdle rate, "
+        "exceeds the price",
         "proxy_focus": 1.0,
         "decision_velocity": 0.5,
     }
@@ -258,6 +273,67 @@ class ShareholderFocused(Strategy):
             upkeep_selection=float(upkeep_s),
         )
 
+    def group_pricing_gain(
+        self, firm: FirmView, view: MarketView, rival: RivalView, price: float
+    ) -> float:
+        """Weekly profit the firm and the rival would gain by pricing jointly ($, >= 0).
+
+        From the research: the group's weekly profit ``(p - c) D_own + sum_k m_k D_k``
+        (over the owner's brands and ``j``) at the firm's own price now, and at the price
+        that maximises it once ``j`` is a sibling (``m_j`` the rival's markup, its price
+        less the unit cost its last quarter's accounts show; other prices held).
+        """
+        report, research = rival.last_quarter, view.research
+        if report is None or report.units <= 0 or rival.slot < 0:
+            return 0.0
+        markup = max(0.0, rival.price - report.variable_cost / report.units)
+        siblings = (*research.siblings, rival.slot)
+        markups = np.append(
+            np.zeros(0) if research.sibling_markups is None else research.sibling_markups,
+            markup,
+        )
+        joint = dataclasses.replace(research, siblings=siblings, sibling_markups=markups)
+        cost = firm.unit_cost
+
+        def group_profit(own_price: float) -> float:
+            units = research.demand_by_firm(own_price)
+            return (own_price - cost) * units[research.own] + markups @ units[list(siblings)]
+
+        joint_price = joint.best_response_price(cost, price)
+        return max(0.0, group_profit(joint_price) - group_profit(price))
+
+    def acquisition(self, firm: FirmView, view: MarketView, price: float) -> RivalView | None:
+        """The rival worth most above its asking price to the shareholders, or None.
+
+        A rival is worth its earnings power (trailing-year operating profit, the no-growth
+        figure the plan's own valuation uses) plus the gain from pricing jointly, each
+        week over the plan's horizon and continuing years at the hurdle rate, plus the
+        cash it holds (its debt, if negative): ``(OP_j / 52 + g) W + C_j``
+        (:func:`sim.mechanics.acquisition.value_over_horizon`). It buys when that beats
+        the asking price and the price is within its budget.
+        """
+        rivals = [
+            rival
+            for rival in view.rivals
+            if rival.alive
+            and rival.asking_price is not None
+            and rival.asking_price <= firm.acquisition_budget
+        ]
+        if not rivals:
+            return None
+        _, weights = plan_weights(
+            self.horizon_weeks, self.params.hurdle_rate, self.params.continuing_years
+        )
+        best, best_gain = None, 0.0
+        for rival in rivals:
+            weekly = rival.annual_operating_profit / 52.0
+            weekly += self.group_pricing_gain(firm, view, rival, price)
+            gain = value_over_horizon(weekly, float(weights.sum()), rival.cash)
+            gain -= rival.asking_price
+            if gain > best_gain:
+                best, best_gain = rival, gain
+        return best
+
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Horizon price, annual (or corrective) investment plan, payout above a reserve."""
         price = self.price(firm, view)
@@ -279,14 +355,19 @@ class ShareholderFocused(Strategy):
             + self.innovation_spend
         )
         reserve = self.params.cash_reserve_quarters * WEEKS_PER_QUARTER * weekly_commitments
+        target = self.acquisition(firm, view, price)
+        paid = 0.0 if target is None else target.asking_price
+        if target is not None:
+            note = f"{note}; buys {target.name}" if note else f"buys {target.name}"
         decision = Decision(
             price=price,
             spend_experience=plan.spend_experience,
             spend_selection=plan.spend_selection,
             spend_efficiency=plan.spend_efficiency,
-            payout=max(0.0, firm.cash - reserve),
+            payout=max(0.0, firm.cash - reserve - paid),
             note=note,
             spend_innovation=self.innovation_spend,
+            acquire=None if target is None else target.name,
         )
         return with_remedies(decision, self.remedies(firm, view, price))
 
