@@ -13,9 +13,11 @@ is paired with a three-year run of the same seed in which its strategy offers no
 - it grows despite the gap: share over year 3 at least 20%: 10 of 10 (lowest 57%;
   asserted: at least 8); higher than without remedies: only 7 of 10 (asserted: at
   least 6): without remedies it also grows, carried by word of mouth and investors;
-- copycats breach the wall: by year 10 they keep at least 15% of units and the direct
-  brand's share is at least 10 points below its best year: 10 of 10 (asserted: at
-  least 8).
+- copycats (entrants imitating the proven model, ``imitation.entrants``) breach the
+  wall: by year 10 they keep at least 15% of units and the direct brand's share is at
+  least 10 points below its best year: 10 of 10 (asserted: at least 8). The breach is
+  more than partial: the direct brand is still in the market at the end in only 5 of 10
+  (not asserted).
 """
 
 import numpy as np
@@ -63,6 +65,8 @@ def outcome(seed):
         "share_year3_without": float(yearly_shares(without, ["Direct brand"], 3)[2]),
         "trial": float(year1["guarantee"].mean()),
         "share_year3": float(direct_share[2]),
+        "direct_share_year10": float(direct_share[9]),
+        "survives": bool(direct[direct["step"] == direct["step"].max()]["alive"].iloc[0]),
         "breached": bool(copycat_share[9] >= 0.15 and direct_share[9] <= direct_share.max() - 0.10),
     }
 
