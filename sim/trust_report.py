@@ -12,7 +12,12 @@ import pandas as pd
 from sim.plots import OTHER_COLOURS, _years
 
 WEEKS_PER_YEAR = 52
-REMEDIES = ("guarantee", "free_returns", "try_on", "reviews")
+REMEDIES = {
+    "guarantee": "money-back trial",
+    "free_returns": "free returns",
+    "try_on": "home try-on",
+    "reviews": "published reviews",
+}
 LINE_STYLES = ("-", "--", ":")
 
 
@@ -104,15 +109,22 @@ def trust_lines(result) -> list[str]:
             continue
         first = rows[rows["step"] <= rows["step"].min() + WEEKS_PER_YEAR - 1]
         last = rows[rows["step"] > rows["step"].max() - WEEKS_PER_YEAR]
-        used = [r.replace("_", " ") for r in REMEDIES if rows[r].mean() >= 0.5]
+        span = rows["step"].max() - rows["step"].min() + 1
+        later = (
+            f", {signed_dollars(last['trust_gap'].mean())} in its last year in the market"
+            if span >= 2 * WEEKS_PER_YEAR
+            else ""
+        )
+        used = [label for column, label in REMEDIES.items() if rows[column].mean() >= 0.5]
         reward = rows["referral_reward"].mean()
-        remedies = ", ".join(used) if used else "no remedy most of the time"
+        remedies = f"most of the time {', '.join(used)}" if used else "no remedy most of the time"
         lines.append(
             f"- **{name}**: trust gap {signed_dollars(first['trust_gap'].mean())} in its first "
-            f"year, {signed_dollars(last['trust_gap'].mean())} in its last; {remedies}"
-            f"{f', referral reward ${reward:.2f} on average' if reward > 0 else ''}; "
-            f"{rows['returns'].sum():.0f} units returned, ${rows['trust_cost'].sum():,.0f} "
-            f"spent on remedies ({rows['referral_payments'].sum():,.0f} of it on referrals)."
+            f"year{later}; money-back trial "
+            f"in {first['guarantee'].mean():.0%} of its first year's weeks; {remedies}"
+            f"{f'; referral reward ${reward:.2f} on average' if reward > 0 else ''}; "
+            f"{rows['returns'].sum():,.0f} returned, ${rows['trust_cost'].sum():,.0f} "
+            f"spent on remedies (${rows['referral_payments'].sum():,.0f} of it on referrals)."
         )
     lines += ["", "Figure: `figures/trust.png`."]
     return lines
