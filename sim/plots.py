@@ -259,6 +259,9 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     plot_cash_and_payouts(firms, axes)
     finish(fig, "cash_and_payouts")
     save_lifecycle_figures(result, finish)
+    from sim.trust_report import save_trust_figures
+
+    save_trust_figures(result, finish)
     save_platform_figures(result, finish)
     from sim.research_report import save_research_figures
 
