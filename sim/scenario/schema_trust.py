@@ -2,7 +2,7 @@
 
 Off by default (``enabled: false``): consumers then know every firm's experience, as in
 scenarios written before this section, and the run draws no extra random numbers.
-See ``sim/mechanics/trust.py`` and ``docs/ODD.md`` section 7.23.
+See ``sim/mechanics/trust.py`` and ``docs/ODD.md`` section 7.26.
 """
 
 from __future__ import annotations
