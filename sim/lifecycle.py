@@ -153,6 +153,8 @@ class LifecycleStages:
                 [1.0 if f.direct_relationship else talk.intermediated_voice for f in self.firms]
             )
             positive, warning = positive * scale[firm_of], warning * scale[firm_of]
+        if self.trust is not None:
+            positive = self.trust_voice(positive, firm_of)
         if self.network.mean_field:
             self._mean_field_word_of_mouth(firm_of, positive, warning)
         else:
@@ -170,6 +172,8 @@ class LifecycleStages:
                 listeners = np.flatnonzero(~cols.aware[:, slot])
                 won = listeners[self.rng.random(len(listeners)) < chance]
                 cols.aware[won, slot] = True
+                if self.trust is not None:
+                    self.trust.note_referrals(won, slot)
             if talk.warning_rate > 0 and warnings[slot] > 0:
                 chance = wom.mean_field_probability(warnings[slot], n, talk.warning_rate)
                 listeners = np.flatnonzero(cols.aware[:, slot] & (cols.last_firm != slot))
@@ -195,6 +199,8 @@ class LifecycleStages:
             )
             won = heard[self.rng.random(len(heard)) < chance]
             aware[cell[won]] = True
+            if self.trust is not None:
+                self.trust.note_referrals(listener[won], firm[won])
         if talk.warning_rate > 0:
             voice = warning[position]
             heard = np.flatnonzero(voice > 0)
@@ -472,6 +478,7 @@ class LifecycleStages:
             else template.initial_awareness
         )
         cols.add_firm_column(self.rng.random(len(cols)) < share)
+        self.trust_enters()
         self._awareness = None
         self.customer_value_by_slot = np.append(self.customer_value_by_slot, 0.0)
         if self.stats.units_by_slot is not None:

@@ -37,6 +37,7 @@ from sim.strategies.base import (
     Technology,
 )
 from sim.strategies.registry import resolve_strategy
+from sim.trust import TRUST_FIRM_COLUMNS, TrustStages
 from sim.user_code import calling_strategy, checked
 
 FIRM_COLUMNS = [
@@ -92,7 +93,7 @@ class StepStats:
     automatic_purchases: int = 0
 
 
-class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
+class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
     Args:
@@ -155,10 +156,12 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
         self.setup_channels()
+        self.init_trust()
+        trust_columns = TRUST_FIRM_COLUMNS if self.trust is not None else []
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             tables={
-                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS,
+                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS + trust_columns,
                 **self.channel_tables(),
             },
         )
@@ -199,16 +202,19 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         platforms are discovered, automatic execution serves subscribers), request
         (consumers choose), respond (the market clears, buyers experience), repeat
         (relationship owners learn). Stages marked (channels) do nothing unless the
-        scenario has platforms, connected experiences or learning.
+        scenario has platforms, connected experiences or learning; stages marked (trust)
+        do nothing unless it switches trust on.
         """
         self.needs_arise()
         self.shoppers_discover_platforms()  # (channels)
         self.automatic_execution()  # (channels)
+        self.consumers_try_on()  # (trust)
         self.consumers_choose()
         self.market_clears()
         self.interest_accrues()
         self.consumers_experience()
         self.word_of_mouth_spreads()
+        self.word_of_mouth_informs()  # (trust)
         self.relationships_learn()  # (channels)
         self.platforms_operate()  # (channels) third-party sellers join or leave
         self.firms_invest()
@@ -244,6 +250,8 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
         for firm in self.firms:
             firm.start_week()
             self.finance.start_week(firm)
+        if self.trust is not None:
+            self.trust.start_week()
         cols = self.population.columns
         draws = self.rng.random(len(cols))
         self.choosers = np.flatnonzero(draws < self.need_rates())
@@ -280,6 +288,8 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             outside,
             self.habit_scale(),
         )
+        if self.trust is not None:
+            utilities[1:] += self.trust_adjustment(rows, price_sensitivity).T
         choice, inclusive = logit_choose(utilities, self.rng.random(len(rows)))
         # Expected consumer surplus, as sim.mechanics.demand.consumer_surplus.
         inclusive -= outside
@@ -344,9 +354,11 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             expectation, experienced, self.spec.consumers.expectation_adaptation
         )
         cols.last_satisfaction[buyers] = felt
+        previous_last_firm = cols.last_firm[buyers] if self.trust is not None else None
         cols.last_firm[buyers] = firm_of
         self.adopters += int(np.count_nonzero(cols.purchases[buyers] == 0))
         cols.purchases[buyers] += 1
+        self.buyers_judge_trust(experienced, felt, previous_last_firm)  # (trust)
 
     def firms_invest(self) -> None:
         """Weekly spends build the stocks; volume and efficiency move unit cost."""
@@ -442,6 +454,8 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             firm.marketing_spend = float(marketing)
         self.defences.apply(firm, decision)
         firm.pay_out(decision.payout)
+        if self.trust is not None:
+            self.trust.set_policy(firm.slot, decision.trust_policy)
         if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
             self.finance.request_equity(firm, decision.equity_request)
         if decision.acquire is not None:
@@ -486,6 +500,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
                     **self.finance.row(firm),
                     **self.research.firm_row(firm),
                     **self.defences.row(self, firm),
+                    **self.trust_row(firm),
                     **self.imitation.row(firm),
                     **self.acquisitions.row(self, firm),
                 },
@@ -521,6 +536,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             connected_unit_cost=self.connected_unit_cost(firm),
             spend_research=firm.spend_research,
             **self.defences.view_fields(self, firm),
+            **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
             **self.acquisitions.own_details(self, firm),
         )
 
@@ -568,6 +584,7 @@ class MarketModel(LifecycleStages, ChannelStages, mesa.Model):
             need_rate=cols.need_rate[rows],
             habit_scale=self.habit_scale(),
             **self.owner_siblings(firm),
+            **self.trust_research(firm, rows),
         )
         if self.channel_mode:
             research = self.channel_market_research(firm, rows, research)

@@ -53,7 +53,8 @@ def quarterly(firms: pd.DataFrame, column: str, how: str = "mean") -> pd.DataFra
         how: ``mean`` or ``sum`` over the quarter's weeks.
 
     Returns:
-        Columns ``quarter_end_step, firm_id, name, strategy, <column>``.
+        Columns ``quarter, firm_id, name, strategy, <column>, step`` (``step``: the
+        quarter's last week).
     """
     data = firms[firms["step"] > 0].copy()
     data["quarter"] = (data["step"] - 1) // 13
@@ -258,10 +259,16 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     plot_cash_and_payouts(firms, axes)
     finish(fig, "cash_and_payouts")
     save_lifecycle_figures(result, finish)
+    from sim.trust_report import save_trust_figures
+
+    save_trust_figures(result, finish)
     save_platform_figures(result, finish)
     from sim.research_report import save_research_figures
 
     save_research_figures(result, finish)
+    from sim.defences_report import save_defence_figures
+
+    save_defence_figures(result, finish)
     return written
 
 
@@ -273,6 +280,8 @@ EVENT_MARKERS = {
     "irrelevance": ("D", "irrelevance"),
     "decline": ("s", "decline"),
     "death": ("X", "death"),
+    "acquired": ("P", "bought by a rival"),
+    "imitation": ("*", "copied a rival"),
 }
 SP500_TENURE_YEARS = {"S&P 500, 1964": 33, "S&P 500, 2016": 24, "S&P 500, 2027 forecast": 12}
 
@@ -368,7 +377,7 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
     ax.set_ylim(0, top)
     ax.set_xlabel("years")
     ax.set_ylabel("vitality (0 to 1)")
-    ax.set_title("Vitality: Day 1 and Day 2 (markers: stages)")
+    ax.set_title("Vitality: Day 1 and Day 2 (markers: stages, deals, copies)")
     ax.legend(frameon=True, fontsize=8, loc="lower left")
     return ax
 

@@ -233,6 +233,9 @@ def summary(result) -> str:
 
     lines += research_lines(result)
     lines += defence_lines(result)
+    from sim.trust_report import trust_lines
+
+    lines += trust_lines(result)
     lines += [
         "",
         "Figures: `figures/market_share.png`, `figures/price_vs_cost.png`, "

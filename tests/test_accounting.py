@@ -25,7 +25,20 @@ CASES = {
     },
     # research with noise: research spend decided by the strategies, booked as investment
     "baseline-research": {"consumers.count": 2000, "research.enabled": True},
+    # trust on: refunds, collections, try-on kits, reviews and referral rewards are costs
+    "baseline-trust": {
+        "consumers.count": 2000,
+        "trust.enabled": True,
+        "trust.unfamiliar_firms": ["Obsessed"],
+        "network.kind": "watts_strogatz",
+        "word_of_mouth.referral_rate": 0.4,
+    },
 }
+
+
+def trust_cost(rows):
+    """The firm table's trust cost, 0 when trust is off (the column is then absent)."""
+    return rows["trust_cost"] if "trust_cost" in rows else 0.0
 
 
 CASES_BY_SCENARIO: dict[int, dict] = {}
@@ -94,6 +107,7 @@ def test_cash_flow_identity(firms):
             - rows["variable_cost"]
             - rows["fixed_cost"]
             - rows["restructuring"]
+            - trust_cost(rows)
             - rows["investment"]
             - rows["interest"]
             - rows["payout"]
@@ -127,7 +141,11 @@ def test_financing_flows_are_exercised(result, firms):
 
 def test_profit_columns_are_consistent(firms):
     operating = (
-        firms["revenue"] - firms["variable_cost"] - firms["fixed_cost"] - firms["restructuring"]
+        firms["revenue"]
+        - firms["variable_cost"]
+        - firms["fixed_cost"]
+        - firms["restructuring"]
+        - trust_cost(firms)
     )
     assert relative_close(firms["operating_profit"], operating, scale=1.0).all()
     assert relative_close(firms["profit"], operating - firms["investment"], scale=1.0).all()

@@ -385,3 +385,13 @@ def test_marketing_is_the_scenario_value_unless_strategies_set_it():
     decided.firms[0].marketing_spend = 123.0
     decided.run(27)
     assert all(f.marketing_spend != 123.0 for f in decided.firms)
+
+
+def test_brand_strength_figure_shows_defences_where_they_are_on(defended):
+    from sim.defences_report import defence_lines, save_defence_figures
+
+    drawn = []
+    save_defence_figures(defended, lambda fig, name: drawn.append((name, len(fig.axes))))
+    # brand strength; defence spend with its twin axis of loyalty members
+    assert drawn == [("brand_strength", 3)]
+    assert "Figure: `figures/brand_strength.png`." in defence_lines(defended)

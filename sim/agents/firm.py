@@ -27,6 +27,9 @@ class QuarterTally:
     fixed_cost: float = 0.0
     direct_units: float = 0.0
     platform_fees: float = 0.0
+    returns: float = 0.0
+    trust_cost: float = 0.0
+    referred_customers: float = 0.0
 
     def report(self, customers: int, previous: QuarterReport) -> QuarterReport:
         """Close the quarter into a report."""
@@ -47,6 +50,9 @@ class QuarterTally:
             fixed_cost=self.fixed_cost,
             direct_units=self.direct_units,
             platform_fees=self.platform_fees,
+            returns=self.returns,
+            trust_cost=self.trust_cost,
+            referred_customers=self.referred_customers,
         )
 
 
@@ -79,10 +85,11 @@ class WeekFlows:
     platform_price: float | None = None
     direct_incentive: float = 0.0
     loyalty_rebate: float = 0.0
+    trust_cost: float = 0.0
 
     @property
     def operating_profit(self) -> float:
-        """Revenue less variable, fixed, platform, connected, one-off and defence costs ($)."""
+        """Revenue less variable, fixed, platform, connected, one-off, defence, trust costs ($)."""
         return (
             self.revenue
             - self.variable_cost
@@ -92,6 +99,7 @@ class WeekFlows:
             - self.restructuring
             - self.incentive_cost
             - self.loyalty_cost
+            - self.trust_cost
         )
 
     @property
@@ -355,6 +363,25 @@ class Firm(mesa.Agent):
         """Channels the firm sells through: ``direct`` and platform names."""
         names = ["direct"] if self.sells_direct else []
         return names + [self.model.platforms[k].name for k in self.listed_on]
+
+    def book_trust_costs(self, cost: float, returns: float, referred: float) -> None:
+        """Book the week's cost of removing consumers' doubt (after :meth:`book_sales`).
+
+        ``cost`` (refunds, collections, try-on kits, review publishing, referral rewards)
+        comes out of cash and operating profit: ``cash' = cash - cost``.
+
+        Args:
+            cost: the week's trust cost ($).
+            returns: units returned this week.
+            referred: referred new customers this week.
+        """
+        self.week.trust_cost += cost
+        self.cash -= cost
+        tally = self.tally
+        tally.operating_profit -= cost
+        tally.trust_cost += cost
+        tally.returns += returns
+        tally.referred_customers += referred
 
     def book_satisfaction(self, satisfaction_sum: float) -> None:
         """Record the summed satisfaction of this week's buyers."""

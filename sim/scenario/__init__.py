@@ -75,6 +75,7 @@ from sim.scenario.schema_market import (
     TechnologySpec,
 )
 from sim.scenario.schema_research import ResearchSpec
+from sim.scenario.schema_trust import TrustSpec
 
 __all__ = [
     "CONSUMER_TRAITS",
@@ -115,6 +116,7 @@ __all__ = [
     "TechnologySpec",
     "ThirdPartySpec",
     "TrendSpec",
+    "TrustSpec",
     "VitalitySpec",
     "WordOfMouthSpec",
     "apply_overrides",

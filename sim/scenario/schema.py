@@ -33,6 +33,7 @@ from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
 from sim.scenario.schema_research import ResearchSpec
 from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
+from sim.scenario.schema_trust import TrustSpec
 
 
 class Scenario(Frozen):
@@ -80,8 +81,24 @@ class Scenario(Frozen):
     research: ResearchSpec = Field(default_factory=ResearchSpec)
     defences: DefencesSpec = Field(default_factory=DefencesSpec)
     value_chain: ValueChainSpec = Field(default_factory=ValueChainSpec)
+    trust: TrustSpec = Field(default_factory=TrustSpec)
     imitation: ImitationSpec = Field(default_factory=ImitationSpec)
     acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
+
+    @model_validator(mode="after")
+    def _trust_names_firms(self) -> Scenario:
+        names = [firm.name for firm in self.firms]
+        for index, name in enumerate(self.trust.unfamiliar_firms):
+            if name not in names:
+                hint = difflib.get_close_matches(name, names, n=1)
+                extra = f"; did you mean {hint[0]!r}?" if hint else ""
+                raise ValueError(f"trust.unfamiliar_firms.{index}: no firm named {name!r}{extra}")
+        if self.trust.enabled and self.channels_active:
+            raise ValueError(
+                "trust.enabled works in markets without platforms, connected experiences "
+                "or learning; switch those off or trust off"
+            )
+        return self
 
     @model_validator(mode="after")
     def _channels_name_platforms(self) -> Scenario:

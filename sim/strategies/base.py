@@ -25,6 +25,7 @@ from sim.mechanics.demand import (
 )
 from sim.mechanics.relationship import repeat_units_gained
 from sim.strategies.research_terms import ResearchTerms
+from sim.strategies.trust_view import TrustPolicy, TrustResearch
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
@@ -53,6 +54,9 @@ class QuarterReport:
     fixed_cost: float = 0.0
     direct_units: float = 0.0
     platform_fees: float = 0.0
+    returns: float = 0.0
+    trust_cost: float = 0.0
+    referred_customers: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class FirmView:
     brand_strength: float = 0.0
     marketing_contact_cost: float = 1.0
     population: int = 0
+    trust_policy: TrustPolicy = field(default_factory=TrustPolicy)
     owner: str | None = None
     credit_limit: float = 0.0
     acquisition_budget: float = 0.0
@@ -135,8 +140,15 @@ class MarketResearch:
     sibling_markups: np.ndarray | None = None
     need_rate: np.ndarray | None = None
     terms: ResearchTerms | None = None
+    trust: TrustResearch | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
+        utilities = self._known_utilities(price, selection, experience)
+        if self.trust is not None:
+            utilities += self.trust.adjustment
+        return utilities
+
+    def _known_utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         return choice_utilities(
             self.quality,
             price,
@@ -172,7 +184,55 @@ class MarketResearch:
         base = self.quality[self.own] - self.experience_taste * self.expectation
         own_habit = 1.0 if self.habit_scale is None else float(self.habit_scale[self.own])
         base = base + np.where(self.last_firm == self.own, self.habit_strength * own_habit, 0.0)
+        if self.trust is not None:
+            # Doubt about the own firm; beliefs follow a change in its experience only as
+            # far as the evidence weighs (pass-through), so that share is kept at today's.
+            kept = self.experience_taste * (1.0 - self._own_pass_through)
+            base = base + self.trust.adjustment[:, self.own] + kept * self.experience[self.own]
         return log_rest, base, self.available[:, self.own]
+
+    @functools.cached_property
+    def _own_pass_through(self) -> np.ndarray | float:
+        """Share of a change in own experience the sample's beliefs follow (1 without trust)."""
+        if self.trust is None:
+            return 1.0
+        return self.trust.pass_through(self.trust.policy)
+
+    @property
+    def _own_experience_taste(self) -> np.ndarray:
+        """``gamma_i`` times the pass-through: what own experience is worth to the sample."""
+        if self.trust is None:
+            return self.experience_taste
+        return self.experience_taste * self._own_pass_through
+
+    def demand_with_trust(self, policy) -> tuple[float, np.ndarray]:
+        """Expected weekly units at the current offer if the firm's trust remedies were ``policy``.
+
+        Args:
+            policy: a :class:`~sim.strategies.trust_view.TrustPolicy` (referral aside).
+
+        Returns:
+            ``(units, buyers)``: expected units and expected purchases per sampled consumer.
+        """
+        if self.trust is None:
+            raise ValueError("demand_with_trust needs research with trust switched on")
+        log_rest, base, own_available = self._fixed_part
+        own = self.own
+        known = (
+            base
+            - self.trust.adjustment[:, own]
+            - self.experience_taste * (1.0 - self._own_pass_through) * self.experience[own]
+        )
+        utility = (
+            known
+            + self.trust.own_adjustment(policy)
+            - self.price_sensitivity * self.price[own]
+            + self.selection_taste * math.log(max(self.selection[own], 1.0))
+            + self.experience_taste * self.experience[own]
+        )
+        share = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - utility))
+        buyers = self.weights * np.where(own_available, share, 0.0)
+        return float(buyers.sum()), buyers
 
     def demand(
         self,
@@ -204,7 +264,7 @@ class MarketResearch:
             - base
             + self.price_sensitivity * price
             - self.selection_taste * math.log(max(selection, 1.0))
-            - self.experience_taste * experience
+            - self._own_experience_taste * experience
         )
         gap *= 0.5
         np.tanh(gap, out=gap)
@@ -234,7 +294,7 @@ class MarketResearch:
             (log_rest - base)[None, :]
             + self.price_sensitivity[None, :] * price.reshape(-1, 1)
             - self.selection_taste[None, :] * np.log(np.maximum(selection, 1.0)).reshape(-1, 1)
-            - self.experience_taste[None, :] * experience.reshape(-1, 1)
+            - np.multiply(self._own_experience_taste, experience.reshape(-1, 1))
         )
         gap *= 0.5
         np.tanh(gap, out=gap)
@@ -284,7 +344,7 @@ class MarketResearch:
             - np.where(holds, habit, 0.0)
             - self.price_sensitivity * self.price[own]
             + self.selection_taste * math.log(max(self.selection[own], 1.0))
-            + self.experience_taste * self.experience[own]
+            + self._own_experience_taste * self.experience[own]
         )
         share_without = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer))
         share_with = 0.5 - 0.5 * np.tanh(0.5 * (log_rest - offer - habit))
@@ -408,18 +468,22 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``).
+    (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
+    (``sim/acquisition.py``); None buys nothing.
 
-    Channel defences (``sim/mechanics/defences.py``; they take effect only where the
-    scenario enables them, ``FirmView.defences_allowed``): ``platform_price`` is the price
-    asked on platforms (None = the direct price), ``direct_incentive`` the $ of value
-    given to every direct buyer, ``loyalty_rebate`` the $ returned to loyalty members per
-    unit bought direct (0 = no programme). ``marketing_spend`` is the weekly marketing
-    spend ($; None keeps the current one). ``acquire`` names a rival to buy now at its asking price
-    (``sim/acquisition.py``); None buys nothing. ``spend_research`` buys survey
-    respondents for the next quarter's research ($ per week; ``sim/mechanics/research.py``);
-    it is ignored, and nothing is paid, when the scenario's research is off (research is
-    then free and exact).
+    The other fields matter only where the scenario switches their mechanic on, and all
+    default to off:
+
+    - ``spend_research`` buys survey respondents for the next quarter's research ($ per
+      week; ``sim/mechanics/research.py``); ignored, and nothing paid, when research is
+      free and exact.
+    - Channel defences (``sim/mechanics/defences.py``, ``FirmView.defences_allowed``):
+      ``platform_price`` is the price asked on platforms (None = the direct price),
+      ``direct_incentive`` the $ of value given to every direct buyer, ``loyalty_rebate``
+      the $ returned to loyalty members per unit bought direct (0 = no programme);
+      ``marketing_spend`` is the weekly marketing spend ($; None keeps the current one).
+    - Trust remedies (``sim/mechanics/trust.py``): ``guarantee``, ``free_returns``,
+      ``try_on``, ``reviews``, and ``referral_reward`` in $ per referred new customer.
     """
 
     price: float
@@ -436,6 +500,11 @@ class Decision:
     direct_incentive: float = 0.0
     loyalty_rebate: float = 0.0
     marketing_spend: float | None = None
+    guarantee: bool = False
+    free_returns: bool = False
+    try_on: bool = False
+    reviews: bool = False
+    referral_reward: float = 0.0
     acquire: str | None = None
 
     def __post_init__(self) -> None:
@@ -456,6 +525,7 @@ class Decision:
             "spend_research": self.spend_research,
             "direct_incentive": self.direct_incentive,
             "loyalty_rebate": self.loyalty_rebate,
+            "referral_reward": self.referral_reward,
         }
         for name in ("platform_price", "marketing_spend"):
             if getattr(self, name) is not None:
@@ -463,6 +533,15 @@ class Decision:
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")
+        if self.free_returns and not self.guarantee:
+            raise ValueError("Decision.free_returns needs Decision.guarantee (nothing to return)")
+
+    @property
+    def trust_policy(self) -> TrustPolicy:
+        """The decision's remedies for consumers' doubt, as one policy."""
+        return TrustPolicy(
+            self.guarantee, self.free_returns, self.try_on, self.reviews, self.referral_reward
+        )
 
 
 class Strategy:

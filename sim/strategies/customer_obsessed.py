@@ -23,6 +23,7 @@ from sim.strategies.base import (
     StrategyParams,
 )
 from sim.strategies.defence_choice import choose_defences, choose_marketing
+from sim.strategies.trust_view import choose_remedies, with_remedies
 
 ALLOCATION_STEP = 0.125
 
@@ -74,6 +75,11 @@ class CustomerObsessedParams(StrategyParams):
         le=1,
         description="largest share of the weekly reinvestment budget spent on research",
     )
+    trust_remedies: bool = Field(
+        True,
+        description="decides remedies for consumers' doubt (guarantee, try-on, reviews, "
+        "referral reward) when the scenario switches trust on; false = never offers them",
+    )
 
 
 def allocation_grid(step: float = ALLOCATION_STEP) -> list[tuple[float, float, float]]:
@@ -110,6 +116,9 @@ class CustomerObsessed(Strategy):
     floor, defended by a wider margin only while needed), it asks investors for growth
     capital when under the floor (they fund it only if customers grow and come back, the
     1997 letter's evidence), and it spends where research says the most customers will be
+    served at the end of its horizon, not where the spend is easiest. When consumers doubt
+    an unfamiliar brand (trust on), it removes their risk (trial, try-on, reviews, referral
+    reward) wherever research says that wins customers and its sales cover the cost.
     served at the end of its horizon, not where the spend is easiest. When the scenario
     allows acquisitions it buys a rival exactly when the rival's customers outnumber
     those the price would win by reinvesting it (:meth:`acquisition`).
@@ -189,6 +198,25 @@ class CustomerObsessed(Strategy):
         return min(needed, self.params.research_budget_share * budget)
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
+        """Margin, allocation, any acquisition (:meth:`decide_offer`), remedies for doubt.
+
+        With trust on it removes its customers' risk (guarantee, try-on, reviews, referral
+        reward) wherever research says that wins the most customers and the sales it
+        brings over its horizon cover the cost
+        (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``customers``).
+        """
+        decision = self.decide_offer(firm, view)
+        research = view.research
+        if research.trust is None or not self.params.trust_remedies:
+            return decision
+        weeks = self.params.horizon_years * 52.0
+        sale_value = 1.0 + research.repeat_units_per_sale(weeks)
+        policy = choose_remedies(
+            research, decision.price, firm.unit_cost, sale_value, rule="customers"
+        )
+        return with_remedies(decision, policy)
+
+    def decide_offer(self, firm: FirmView, view: MarketView) -> Decision:
         """Margin and allocation that serve the most customers at the horizon; reinvest surplus.
 
         Under the cash floor it defends the floor (:meth:`margin`) and asks investors for

@@ -31,6 +31,7 @@ from sim.strategies.base import (
     StrategyParams,
 )
 from sim.strategies.defence_choice import choose_defences, choose_marketing, discounted_weeks
+from sim.strategies.trust_view import choose_remedies, with_remedies
 
 WEEKS_PER_QUARTER = 13
 REPEAT_VALUE_TOLERANCE = 1e-3
@@ -81,6 +82,11 @@ class ShareholderFocusedParams(StrategyParams):
         True,
         description="where research is bought (research with noise on), buy respondents when "
         "the pricing loss they avoid exceeds their cost",
+    )
+    trust_remedies: bool = Field(
+        True,
+        description="decides remedies for consumers' doubt (guarantee, try-on, reviews, "
+        "referral reward) when the scenario switches trust on; false = never offers them",
     )
 
 
@@ -162,6 +168,8 @@ class ShareholderFocused(Strategy):
       research (plus ``relationship_weight``, 0 by default): a defence must pay now.
     - Marketing (where strategies decide it): a newly aware customer is worth its
       margin over the plan's horizon, discounted at the hurdle rate.
+    - Trust (when on): a remedy for consumers' doubt only where it raises weekly profit, a
+      sale valued as in pricing.
     - Acquisitions (when the scenario allows them): buys the rival whose value to its
       shareholders over the plan's horizon most exceeds the asking price (see
       :meth:`acquisition`), and only then; the price comes out of what it would have
@@ -380,7 +388,7 @@ class ShareholderFocused(Strategy):
         paid = 0.0 if target is None else target.asking_price
         if target is not None:
             note = f"{note}; buys {target.name}" if note else f"buys {target.name}"
-        return Decision(
+        decision = Decision(
             price=price,
             spend_experience=plan.spend_experience,
             spend_selection=plan.spend_selection,
@@ -392,6 +400,7 @@ class ShareholderFocused(Strategy):
             acquire=None if target is None else target.name,
             **self.defences(firm, view, price),
         )
+        return with_remedies(decision, self.remedies(firm, view, price))
 
     def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
         """Channel defences and marketing that pay within the plan (see class)."""
@@ -400,3 +409,18 @@ class ShareholderFocused(Strategy):
         weeks = discounted_weeks(self.horizon_weeks, self.params.hurdle_rate)
         marketing = choose_marketing(firm, view.research, price, weight, weeks)
         return {**chosen.as_decision(), "marketing_spend": marketing}
+
+    def remedies(self, firm: FirmView, view: MarketView, price: float):
+        """Trust remedies that pay within the plan's horizon (None when trust is off).
+
+        A sale is worth its margin plus the repeat purchases it brings within the horizon,
+        discounted at the hurdle rate, as in :meth:`price`; remedies are kept where they
+        raise that weekly profit net of their cost
+        (:func:`~sim.strategies.trust_view.choose_remedies`, rule ``profit``).
+        """
+        research = view.research
+        if research.trust is None or not self.params.trust_remedies:
+            return None
+        repeats = research.repeat_units_per_sale(self.horizon_weeks)
+        repeats *= discount_factor(self.params.hurdle_rate, self.horizon_weeks / 2.0)
+        return choose_remedies(research, price, firm.unit_cost, 1.0 + repeats, rule="profit")
