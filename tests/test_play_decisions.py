@@ -40,6 +40,12 @@ def script(game: Game, text: str) -> tuple:
     return parse_decision_text(text, "test", game.channel_names, game.quarters, game.rules).quarters
 
 
+def scripted(answers):
+    """An ``ask`` that returns the scripted answers in turn."""
+    replies = iter(answers)
+    return lambda _prompt: next(replies)
+
+
 # ---------------------------------------------------------------------- research
 
 
@@ -284,3 +290,71 @@ def test_undo_replays_the_optional_decisions_as_they_were():
     assert game.submit(second).defences == before.defences
     assert game.log == [first, second]
     game.abandon()
+
+
+# ---------------------------------------------------------------------- trust
+
+
+def test_trust_remedies_take_effect_and_the_briefing_shows_the_trust_gap():
+    game = Game("casper_imitators", seat="Direct brand", steps=WEEKS, overrides=SMALL)
+    assert game.rules.names == ("guarantee", "free_returns", "try_on", "reviews", "referral_reward")
+    quarters = script(
+        game,
+        "quarters:\n  - {guarantee: yes, free_returns: yes, reviews: yes, referral_reward: 10}\n"
+        "  - {free_returns: no, try_on: on}\n",
+    )
+    briefing = game.begin(quarters, interactive=True)
+    facts = briefing.trust
+    assert (facts.guarantee, facts.free_returns, facts.try_on, facts.reviews) == (
+        True,
+        False,
+        True,
+        True,
+    )
+    assert facts.referral_reward == 10.0 and facts.review_cost == 20.0
+    text = render_briefing(briefing)
+    assert "trust gap" in text and "guarantee yes, free returns no, try-on yes" in text
+    record = json.loads(json.dumps(briefing_record(briefing), allow_nan=False))
+    assert record["trust"]["review_cost"] == 20.0
+    rows = seat_rows(_finish(game), "Direct brand")
+    # Quarter 3 keeps quarter 2's decisions: its weeks all run them, whatever the lag.
+    first, second = quarter(rows, 0), quarter(rows, 2)
+    assert first["guarantee"].all() and first["free_returns"].all() and first["reviews"].all()
+    assert first["referral_reward"].eq(10.0).all() and not first["try_on"].any()
+    assert second["try_on"].all() and not second["free_returns"].any()
+    # Publishing reviews costs review_cost a week: $20 in every week they run.
+    assert (first["review_cost"] == 20.0).all()
+    quarters = yaml.safe_load(game.decision_log())["quarters"]
+    assert quarters[0]["guarantee"] is True and quarters[2]["try_on"] is True
+
+
+def test_free_returns_need_a_guarantee_everywhere():
+    game = Game("casper_imitators", seat="Direct brand", steps=WEEKS, overrides=SMALL)
+    with pytest.raises(InputError) as caught:
+        script(game, "quarters:\n  - {free_returns: yes}\n  - {guarantee: yes}\n")
+    assert "quarters.0.free_returns" in str(caught.value)
+    assert "free_returns needs guarantee: yes" in str(caught.value)
+    with pytest.raises(InputError) as caught:  # a guarantee withdrawn, returns kept
+        script(game, "quarters:\n  - {guarantee: yes, free_returns: yes}\n  - {guarantee: no}\n")
+    assert "quarters.1.free_returns" in str(caught.value)
+    assert "(kept from before)" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        script(game, "quarters:\n  - {guarantee: maybe}\n")
+    assert "guarantee must be yes or no" in str(caught.value)
+    briefing = game.begin()
+    entries, problems = check_entries(
+        {"free_returns": "yes"}, rules=briefing.rules, defaults=briefing.defaults
+    )
+    assert problems == {
+        "free_returns": "free_returns needs guarantee: yes (without a trial nothing is returned)"
+    }
+    entries, problems = check_entries(
+        {"guarantee": "y", "free_returns": "yes"}, rules=briefing.rules, defaults=briefing.defaults
+    )
+    assert problems == {} and entries == {"guarantee": True, "free_returns": True}
+    said = []
+    answers = ["", "", "", "", "", "", "", "no", "yes", "no", "", "", "", "keep"]
+    decision = ask_decision(briefing, game.channel_names, scripted(answers), said.append)
+    game.abandon()
+    assert decision.guarantee is False and decision.free_returns is False
+    assert any("free_returns needs guarantee: yes" in line for line in said)

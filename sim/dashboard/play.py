@@ -262,7 +262,8 @@ class WebGame:
         briefing = self.game.briefing
         open_now = briefing.channels_open if briefing is not None else False
         rules = briefing.rules if briefing is not None else self.game.rules
-        entries, problems = check_entries(raw, self.game.channel_names, open_now, rules)
+        defaults = briefing.defaults if briefing is not None else None
+        entries, problems = check_entries(raw, self.game.channel_names, open_now, rules, defaults)
         notes = {}
         for name in ("price", "platform_price"):
             if briefing is not None and entries.get(name) is not None:

@@ -66,6 +66,33 @@ class DefenceFacts:
 
 
 @dataclass(frozen=True)
+class TrustFacts:
+    """Consumers' doubt about the seat and what its remedies cost.
+
+    The gap, beliefs and reviews are those of the last week in the firm table (NaN
+    before the first week, or where nobody is aware of the firm); returns, their cost
+    and referred customers are last quarter's.
+    """
+
+    trust_gap: float
+    belief_mean: float
+    review_count: float
+    review_mean: float
+    returns: float
+    trust_cost: float
+    referred_customers: float
+    guarantee: bool
+    free_returns: bool
+    try_on: bool
+    reviews: bool
+    referral_reward: float
+    return_cost: float
+    try_on_cost: float
+    review_cost: float
+    referral_half_reward: float
+
+
+@dataclass(frozen=True)
 class Briefing:
     """Everything a player sees before a quarter's decisions."""
 
@@ -99,6 +126,7 @@ class Briefing:
     rules: SeatRules = NO_RULES
     research_terms: ResearchTerms | None = None
     defences: DefenceFacts | None = None
+    trust: TrustFacts | None = None
 
 
 def stage_of(firm, threshold: float) -> str:
@@ -183,6 +211,34 @@ def defence_facts(model, firm: FirmView) -> DefenceFacts:
     )
 
 
+def trust_facts(model, firm: FirmView) -> TrustFacts:
+    """The seat's trust gap, beliefs and reviews last week, and its remedies' terms."""
+    table = model.datacollector.tables.get("firms") or {}
+    ids = table.get("firm_id", [])
+    last = next((i for i in range(len(ids) - 1, -1, -1) if ids[i] == firm.firm_id), None)
+    measured = ("trust_gap", "belief_mean", "review_count", "review_mean")
+    values = {
+        name: math.nan if last is None or name not in table else float(table[name][last])
+        for name in measured
+    }
+    spec, policy, report = model.spec.trust, firm.trust_policy, firm.last_quarter
+    return TrustFacts(
+        **values,
+        returns=report.returns,
+        trust_cost=report.trust_cost,
+        referred_customers=report.referred_customers,
+        guarantee=policy.guarantee,
+        free_returns=policy.free_returns,
+        try_on=policy.try_on,
+        reviews=policy.reviews,
+        referral_reward=policy.referral_reward,
+        return_cost=spec.return_cost,
+        try_on_cost=spec.try_on_cost,
+        review_cost=spec.review_cost,
+        referral_half_reward=spec.referral_half_reward,
+    )
+
+
 def rules_now(rules: SeatRules, firm: FirmView, view: MarketView) -> SeatRules:
     """The seat's rules with each live rival's asking price and the seat's budget now."""
     if not rules.acquisition:
@@ -259,6 +315,7 @@ def build_briefing(
         rules=rules_now(rules, firm, view),
         research_terms=view.research.terms if rules.research else None,
         defences=defence_facts(model, firm) if rules.defences else None,
+        trust=trust_facts(model, firm) if rules.trust else None,
     )
 
 
@@ -350,6 +407,8 @@ def render_briefing(b: Briefing) -> str:
         lines += research_lines(b.research_terms)
     if b.defences is not None:
         lines += defence_lines(b.defences, b.price)
+    if b.trust is not None:
+        lines += trust_lines(b.trust, b.experience)
     if b.channel_names is not None:
         rates = ", ".join(f"{name} takes {rate:.0%}" for name, rate in b.take_rates.items())
         when = "open now (yearly review)" if b.channels_open else "next yearly review"
@@ -380,4 +439,37 @@ def defence_lines(d: DefenceFacts, price: float) -> list[str]:
         f"${d.loyalty_cost_per_member:,.2f} per member a week to run)",
         f"  owned customers {d.owned_customers:,}; brand strength {_price(d.brand_strength)} "
         "per consumer (awareness x the premium they would pay for your brand)",
+    ]
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def trust_lines(t: TrustFacts, experience: float) -> list[str]:
+    """The trust gap, what consumers believe, the remedies in force and their terms."""
+    if math.isnan(t.trust_gap):
+        gap = "  trust gap: not measured yet (or nobody knows your brand)"
+    else:
+        gap = (
+            f"  trust gap {_price(t.trust_gap)} per aware consumer (what doubt takes off "
+            f"your offer); they believe your experience is {t.belief_mean:.2f} "
+            f"(it is {experience:.2f})"
+        )
+    reviews = (
+        f"reviews: {t.review_count:,.1f} (weighted by age), mean {t.review_mean:.2f}"
+        if t.review_count > 0 and not math.isnan(t.review_mean)
+        else "no reviews yet"
+    )
+    return [
+        "Trust (buyers judge an unfamiliar brand before they know it):",
+        gap,
+        f"  {reviews}; last quarter {t.returns:,.0f} units returned, "
+        f"{t.referred_customers:,.0f} customers referred, remedies cost {_money(t.trust_cost)}",
+        f"  in force: guarantee {_yes(t.guarantee)}, free returns {_yes(t.free_returns)}, "
+        f"try-on {_yes(t.try_on)}, reviews {_yes(t.reviews)}, referral reward "
+        f"{_price(t.referral_reward)}",
+        f"  terms: a return's collection {_price(t.return_cost)} (refund on top), a try-on "
+        f"kit {_price(t.try_on_cost)}, publishing reviews {_price(t.review_cost)}/week; "
+        f"a {_price(t.referral_half_reward)} reward gives half the largest lift in referrals",
     ]

@@ -89,19 +89,41 @@ OPTIONAL_FIELDS: tuple[DecisionField, ...] = (
     DecisionField(
         "acquire", "rival", "buy a rival now at its asking price, or 'none' (this quarter only)"
     ),
+    DecisionField(
+        "guarantee", "yes/no", "a money-back trial: a disappointed buyer returns for a refund"
+    ),
+    DecisionField(
+        "free_returns", "yes/no", "you pay the collection of returned units (needs guarantee)"
+    ),
+    DecisionField("try_on", "yes/no", "home try-on: an unsure shopper sees before buying"),
+    DecisionField("reviews", "yes/no", "publish your buyers' reviews"),
+    DecisionField(
+        "referral_reward", "$ per customer", "paid per new customer a customer refers (0: none)"
+    ),
 )
+TRUST_SWITCHES = ("guarantee", "free_returns", "try_on", "reviews")
+TRIAL = ("guarantee", "free_returns")
+YES = ("yes", "y", "true", "on", "1")
+NO = ("no", "n", "false", "off", "0")
 MECHANIC_OF = {
     "spend_research": "research",
     "platform_price": "defences",
     "direct_incentive": "defences",
     "loyalty_rebate": "defences",
     "acquire": "acquisition",
+    "guarantee": "trust",
+    "free_returns": "trust",
+    "try_on": "trust",
+    "reviews": "trust",
+    "referral_reward": "trust",
 }
 SWITCH_OF = {
     "research": "research with noise is off (research.enabled)",
     "defences": "channel defences are off for this firm (defences.enabled)",
     "acquisition": "acquisitions are off (acquisition.enabled)",
+    "trust": "trust before buying is off (trust.enabled)",
 }
+FREE_RETURNS_RULE = "free_returns needs guarantee: yes (without a trial nothing is returned)"
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 ALL_FIELDS = FIELDS + OPTIONAL_FIELDS
 ALL_NAMES = tuple(f.name for f in ALL_FIELDS)
@@ -116,6 +138,8 @@ class SeatRules:
         defences: channel defences are on for the seat (``platform_price``,
             ``direct_incentive``, ``loyalty_rebate``).
         acquisition: acquisitions are on (``acquire``).
+        trust: trust before buying is on (``guarantee``, ``free_returns``, ``try_on``,
+            ``reviews``, ``referral_reward``).
         rivals: the other firms' names at the start (what ``acquire`` may name in a
             decision file).
         entrants: firms may enter during the game (a decision file may then name any
@@ -128,6 +152,7 @@ class SeatRules:
     research: bool = False
     defences: bool = False
     acquisition: bool = False
+    trust: bool = False
     rivals: tuple[str, ...] = ()
     entrants: bool = False
     asking_prices: dict[str, float | None] | None = None
@@ -164,6 +189,18 @@ class SeatDecision:
     direct_incentive: float = 0.0
     loyalty_rebate: float = 0.0
     acquire: str | None = None
+    guarantee: bool = False
+    free_returns: bool = False
+    try_on: bool = False
+    reviews: bool = False
+    referral_reward: float = 0.0
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with the decisions taken together (None: nothing)."""
+        if self.free_returns and not self.guarantee:
+            return FREE_RETURNS_RULE
+        return None
 
     def with_entries(self, entries: dict[str, Any]) -> SeatDecision:
         """This decision with some entries replaced (already validated values)."""
@@ -179,7 +216,7 @@ class SeatDecision:
             entries["spend_research"] = self.spend_research
         if self.platform_price is not None:
             entries["platform_price"] = self.platform_price
-        for name in ("direct_incentive", "loyalty_rebate"):
+        for name in ("direct_incentive", "loyalty_rebate", *TRUST_SWITCHES, "referral_reward"):
             if getattr(self, name):
                 entries[name] = getattr(self, name)
         if self.acquire is not None:
@@ -246,6 +283,8 @@ def parse_value(
         return _parse_acquire(raw, rules)
     if name == "platform_price" and isinstance(raw, str) and raw.strip().lower() == SAME_PRICE:
         return None
+    if name in TRUST_SWITCHES:
+        return _parse_yes_no(name, raw)
     unit = next(f.unit for f in ALL_FIELDS if f.name == name)
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError(f"{name} must be a number ({unit})")
@@ -278,6 +317,7 @@ def check_entries(
     channel_names: tuple[str, ...] | None = None,
     channels_open: bool = True,
     rules: SeatRules | None = None,
+    defaults: SeatDecision | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a whole form of entries at once (a browser's decision form).
 
@@ -289,6 +329,7 @@ def check_entries(
         channel_names: channels the player may choose (None: channels cannot be chosen).
         channels_open: whether channels may be changed this quarter (the yearly review).
         rules: the optional decisions the seat has now (None: none of them).
+        defaults: the decisions in force (to check the entries taken together with them).
 
     Returns:
         The valid entries (parsed) and a message per invalid entry, by name.
@@ -306,7 +347,22 @@ def check_entries(
             entries[name] = parse_value(name, value, channel_names, rules)
         except ValueError as exc:
             problems[name] = str(exc)
+    if defaults is not None and not problems:
+        problem = defaults.with_entries(entries).problem
+        if problem:
+            problems["free_returns"] = problem
     return entries, problems
+
+
+def _parse_yes_no(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise ValueError(f"{name} must be yes or no")
 
 
 def _parse_acquire(raw: Any, rules: SeatRules) -> str | None:
@@ -458,6 +514,7 @@ def parse_decision_text(
         if max_quarters is not None and len(quarters) > max_quarters:
             rule = f"the game has {max_quarters} decision quarters; remove the extra entries"
             problems.append(Problem(file, "quarters", len(quarters), rule))
+        trial: dict[str, bool] = {}  # guarantee and free returns in force (none at start)
         for index, quarter in enumerate(quarters):
             where = f"quarters.{index}"
             if quarter is None:
@@ -472,6 +529,10 @@ def parse_decision_text(
                     parsed[str(name)] = parse_value(str(name), raw, channel_names, rules)
                 except ValueError as exc:
                     problems.append(Problem(file, f"{where}.{name}", raw, str(exc)))
+            trial = {name: parsed.get(name, trial.get(name, False)) for name in TRIAL}
+            if trial["free_returns"] and not trial["guarantee"]:
+                value = quarter.get("free_returns", "(kept from before)")
+                problems.append(Problem(file, f"{where}.free_returns", value, FREE_RETURNS_RULE))
             entries.append(parsed)
     game = data.get("game", {})
     if game is None:

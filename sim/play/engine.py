@@ -66,6 +66,7 @@ def seat_rules(scenario: Scenario, seat: str | None) -> SeatRules:
         research=scenario.research.enabled,
         defences=scenario.defences.enabled and any(f.defences for f in specs),
         acquisition=scenario.acquisition.enabled,
+        trust=scenario.trust.enabled,
         rivals=tuple(name for name in seat_names(scenario) if name != seat),
         entrants=scenario.entry.rate_per_year > 0,
     )

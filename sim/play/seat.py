@@ -103,4 +103,9 @@ class PlayerSeat(Strategy):
             direct_incentive=chosen.direct_incentive,
             loyalty_rebate=chosen.loyalty_rebate,
             acquire=chosen.acquire,
+            guarantee=chosen.guarantee,
+            free_returns=chosen.free_returns,
+            try_on=chosen.try_on,
+            reviews=chosen.reviews,
+            referral_reward=chosen.referral_reward,
         )

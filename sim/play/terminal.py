@@ -9,6 +9,7 @@ from sim.play.briefing import render_briefing
 from sim.play.decisions import (
     ALL_FIELDS,
     FIELDS,
+    FREE_RETURNS_RULE,
     NO_ACQUISITION,
     OPTIONAL_FIELDS,
     SAME_PRICE,
@@ -58,6 +59,8 @@ def default_text(name: str, value) -> str:
         return SAME_PRICE
     if name == "acquire":
         return NO_ACQUISITION if value is None else value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if name in ("price", "platform_price"):
         return f"{value:.2f}"
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
@@ -89,14 +92,23 @@ def ask_decision(
             if word in ("undo", "save", "quit"):
                 return word
             if word == "keep":
-                return decision.with_entries(entries)
-            if raw == "":
-                break
+                problem = decision.with_entries(entries).problem
+                if problem is None:
+                    return decision.with_entries(entries)
+                say(f"  ! {problem}. Answer free_returns: no, or set guarantee: yes first.")
+                continue
             try:
-                entries[name] = parse_value(name, raw, channel_names, rules)
+                value = default if raw == "" else parse_value(name, raw, channel_names, rules)
             except ValueError as exc:
                 say(f"  ! {exc}. Try again (or type help).")
                 continue
+            guarantee = entries.get("guarantee", decision.guarantee)
+            if name == "free_returns" and value and not guarantee:
+                say(f"  ! {FREE_RETURNS_RULE}. Try again (or type help).")
+                continue
+            if raw == "":
+                break
+            entries[name] = value
             priced = name in ("price", "platform_price") and entries[name] is not None
             note = price_note(entries[name], briefing.unit_cost) if priced else None
             if note:

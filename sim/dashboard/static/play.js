@@ -243,6 +243,21 @@ function renderBriefing(b) {
       ["brand strength", (d.brand_strength < 0 ? "-" : "") + price(Math.abs(d.brand_strength)) + " per consumer"],
     ])));
   }
+  if (b.trust) {
+    const t = b.trust;
+    const yes = (v) => (v ? "yes" : "no");
+    const signedPrice = (v) => (v === null ? "n/a" : (v < 0 ? "-" : "") + price(Math.abs(v)));
+    parts.push(card("Trust", rows([
+      ["trust gap (per aware consumer)", signedPrice(t.trust_gap)],
+      ["believed experience", t.belief_mean === null ? "n/a" : `${t.belief_mean.toFixed(2)} (it is ${b.experience.toFixed(2)})`],
+      ["reviews (weighted by age)", t.review_count > 0 && t.review_mean !== null ? `${t.review_count.toFixed(1)}, mean ${t.review_mean.toFixed(2)}` : "none yet"],
+      ["returned last quarter", count(t.returns)],
+      ["referred last quarter", count(t.referred_customers)],
+      ["remedies' cost last quarter", money(t.trust_cost)],
+      ["in force", `guarantee ${yes(t.guarantee)}, free returns ${yes(t.free_returns)}, try-on ${yes(t.try_on)}, reviews ${yes(t.reviews)}, referral ${price(t.referral_reward)}`],
+      ["terms", `return collection ${price(t.return_cost)}, try-on kit ${price(t.try_on_cost)}, reviews ${price(t.review_cost)} a week`],
+    ])));
+  }
   if (b.flywheel.length) {
     const links = b.flywheel.filter((l) => l.value !== null);
     parts.push(card("Flywheel meter",
