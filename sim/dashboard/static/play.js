@@ -256,7 +256,7 @@ function renderBriefing(b) {
       ["remedies' cost last quarter", money(t.trust_cost)],
       ["in force", `guarantee ${yes(t.guarantee)}, free returns ${yes(t.free_returns)}, try-on ${yes(t.try_on)}, reviews ${yes(t.reviews)}, referral ${price(t.referral_reward)}`],
       ["terms", `return collection ${price(t.return_cost)}, try-on kit ${price(t.try_on_cost)}, reviews ${price(t.review_cost)} a week`],
-    ])));
+    ]), "wide"));
   }
   if (b.flywheel.length) {
     const links = b.flywheel.filter((l) => l.value !== null);
