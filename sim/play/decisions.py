@@ -16,8 +16,9 @@ steps a log was played with (every game's log carries it).
 Where the scenario switches a mechanic on, the player decides it too (:class:`SeatRules`):
 ``spend_research`` (research with noise), ``platform_price``, ``direct_incentive`` and
 ``loyalty_rebate`` (channel defences), ``acquire`` (acquisitions: a rival's name, or
-``none``; a one-off that does not carry over to the next quarter). A scenario without
-the mechanic rejects the name with a message saying so.
+``none``; a one-off that does not carry over to the next quarter), ``guarantee``,
+``free_returns``, ``try_on``, ``reviews`` (yes/no) and ``referral_reward`` (trust before
+buying). A scenario without the mechanic rejects the name with a message saying so.
 """
 
 from __future__ import annotations
