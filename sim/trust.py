@@ -38,7 +38,7 @@ TRUST_FIRM_COLUMNS = [
     "review_count",
     "review_mean",
 ]
-"""Columns added to the firm table when trust is on (units in ``docs/ODD.md`` 7.23)."""
+"""Columns added to the firm table when trust is on (units in ``docs/ODD.md`` 7.26)."""
 
 KIT_TOLERANCE = 1.0 + 1e-5
 """A shopper orders a kit when her variance exceeds one purchase's by more than float32 noise."""
