@@ -1,0 +1,163 @@
+"""Figures of a run. Each plot function takes tidy data and ``ax=None`` and returns the Axes.
+
+Colours follow the Okabe-Ito palette (safe for colour-blind readers): blue for
+customer-obsessed firms, vermillion for shareholder-focused ones, other hues for other
+strategies. Thin lines are single firms, thick lines the mean of their strategy.
+
+The figures live in ``common`` (colours, time axes), ``market``, ``lifecycle`` and
+``platforms``; this module draws them all for a run (:func:`save_figures`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from sim.fonts import drawable_names
+from sim.plots.common import (
+    OTHER_COLOURS,
+    PLATFORM_COLOURS,
+    STRATEGY_COLOURS,
+    WEEKS_PER_YEAR,
+    _time_label,
+    _years,
+    calendar_years,
+    quarterly,
+    strategy_colour,
+)
+from sim.plots.lifecycle import (
+    EVENT_MARKERS,
+    LABEL_GAP,
+    SP500_TENURE_YEARS,
+    end_label_heights,
+    plot_awareness,
+    plot_tenure,
+    plot_value,
+    plot_vitality,
+    save_lifecycle_figures,
+)
+from sim.plots.market import (
+    plot_cash_and_payouts,
+    plot_experience_and_satisfaction,
+    plot_market_share,
+    plot_price_and_cost,
+)
+from sim.plots.platforms import (
+    FIRM_LINKS,
+    LINK_COLOURS,
+    SELLER_LINKS,
+    links_agent,
+    plot_connected,
+    plot_disintermediation,
+    plot_flywheel_links,
+    plot_loop_gain,
+    plot_platform_sellers,
+    plot_platform_take_rate,
+    plot_third_party_share,
+    save_platform_figures,
+)
+
+__all__ = [
+    "EVENT_MARKERS",
+    "FIRM_LINKS",
+    "LABEL_GAP",
+    "LINK_COLOURS",
+    "OTHER_COLOURS",
+    "PLATFORM_COLOURS",
+    "SELLER_LINKS",
+    "SP500_TENURE_YEARS",
+    "STRATEGY_COLOURS",
+    "WEEKS_PER_YEAR",
+    "_time_label",
+    "_years",
+    "calendar_years",
+    "end_label_heights",
+    "links_agent",
+    "plot_awareness",
+    "plot_cash_and_payouts",
+    "plot_connected",
+    "plot_disintermediation",
+    "plot_experience_and_satisfaction",
+    "plot_flywheel_links",
+    "plot_loop_gain",
+    "plot_market_share",
+    "plot_platform_sellers",
+    "plot_platform_take_rate",
+    "plot_price_and_cost",
+    "plot_tenure",
+    "plot_third_party_share",
+    "plot_value",
+    "plot_vitality",
+    "quarterly",
+    "save_figures",
+    "save_lifecycle_figures",
+    "save_platform_figures",
+    "strategy_colour",
+]
+
+
+def save_figures(result, folder: str | Path) -> list[Path]:
+    """Draw the standard figures of a run as PNG files.
+
+    Args:
+        result: a :class:`~sim.runner.RunResult`.
+        folder: destination folder (created).
+
+    Names in any script are drawn with the installed fonts that have their characters
+    (see :mod:`sim.fonts`).
+
+    Returns:
+        Paths of the files written.
+    """
+    with drawable_names(result) as (shown_result, renamed):
+        title = renamed.get(result.scenario.name, result.scenario.name)
+        return _draw_figures(shown_result, Path(folder), title)
+
+
+def _draw_figures(result, folder: Path, title: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    firms, model = result.firms, result.model
+    written = []
+
+    def finish(fig, name):
+        for ax in fig.axes:
+            calendar_years(ax, result.scenario.start_year)
+        fig.suptitle(f"{title} (seed {result.seed})", fontsize=10, x=0.01, ha="left")
+        fig.tight_layout()
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+
+    from sim.firm_groups import firm_group
+
+    names = firms["name"].drop_duplicates()
+    groups = {name: firm_group(name, result.scenario) for name in names}
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_market_share(firms, ax, groups)
+    finish(fig, "market_share")
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_price_and_cost(firms, ax)
+    finish(fig, "price_vs_cost")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    plot_experience_and_satisfaction(firms, model, axes)
+    finish(fig, "experience_and_satisfaction")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    plot_cash_and_payouts(firms, axes)
+    finish(fig, "cash_and_payouts")
+    save_lifecycle_figures(result, finish)
+    from sim.trust_report import save_trust_figures
+
+    save_trust_figures(result, finish)
+    save_platform_figures(result, finish)
+    from sim.research_report import save_research_figures
+
+    save_research_figures(result, finish)
+    from sim.defences_report import save_defence_figures
+
+    save_defence_figures(result, finish)
+    return written
