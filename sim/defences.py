@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanics.defences import (
-    brand_strength,
+    brand_strength_index,
     friction_utility,
     incentive_cost,
     loyalty_cost,
@@ -191,34 +191,34 @@ class Defences:
         else:
             target = cols.last_firm
         scale = model.habit_scale() if not model.channel_mode else None
+        aware = cols.aware
+        width = aware.shape[1]
+        experience = np.array(
+            [
+                float(offer.direct_experience[firm.slot]) if offer is not None else firm.experience
+                for firm in model.firms[:width]
+            ]
+        )
+        held = np.clip(target, 0, width - 1) if width else target
+        habit = cols.habit_strength
+        if scale is not None:
+            habit = habit * np.asarray(scale, dtype=float)[held]
+        if offer is not None and offer.rebate is not None:
+            rebate = np.asarray(offer.rebate, dtype=float)[held]
+            habit = habit + loyalty_utility(
+                cols.habit_strength, alpha, np.where(target >= 0, rebate, 0.0), offer.habit_boost
+            )
         fit = None
         if state is not None and state.fit_firm is not None:
             fit, _ = model.fit_terms(np.arange(len(cols)))
+            fit = fit[:, :width]
+        index = brand_strength_index(
+            experience, aware, alpha, gamma, cols.expectation, target, habit, fit
+        )
         for firm in model.firms:
             j = firm.slot
-            if not firm.alive or j >= cols.aware.shape[1]:
-                firm.brand_strength = 0.0
-                continue
-            experience = firm.experience
-            if offer is not None:
-                experience = float(offer.direct_experience[j])
-            premium = gamma * (experience - cols.expectation)
-            holds = target == j
-            habit = cols.habit_strength * (1.0 if scale is None else float(scale[j]))
-            premium = premium + np.where(holds, habit, 0.0)
-            if offer is not None and offer.rebate is not None:
-                premium = premium + np.where(
-                    holds,
-                    loyalty_utility(
-                        cols.habit_strength, alpha, float(offer.rebate[j]), offer.habit_boost
-                    ),
-                    0.0,
-                )
-            if fit is not None:
-                premium = premium + fit[:, j]
-            firm.brand_strength = float(
-                brand_strength(cols.aware[:, j : j + 1], premium[:, None], alpha)[0]
-            )
+            alive = firm.alive and j < width
+            firm.brand_strength = float(index[j]) if alive else 0.0
 
     # ------------------------------------------------------------------ collect
 

@@ -98,3 +98,26 @@ def test_brand_strength_in_the_firm_table_and_the_summary():
     assert np.isfinite(result.firms["brand_strength"]).all()
     assert (result.firms.loc[result.firms["step"] == 26, "brand_strength"] != 0).any()
     assert "## Brand strength" in summary(result)
+
+
+def test_brand_strength_index_regroups_the_definition():
+    from sim.mechanics.defences import brand_strength_index
+
+    rng = np.random.default_rng(7)
+    n, width = 500, 4
+    aware = rng.random((n, width)) < 0.6
+    alpha = rng.uniform(0.05, 0.3, n)
+    gamma = rng.uniform(0.5, 2.0, n)
+    expectation = rng.normal(0.5, 0.2, n)
+    experience = rng.uniform(0.0, 1.5, width)
+    holder = rng.integers(-1, width, n)
+    held = rng.uniform(0.0, 1.0, n)
+    extra = rng.normal(0.0, 0.3, (n, width))
+    # The definition, consumer by consumer and brand by brand.
+    premium = gamma[:, None] * (experience[None, :] - expectation[:, None]) + extra
+    premium += np.where(holder[:, None] == np.arange(width)[None, :], held[:, None], 0.0)
+    np.testing.assert_allclose(
+        brand_strength_index(experience, aware, alpha, gamma, expectation, holder, held, extra),
+        brand_strength(aware, premium, alpha),
+        rtol=1e-10,
+    )

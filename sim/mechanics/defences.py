@@ -254,3 +254,51 @@ def marketing_spend_for_value(
         return 0.0
     hazard = 1.0 - ratio ** (1.0 / (weeks - 1))
     return float(contact_cost * population * hazard)
+
+
+def brand_strength_index(
+    experience: np.ndarray,
+    aware: np.ndarray,
+    price_sensitivity: np.ndarray,
+    experience_taste: np.ndarray,
+    expectation: np.ndarray,
+    holder: np.ndarray,
+    held_utils: np.ndarray,
+    extra_utils: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`brand_strength` of every brand from sums, without ``(N, F)`` premiums.
+
+    With ``Delta_ij = gamma_i (x_j - e_i) + [h_i = j] H_i + E_ij`` (experience against
+    expectation, the utility ``H_i`` a consumer gets from the brand it holds, and any
+    other brand-specific term ``E_ij`` such as fit), the index regroups as
+    ``B_j = (x_j S_j - T_j + sum_{i aware, h_i = j} H_i / alpha_i
+    + sum_{i aware} E_ij / alpha_i) / N`` with ``S_j = sum_{i aware} gamma_i / alpha_i``
+    and ``T_j = sum_{i aware} gamma_i e_i / alpha_i``.
+
+    Args:
+        experience: ``(F,)`` ``x_j``.
+        aware: ``(N, F)`` bool.
+        price_sensitivity: ``alpha_i``, ``(N,)``.
+        experience_taste: ``gamma_i``, ``(N,)``.
+        expectation: ``e_i``, ``(N,)``.
+        holder: ``(N,)`` ``h_i``, the brand whose habit consumer i holds (-1: none).
+        held_utils: ``(N,)`` ``H_i`` (habit, loyalty), counted for ``h_i`` only.
+        extra_utils: ``(N, F)`` ``E_ij`` or None.
+
+    Returns:
+        ``(F,)`` dollars per consumer (0 with no consumers).
+    """
+    n, width = aware.shape
+    if n == 0:
+        return np.zeros(width)
+    per_dollar = experience_taste / price_sensitivity
+    taste_sum, expectation_sum = np.stack([per_dollar, per_dollar * expectation]) @ aware
+    total = np.asarray(experience, dtype=float) * taste_sum - expectation_sum
+    rows = np.flatnonzero((holder >= 0) & (holder < width))
+    rows = rows[aware[rows, holder[rows]]]
+    total += np.bincount(
+        holder[rows], weights=held_utils[rows] / price_sensitivity[rows], minlength=width
+    )
+    if extra_utils is not None:
+        total += np.where(aware, extra_utils / price_sensitivity[:, None], 0.0).sum(axis=0)
+    return total / n
