@@ -30,7 +30,9 @@ def defence_lines(result) -> list[str]:
     ]
     spec = result.scenario.defences
     for _, row in final.sort_values("brand_strength", ascending=False).iterrows():
-        text = f"- **{row['name']}**: brand strength ${row['brand_strength']:,.2f}"
+        strength = row["brand_strength"]
+        sign = "-" if strength < 0 else ""
+        text = f"- **{row['name']}**: brand strength {sign}${abs(strength):,.2f}"
         if spec.enabled:
             rows = firms[firms["firm_id"] == row["firm_id"]]
             costs = rows["incentive_cost"].sum() + rows["loyalty_cost"].sum()
@@ -82,9 +84,9 @@ def plot_brand_and_defences(firms, axes=None, with_defences: bool = True):
             group["step"] / WEEKS_PER_YEAR, group["brand_strength"], lw=1.4, label=name
         )
         colours[name] = line.get_color()
-    left.set_ylim(bottom=0)
+    left.axhline(0.0, color="#777777", linewidth=0.9, linestyle="--")
     left.set_ylabel("brand strength ($ per consumer)")
-    left.set_title("Brand strength: reach x what a known brand is worth to its buyers")
+    left.set_title("Brand strength: reach x worth over an unbranded copy (< 0: less)")
     left.set_xlabel("years")
     left.legend(frameon=True, fontsize=8, loc="best")
     if not with_defences:
