@@ -8,6 +8,10 @@ only where numpy and the CPU's SIMD features match those the tables were stored 
 
 Regenerate (only when a change of results is intended and explained):
 ``FLYWHEEL_STORE_GOLDEN=1 .venv/bin/python -m pytest tests/test_unchanged_tables.py``.
+On a machine whose CPU features differ from the stored ones, store a reference of the
+previous code into a folder of your own first and compare against it:
+``FLYWHEEL_GOLDEN_DIR=/tmp/golden FLYWHEEL_STORE_GOLDEN=1 ...`` (previous code), then
+``FLYWHEEL_GOLDEN_DIR=/tmp/golden ...`` (changed code).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import pytest
 
 import sim
 
-GOLDEN = Path(__file__).parent / "golden" / "unchanged"
+GOLDEN = Path(
+    os.environ.get("FLYWHEEL_GOLDEN_DIR") or Path(__file__).parent / "golden" / "unchanged"
+)
 STEPS = 104
 OVERRIDES = {"consumers.count": 1500}
 SCENARIOS = (

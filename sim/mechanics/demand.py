@@ -331,8 +331,8 @@ def logit_best_response_price(
     for _ in range(max_iterations):
         gap = 0.5 * (gap_at_zero + price_sensitivity * price)
         shares = np.where(reachable, 0.5 - 0.5 * np.tanh(gap), 0.0)
-        demand = weights @ shares
-        slope = weights @ (price_sensitivity * shares * (1.0 - shares))
+        demand = float(weights @ shares)
+        slope = float(weights @ (price_sensitivity * shares * (1.0 - shares)))
         if slope <= 0.0 or demand <= 0.0:
             return price
         target = unit_cost + demand / slope

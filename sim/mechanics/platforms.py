@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -352,7 +353,7 @@ class ChannelOffer:
         A price change applies in every channel where the firm is present (unless it asks
         a platform price of its own); the defences apply to its direct channel.
         """
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, value in (("price", price), ("selection", selection), ("experience", experience)):
             if value is not None:
                 changes[name] = _set(getattr(self, name), slot, value)
@@ -690,7 +691,7 @@ class FirmWhatIf:
         # Members of the firm's loyalty programme: last bought direct from it.
         self.member = direct_habit_target(shoppers.last_firm, shoppers.last_channel) == slot
         # Per platform: the rest of the platform's utility, and the other listings.
-        self.platform_rest = []
+        self.platform_rest: list[np.ndarray | None] = []
         self.others = []
         for k in range(offer.n_platforms):
             slots, items = offer.listings(k)
@@ -865,7 +866,7 @@ class FirmWhatIf:
     def defence_change(self, incentive: float | None, rebate: float | None):
         """Change of the direct utility if the firm's incentive or rebate changed (utils)."""
         offer, shoppers, j = self.offer, self.shoppers, self.slot
-        change = 0.0
+        change: float | np.ndarray = 0.0
         if incentive is not None:
             old = 0.0 if offer.incentive is None else float(offer.incentive[j])
             change = change + shoppers.price_sensitivity * (incentive - old)
