@@ -201,6 +201,11 @@ def test_same_consumer_meets_same_firm_with_same_match():
     np.testing.assert_array_equal(
         model.heterogeneity.research_match(rows, 2), seen[0].T.astype(float)
     )
+    consumer = model.consumers[17]
+    assert consumer.brand_match == {
+        "Cheap": float(before[0][17]),
+        "Dear": float(before[1][17]),
+    }
 
 
 def test_entrants_get_a_match_column_and_leavers_free_theirs():
