@@ -162,12 +162,12 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.setup_channels()
         self.init_trust()
         trust_columns = TRUST_FIRM_COLUMNS if self.trust is not None else []
-        if scenario.shocks.enabled:
-            trust_columns = trust_columns + SHOCK_FIRM_COLUMNS
+        shock_columns = SHOCK_FIRM_COLUMNS if scenario.shocks.enabled else []
+        firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             tables={
-                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS + trust_columns,
+                "firms": firm_columns + trust_columns + shock_columns,
                 **self.channel_tables(),
             },
         )
