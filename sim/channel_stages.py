@@ -283,7 +283,7 @@ class ChannelStages:
         respond = ConnectedKind.respond_to_desire
         member_on = [p.membership_open(self.week) for p in platforms]
         return ChannelOffer(
-            quality=self.firm_vector("quality"),
+            quality=self.firm_quality(),
             price=self.firm_vector("price"),
             selection=self.firm_vector("selection"),
             experience=self.firm_vector("experience"),

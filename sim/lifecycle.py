@@ -478,6 +478,7 @@ class LifecycleStages:
             else template.initial_awareness
         )
         cols.add_firm_column(self.rng.random(len(cols)) < share)
+        self.heterogeneity.firm_born(firm, len(cols), self.rng)
         self.trust_enters()
         self._awareness = None
         self.customer_value_by_slot = np.append(self.customer_value_by_slot, 0.0)

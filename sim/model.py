@@ -19,6 +19,7 @@ from sim.agents.firm import Firm
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.defences import DEFENCE_FIRM_COLUMNS, Defences
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
+from sim.heterogeneity import SHOCK_FIRM_COLUMNS, Heterogeneity
 from sim.imitation import IMITATION_FIRM_COLUMNS, Imitation
 from sim.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
 from sim.mechanics.demand import alternative_utilities, logit_choose
@@ -135,6 +136,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             ),
         )
         self.firms: list[Firm] = []
+        self.heterogeneity = Heterogeneity(scenario)
         self.finance = Finance(scenario.finance)
         self.defences = Defences(scenario)
         self.imitation = Imitation(scenario.imitation)
@@ -153,15 +155,19 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
         )
         self.population = ConsumerPopulation(self, columns)
+        for firm in self.firms:
+            self.heterogeneity.firm_born(firm, len(columns), self.rng)
         self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
         self.setup_channels()
         self.init_trust()
         trust_columns = TRUST_FIRM_COLUMNS if self.trust is not None else []
+        shock_columns = SHOCK_FIRM_COLUMNS if scenario.shocks.enabled else []
+        firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             tables={
-                "firms": FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS + trust_columns,
+                "firms": firm_columns + trust_columns + shock_columns,
                 **self.channel_tables(),
             },
         )
@@ -187,6 +193,13 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
     def firm_vector(self, attribute: str) -> np.ndarray:
         """One attribute of every firm, by slot."""
         return np.array([getattr(firm, attribute) for firm in self.firms], dtype=float)
+
+    def firm_quality(self) -> np.ndarray:
+        """``q_j + xi_j``: each firm's quality plus its demand shock where shocks move (utils)."""
+        quality = self.firm_vector("quality")
+        if self.heterogeneity.demand_shocks_on:
+            quality += self.firm_vector("demand_shock")
+        return quality
 
     @property
     def quarter(self) -> int:
@@ -217,6 +230,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.word_of_mouth_informs()  # (trust)
         self.relationships_learn()  # (channels)
         self.platforms_operate()  # (channels) third-party sellers join or leave
+        self.firm_shocks_evolve()  # (shocks)
         self.firms_invest()
         self.platforms_invest()  # (channels)
         self.week += 1
@@ -274,7 +288,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         price_sensitivity = np.take(cols.price_sensitivity, rows)
         outside = self.spec.market.outside_utility
         utilities = alternative_utilities(
-            self.firm_vector("quality"),
+            self.firm_quality(),
             self.firm_vector("price"),
             np.log(np.maximum(self.firm_vector("selection"), 1.0)),
             self.firm_vector("experience"),
@@ -288,6 +302,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             outside,
             self.habit_scale(),
         )
+        if self.heterogeneity.match_on:
+            self.heterogeneity.add_brand_match(utilities[1:], rows, alive)
         if self.trust is not None:
             utilities[1:] += self.trust_adjustment(rows, price_sensitivity).T
         choice, inclusive = logit_choose(utilities, self.rng.random(len(rows)))
@@ -359,6 +375,10 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.adopters += int(np.count_nonzero(cols.purchases[buyers] == 0))
         cols.purchases[buyers] += 1
         self.buyers_judge_trust(experienced, felt, previous_last_firm)  # (trust)
+
+    def firm_shocks_evolve(self) -> None:
+        """Firms' demand and cost shocks fade and get new innovations (``sim.heterogeneity``)."""
+        self.heterogeneity.evolve_shocks(self.firms, self.week, self.rng)
 
     def firms_invest(self) -> None:
         """Weekly spends build the stocks; volume and efficiency move unit cost."""
@@ -503,6 +523,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                     **self.trust_row(firm),
                     **self.imitation.row(firm),
                     **self.acquisitions.row(self, firm),
+                    **self.heterogeneity.row(firm),
                 },
             )
         self.collect_platforms()
@@ -569,7 +590,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         research = MarketResearch(
             own=firm.slot,
             outside_utility=self.spec.market.outside_utility,
-            quality=self.firm_vector("quality"),
+            quality=self.firm_quality(),
             price=self.firm_vector("price"),
             selection=self.firm_vector("selection"),
             experience=self.firm_vector("experience"),
@@ -583,6 +604,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             weights=weights,
             need_rate=cols.need_rate[rows],
             habit_scale=self.habit_scale(),
+            brand_match=self.heterogeneity.research_match(rows, len(self.firms)),
             **self.owner_siblings(firm),
             **self.trust_research(firm, rows),
         )

@@ -182,6 +182,16 @@ class Consumer(mesa.Agent):
         """Firms this consumer knows."""
         return [self.model.firms[j] for j in np.nonzero(self._columns.aware[self.row])[0]]
 
+    @property
+    def brand_match(self) -> dict[str, float]:
+        """mu_ij, utils: lasting match with each live firm by name (empty when off)."""
+        columns = self.model.heterogeneity.match
+        return {
+            self.model.firms[slot].name: float(column[self.row])
+            for slot, column in enumerate(columns)
+            if column is not None
+        }
+
     def __repr__(self) -> str:
         return f"Consumer(row={self.row}, alpha={self.price_sensitivity:.4g})"
 

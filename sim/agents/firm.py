@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import mesa
 
 from sim.mechanics.costs import wright_unit_cost
+from sim.mechanics.heterogeneity import cost_shock_factor, spread_additively, spread_in_logs
 from sim.scenario import FirmSpec
 from sim.strategies.base import QuarterReport, Strategy
 
@@ -135,6 +136,10 @@ class Firm(mesa.Agent):
         self.fixed_cost = spec.fixed_cost
         self.experience = spec.experience
         self.selection = spec.selection
+        self.draw_capabilities(spec, model.rng)
+        # Fading demand (utils) and cost (log points) shocks, set by sim.heterogeneity.
+        self.demand_shock = 0.0
+        self.cost_shock = 0.0
         self.efficiency = 0.0
         self.cash = spec.cash
         self.cumulative_units = spec.reference_units
@@ -238,16 +243,38 @@ class Firm(mesa.Agent):
         self.week.investment += amount
         self.tally.investment += amount
 
+    def draw_capabilities(self, spec: FirmSpec, rng) -> None:
+        """Founding draws of experience, selection and unit cost around the template.
+
+        Drawn in that order, each only when its spread is above 0 (``experience_sd``,
+        ``selection_sd``, ``unit_cost_sd``; see ``sim.mechanics.heterogeneity``).
+        """
+        if spec.experience_sd > 0:
+            z = float(rng.standard_normal())
+            self.experience = spread_additively(spec.experience, spec.experience_sd, z)
+        if spec.selection_sd > 0:
+            z = float(rng.standard_normal())
+            self.selection = max(spread_in_logs(spec.selection, spec.selection_sd, z), 1.0)
+        if spec.unit_cost_sd > 0:
+            z = float(rng.standard_normal())
+            self.initial_cost = spread_in_logs(spec.unit_cost, spec.unit_cost_sd, z)
+
     def age_years(self, week: int) -> float:
         """Age in years at ``week`` (age at start plus weeks since birth)."""
         return self.initial_age_years + (week - self.birth_step) / 52.0
 
     def current_unit_cost(self) -> float:
-        """Wright's-law cost at the cumulative volume, divided by ``1 + efficiency``."""
+        """Wright's-law cost at the cumulative volume, divided by ``1 + efficiency``.
+
+        A cost shock ``omega`` (``sim.heterogeneity``) multiplies it by ``exp(omega)``.
+        """
         wright = wright_unit_cost(
             self.initial_cost, self.cumulative_units, self.reference_units, self.progress_ratio
         )
-        return float(wright) / (1.0 + self.efficiency)
+        cost = float(wright) / (1.0 + self.efficiency)
+        if self.cost_shock:
+            cost *= cost_shock_factor(self.cost_shock)
+        return cost
 
     def weekly_spend(self) -> float:
         """Total weekly investment spend ($), innovation, marketing and research included."""

@@ -10,6 +10,7 @@ Modules:
     schema_dynamics: network, word of mouth, innovation, vitality, trends, lifecycle.
     schema_channels: platforms, connected experiences, learning, relationships, meter.
     schema_firms: firms, entrant templates, entry.
+    schema_shocks: fading firm demand and cost shocks.
     schema: the :class:`Scenario` root.
     errors: :class:`Problem`, :class:`InputError` and pydantic error translation.
     overrides: ``--set dotted.key=value``.
@@ -75,6 +76,7 @@ from sim.scenario.schema_market import (
     TechnologySpec,
 )
 from sim.scenario.schema_research import ResearchSpec
+from sim.scenario.schema_shocks import ShockPeriod, ShocksSpec
 from sim.scenario.schema_trust import TrustSpec
 
 __all__ = [
@@ -112,6 +114,8 @@ __all__ = [
     "ResearchSpec",
     "Scenario",
     "SegmentSpec",
+    "ShockPeriod",
+    "ShocksSpec",
     "StrategyName",
     "TechnologySpec",
     "ThirdPartySpec",

@@ -33,6 +33,7 @@ from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
 from sim.scenario.schema_research import ResearchSpec
 from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
+from sim.scenario.schema_shocks import ShocksSpec
 from sim.scenario.schema_trust import TrustSpec
 
 
@@ -84,6 +85,18 @@ class Scenario(Frozen):
     trust: TrustSpec = Field(default_factory=TrustSpec)
     imitation: ImitationSpec = Field(default_factory=ImitationSpec)
     acquisition: AcquisitionSpec = Field(default_factory=AcquisitionSpec)
+    shocks: ShocksSpec = Field(
+        default_factory=ShocksSpec, description="fading firm demand and cost shocks (off)"
+    )
+
+    @model_validator(mode="after")
+    def _brand_match_without_channels(self) -> Scenario:
+        if self.consumers.brand_match_sd > 0 and self.channels_active:
+            raise ValueError(
+                "consumers.brand_match_sd > 0 works in markets without platforms, connected "
+                "experiences, learning or channel defences; set it to 0 or switch those off"
+            )
+        return self
 
     @model_validator(mode="after")
     def _trust_names_firms(self) -> Scenario:

@@ -29,6 +29,26 @@ class FirmSpec(Frozen):
         le=10,
         description="sd of each firm's quality around q_j, drawn at start or entry (utils)",
     )
+    experience_sd: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="sd of each firm's starting experience around x_j, drawn at start or "
+        "entry (experience units)",
+    )
+    selection_sd: float = Field(
+        0.0,
+        ge=0,
+        le=5,
+        description="sd of ln(starting selection) across firms, drawn at start or entry "
+        "(median: selection; never below 1 item)",
+    )
+    unit_cost_sd: float = Field(
+        0.0,
+        ge=0,
+        le=5,
+        description="sd of ln(c0) across firms, drawn at start or entry (median: unit_cost)",
+    )
     price: float = Field(40.0, ge=0, description="initial price ($ per unit)")
     unit_cost: float = Field(25.0, gt=0, description="c0, unit cost at reference_units ($)")
     reference_units: float = Field(

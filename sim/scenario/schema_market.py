@@ -69,6 +69,13 @@ class ConsumerSpec(Frozen):
     initial_awareness: float = Field(
         1.0, ge=0, le=1, description="probability a consumer knows a given firm at start"
     )
+    brand_match_sd: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="s, utils: sd of each consumer's lasting match with each brand, "
+        "mu_ij ~ N(0, s^2), drawn once (random-coefficient logit; 0 = off)",
+    )
     segments: list[SegmentSpec] = Field(
         default_factory=list,
         description="segments with their own tastes (none: one population); each consumer "

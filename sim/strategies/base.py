@@ -119,6 +119,8 @@ class MarketResearch:
     ``weights`` convert the sample into expected weekly purchases of the whole market
     (need rate times population over sample size). ``terms`` says what the research
     cost and how precise it is when research with noise is on (None: free and exact).
+    ``brand_match`` holds the sampled consumers' lasting match with each firm (``(K, F)``
+    utils, ``sim.heterogeneity``; None without one).
     """
 
     own: int
@@ -141,11 +143,14 @@ class MarketResearch:
     need_rate: np.ndarray | None = None
     terms: ResearchTerms | None = None
     trust: TrustResearch | None = None
+    brand_match: np.ndarray | None = None
 
     def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
         utilities = self._known_utilities(price, selection, experience)
         if self.trust is not None:
             utilities += self.trust.adjustment
+        if self.brand_match is not None:
+            utilities += self.brand_match
         return utilities
 
     def _known_utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
@@ -184,6 +189,8 @@ class MarketResearch:
         base = self.quality[self.own] - self.experience_taste * self.expectation
         own_habit = 1.0 if self.habit_scale is None else float(self.habit_scale[self.own])
         base = base + np.where(self.last_firm == self.own, self.habit_strength * own_habit, 0.0)
+        if self.brand_match is not None:
+            base = base + self.brand_match[:, self.own]
         if self.trust is not None:
             # Doubt about the own firm; beliefs follow a change in its experience only as
             # far as the evidence weighs (pass-through), so that share is kept at today's.
