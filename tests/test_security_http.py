@@ -1,0 +1,336 @@
+"""Hostile requests against both servers: no file is read, nothing leaks, nothing hangs.
+
+A corpus of hostile requests (paths in every field and route, a secret-holding YAML file
+named by path, oversized, truncated and slow bodies, bad Content-Length, malformed and
+non-object JSON, infinite and huge numbers, wrong shapes, unknown fields) goes to the
+dashboard (with its Play page) and to a class game, each served on 127.0.0.1 on a free
+port. Every answer must have the expected status and hold no filesystem path, no line
+of a named file and no traceback. Below the corpus, one regression test per item 1-6
+of issue 16.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.classroom.game import ClassGame
+from sim.classroom.server import FailureLimit
+from sim.classroom.server import start_in_thread as start_class
+from sim.dashboard.http import QuietHandler
+from sim.dashboard.server import start_in_thread as start_dashboard
+from sim.scenario import list_scenarios
+
+SECRET = "FLYWHEEL-TEST-SECRET-5b8e1d"
+CODES = ["AAAAAA", "BBBBBB"]
+SESSION = "tab-hostile"
+REPO = Path(sim.__file__).resolve().parents[1]
+SLOW_SECONDS = 1.0
+# An absolute path of two or more parts (``/etc/passwd``, ``/tmp/x/y``, ``C:\\x\\y``).
+ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[\w.@~+-]+[/\\])+[\w.@~+-]*")
+
+
+# ---------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def secrets_dir(tmp_path_factory):
+    """A folder with a scenario file and a plain YAML file that hold a secret."""
+    folder = tmp_path_factory.mktemp("secrets")
+    baseline = Path(dict(list_scenarios())["baseline"]).read_text(encoding="utf-8")
+    scenario = baseline.replace("description:", f"# {SECRET}\ndescription: {SECRET}", 1)
+    if SECRET not in scenario:
+        scenario = f"# {SECRET}\n" + baseline
+    (folder / "secret.yaml").write_text(scenario, encoding="utf-8")
+    (folder / "credentials.yaml").write_text(f"password: {SECRET}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """The dashboard and a class game, short read limits so slow bodies time out fast."""
+    saved = (QuietHandler.body_seconds, QuietHandler.timeout)
+    QuietHandler.body_seconds = QuietHandler.timeout = SLOW_SECONDS
+    play_out = tmp_path_factory.mktemp("play")
+    dashboard = start_dashboard(play_out=play_out)
+    game = ClassGame("baseline", 2, consumers=300, codes=CODES)
+    classroom = start_class(game)
+    start = {"session": SESSION, "scenario": "baseline", "steps": 13, "consumers": 100}
+    assert post(dashboard, "/api/play/start", start)[0] == 200
+    yield {"dash": dashboard, "class": classroom}
+    for server in (dashboard, classroom):
+        server.shutdown()
+        server.server_close()
+    QuietHandler.body_seconds, QuietHandler.timeout = saved
+
+
+def exchange(server, request: bytes, pause_after: int | None = None, drip: float = 0.0):
+    """Send raw bytes, return ``(status, headers text, body bytes, seconds)``.
+
+    Args:
+        server: a running server.
+        request: the bytes of the request.
+        pause_after: send this many bytes, then stop sending (keep the socket open).
+        drip: seconds between single bytes of the body (a slow client).
+    """
+    host, port = server.server_address[:2]
+    started = time.monotonic()
+    with socket.create_connection((host, port), timeout=15) as sock:
+        try:
+            if drip:
+                head, _, body = request.partition(b"\r\n\r\n")
+                sock.sendall(head + b"\r\n\r\n")
+                for byte in body:
+                    sock.sendall(bytes([byte]))
+                    time.sleep(drip)
+            else:
+                sock.sendall(request if pause_after is None else request[:pause_after])
+        except OSError:
+            pass  # the server answered and closed before the client finished sending
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    raw = b"".join(chunks)
+    seconds = time.monotonic() - started
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    status = int(status_line.split()[1]) if status_line.startswith("HTTP/") else 0
+    return status, head.decode("latin-1"), body, seconds
+
+
+def http_request(
+    method: str, path: str, body: bytes | None = None, headers: dict | None = None
+) -> bytes:
+    """The bytes of a request (``Content-Length`` from the body unless given)."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    headers = dict(headers or {})
+    if body is not None and "Content-Length" not in headers and "omit-length" not in headers:
+        headers["Content-Length"] = str(len(body))
+    headers.pop("omit-length", None)
+    if body is not None:
+        headers.setdefault("Content-Type", "application/json")
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+def post(server, path: str, data) -> tuple[int, dict]:
+    """POST JSON; the status and the decoded answer."""
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
+    status, _, answer, _ = exchange(server, http_request("POST", path, body))
+    return status, json.loads(answer)
+
+
+def file_lines(path: str) -> list[str]:
+    """Lines of a file worth looking for in an answer (empty if unreadable)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [line.strip() for line in text.splitlines() if len(line.strip()) >= 12]
+
+
+def assert_no_leak(body: bytes, json_body: bool, secrets_folder: Path) -> None:
+    """No secret, no line of a named file, no traceback, no path of this machine."""
+    text = body.decode("utf-8", errors="replace")
+    assert SECRET not in text
+    assert "Traceback" not in text and 'File "' not in text
+    for line in file_lines("/etc/passwd") + file_lines("/etc/shadow") + file_lines("/etc/hosts"):
+        assert line not in text, line
+    for root in {str(secrets_folder), str(REPO), str(Path.home()), sys.prefix, "/etc/", "/tmp/"}:
+        if len(root) > 1:
+            assert root not in text, root
+    if json_body:
+        answer = json.loads(text)
+        if isinstance(answer, dict) and "error" in answer:
+            assert not ABSOLUTE_PATH.search(answer["error"]), answer["error"]
+
+
+# ---------------------------------------------------------------------- the corpus
+
+
+def path_values(folder: Path) -> list[str]:
+    """Paths an attacker might give where a scenario name (or any text) is expected."""
+    secret, plain = folder / "secret.yaml", folder / "credentials.yaml"
+    up = "../" * 12
+    return [
+        "/etc/passwd",
+        "/etc/shadow",
+        "/etc/hosts",
+        str(secret),
+        str(secret.with_suffix("")),
+        str(plain),
+        up + str(secret).lstrip("/"),
+        up + str(secret.with_suffix("")).lstrip("/"),
+        up + "etc/passwd",
+        "..\\..\\..\\..\\etc\\passwd",
+        "file:///etc/passwd",
+        "~/.ssh/id_rsa",
+        "/proc/self/environ",
+        "/dev/zero",
+        "/etc",
+        "scenarios/baseline.yaml",
+        "./scenarios/baseline",
+        str(REPO / "scenarios" / "baseline.yaml"),
+        "baseline\x00/etc/passwd",
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    ]
+
+
+def corpus(folder: Path, key: str) -> list[tuple[str, str, bytes, set[int], dict]]:
+    """``(server, method and path, raw request, allowed statuses, options)`` per case."""
+    cases: list[tuple[str, str, bytes, set[int], dict]] = []
+
+    def add(target, method, path, body=None, statuses=(400,), headers=None, **options):
+        raw_body = None
+        if body is not None:
+            raw_body = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = http_request(method, path, raw_body, headers)
+        cases.append((target, f"{method} {path}", request, set(statuses), options))
+
+    start = {"session": SESSION, "scenario": "baseline", "steps": 13, "consumers": 100}
+    for value in path_values(folder):
+        add("dash", "POST", "/api/reset", {"session": "t1", "scenario": value})
+        add("dash", "POST", "/api/play/options", {"scenario": value})
+        add("dash", "POST", "/api/play/start", {**start, "scenario": value})
+    for value in path_values(folder)[:8]:
+        add("dash", "POST", "/api/reset", {"session": value})
+        add("dash", "POST", "/api/reset", {"session": "t1", "seed": value})
+        add("dash", "POST", "/api/reset", {"session": "t1", "consumers": value})
+        add("dash", "POST", "/api/reset", {"session": "t1", "scenario_text": value})
+        add("dash", "POST", "/api/play/start", {**start, "seat": value})
+        add("dash", "POST", "/api/play/start", {**start, "steps": value})
+        add("dash", "POST", "/api/play/start", {**start, "decisions": value})
+        add("dash", "POST", "/api/play/state", {"session": value})
+        add("dash", "GET", f"/api/play/figure?session={value}")
+        add("class", "POST", "/api/join", {"code": value, "name": "x"}, (400, 403))
+        add("class", "POST", "/api/join", {"code": CODES[0], "name": {"path": value}})
+        add("class", "POST", "/api/submit", {"code": CODES[1], "decision": {"price": value}})
+        add("class", "POST", "/api/instructor", {"key": value}, (403,))
+    for route in (
+        "/../../../../etc/passwd",
+        "/static/../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+        "/static/dashboard.js/../../../etc/shadow",
+        "/" + str(folder / "secret.yaml").lstrip("/"),
+        "/api/../../../etc/passwd",
+    ):
+        add("dash", "GET", route, statuses=(404,))
+        add("class", "GET", route, statuses=(404,))
+        add("dash", "POST", route.replace("/static", "/api/play"), {}, (404,))
+        add("class", "POST", route, {}, (404,))
+    bad_bodies = [
+        b"{not json",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b"123",
+        b"null",
+        b"\xff\xfe\x00",
+        b'{"session": "t1", "seed": NaN}',
+        b'{"session": "t1", "seed": Infinity}',
+        b'{"session": "t1", "seed": -Infinity}',
+        b'{"session": "t1", "consumers": 1e400}',
+        b'{"session": "t1", "consumers": ' + b"9" * 5000 + b"}",
+        b"[" * 50_000 + b"]" * 50_000,
+    ]
+    for body in bad_bodies:
+        add("dash", "POST", "/api/reset", body)
+        add("dash", "POST", "/api/play/start", body)
+        add("class", "POST", "/api/join", body)
+    numbers = [1e308, -1e308, 1e400, "1e400", "inf", "nan", 10**40, -(10**40), 2.5, True, []]
+    for value in numbers:
+        raw = f'{{"session": "t1", "weeks": {json.dumps(value) if value != 1e400 else "1e400"}}}'
+        add("dash", "POST", "/api/step", raw.encode())
+        add("dash", "POST", "/api/step", {"session": "t1", "after": value})
+        add("dash", "POST", "/api/reset", {"session": "t1", "consumers": value})
+        timer = {"key": key, "action": "timer", "seconds": value}
+        if value != 2.5:  # 2.5 s is a fine timer
+            add("class", "POST", "/api/instructor", timer)
+    shapes = [
+        ("class", "/api/join", [1, 2, 3]),
+        ("class", "/api/join", {"code": ["AAAAAA"], "name": "x"}),
+        ("class", "/api/join", {"code": CODES[0], "name": ["x"]}),
+        ("class", "/api/submit", {"code": CODES[1], "decision": [1, 2, 3]}),
+        ("class", "/api/submit", {"code": CODES[1], "decision": "price=3"}),
+        ("class", "/api/submit", {"code": CODES[1], "decision": {"price": 30, "experience": 100}}),
+        ("class", "/api/submit", {"code": CODES[1], "decision": {"price": {"a": 1}}}),
+        ("class", "/api/instructor", {"key": key, "action": ["advance"]}),
+        ("class", "/api/instructor", {"key": key, "action": "shutdown"}),
+        ("class", "/api/seat", {"code": CODES[1], "extra": 1}),
+        ("dash", "/api/reset", {"session": "t1", "scenario": ["baseline"]}),
+        ("dash", "/api/reset", {"session": "t1", "scenario": {"name": "baseline"}}),
+        ("dash", "/api/reset", {"session": "t1", "progress_ratio": [0.9]}),
+        ("dash", "/api/reset", {"session": "t1", "path": "/etc/passwd"}),
+        ("dash", "/api/step", {"session": ["t1"]}),
+        ("dash", "/api/play/options", {"scenario": "baseline", "file": "/etc/passwd"}),
+        ("dash", "/api/play/start", {**start, "decisions": ["price: 3"]}),
+        ("dash", "/api/play/start", {**start, "seed": {"a": 1}}),
+        ("dash", "/api/play/check", {"session": SESSION, "decision": [1, 2]}),
+        ("dash", "/api/play/decide", {"session": SESSION, "decision": {}, "rest": "yes"}),
+    ]
+    for target, path, body in shapes:
+        add(target, "POST", path, body)
+    for target, path in (("dash", "/api/reset"), ("class", "/api/join")):
+        add(target, "POST", path, b"{}", (411,), {"omit-length": "1"})
+        add(target, "POST", path, b"{}", (400,), {"Content-Length": "-1"}, fast=True)
+        add(target, "POST", path, b"{}", (400,), {"Content-Length": "abc"}, fast=True)
+        add(target, "POST", path, b"{}", (400,), {"Content-Length": "1e3"}, fast=True)
+        add(target, "POST", path, b"", (413,), {"Content-Length": "50000000"}, fast=True)
+        add(target, "POST", path, b"", (413,), {"Content-Length": "9" * 40}, fast=True)
+        add(target, "POST", path, b"{}", (411,), {"Transfer-Encoding": "chunked"}, fast=True)
+        big = b'{"session": "' + b"a" * 2_000_000 + b'"}'
+        add(target, "POST", path, big, (413,), pause_after=600, fast=True)
+        add(target, "POST", path, b'{"session": "t1"}', (408,), {"Content-Length": "100"})
+        add(target, "POST", path, b'{"session": "t1", "padding": "xxxx"}', (408,), drip=0.1)
+        add(target, "PUT", path, b"{}", (501,))
+        add(target, "DELETE", path, None, (501,))
+    return cases
+
+
+def test_the_corpus_is_large_and_covers_both_servers(secrets_dir):
+    cases = corpus(secrets_dir, "instructor-key")
+    assert len(cases) >= 100
+    assert sum(target == "dash" for target, *_ in cases) >= 50
+    assert sum(target == "class" for target, *_ in cases) >= 50
+
+
+def test_hostile_requests_are_refused_without_leaking(servers, secrets_dir, capfd):
+    key = servers["class"].key
+    failures = []
+    for target, name, request, statuses, options in corpus(secrets_dir, key):
+        server = servers[target]
+        if target == "class":
+            server.failures = FailureLimit()  # each guess judged alone; the limit has its test
+        status, head, body, seconds = exchange(
+            server,
+            request,
+            pause_after=options.get("pause_after"),
+            drip=options.get("drip", 0.0),
+        )
+        if status not in statuses:
+            failures.append(f"{target} {name} {request[-120:]!r}: {status} {body[:200]!r}")
+            continue
+        if options.get("fast"):
+            assert seconds < SLOW_SECONDS, f"{name}: {seconds:.2f} s"
+        is_json = "application/json" in head
+        assert is_json or status < 400, f"{name}: an error that is not JSON"
+        assert_no_leak(body, is_json, secrets_dir)
+    assert not failures, "\n".join(failures[:20]) + f"\n({len(failures)} in all)"
+    console = capfd.readouterr().err
+    assert "Traceback" not in console, console[-2000:]
+    # both servers still answer
+    assert exchange(servers["dash"], http_request("GET", "/api/scenarios"))[0] == 200
+    assert exchange(servers["class"], http_request("GET", "/api/public"))[0] == 200
