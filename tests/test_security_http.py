@@ -11,6 +11,7 @@ of issue 16.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
@@ -21,7 +22,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.classroom.game import ClassGame
+from sim.classroom.game import ClassGame, parse_decision
+from sim.classroom.log import replay, resume
 from sim.classroom.server import FailureLimit
 from sim.classroom.server import start_in_thread as start_class
 from sim.dashboard.http import QuietHandler
@@ -82,7 +84,7 @@ def exchange(server, request: bytes, pause_after: int | None = None, drip: float
     """
     host, port = server.server_address[:2]
     started = time.monotonic()
-    with socket.create_connection((host, port), timeout=15) as sock:
+    with socket.create_connection((host, port), timeout=120) as sock:
         try:
             if drip:
                 head, _, body = request.partition(b"\r\n\r\n")
@@ -334,3 +336,305 @@ def test_hostile_requests_are_refused_without_leaking(servers, secrets_dir, capf
     # both servers still answer
     assert exchange(servers["dash"], http_request("GET", "/api/scenarios"))[0] == 200
     assert exchange(servers["class"], http_request("GET", "/api/public"))[0] == 200
+
+
+# ---------------------------------------------------------------------- item 1: no path opened
+
+
+def test_scenario_paths_are_refused_alike_whether_the_file_exists_or_not(servers, secrets_dir):
+    dash = servers["dash"]
+    answers = {}
+    for value in ("/etc/passwd", "/etc/no-such-file-here", str(secrets_dir / "secret.yaml")):
+        for route, body in (
+            ("/api/reset", {"session": "t1", "scenario": value}),
+            ("/api/play/options", {"scenario": value}),
+            ("/api/play/start", {"session": SESSION + "x", "scenario": value}),
+        ):
+            status, answer = post(dash, route, body)
+            assert status == 400 and "not a path" in answer["error"]
+            answers.setdefault(route, set()).add(answer["error"])
+    # a file that exists (even a valid scenario) gets the very answer a missing one gets
+    assert all(len(errors) == 1 for errors in answers.values()), answers
+    status, options = post(dash, "/api/play/options", {"scenario": "validation/logit_nash"})
+    assert status == 200 and options["scenario"] == "validation/logit_nash"
+    status, answer = post(dash, "/api/play/options", {"scenario": "baselin"})
+    assert status == 400 and "did you mean 'baseline'" in answer["error"]
+
+
+def test_uploaded_scenario_text_is_validated_never_imports_code(servers):
+    dash = servers["dash"]
+    text = Path(dict(list_scenarios())["baseline"]).read_text(encoding="utf-8")
+    body = {"session": "up1", "scenario_text": text, "consumers": 500}
+    status, answer = post(dash, "/api/reset", body)
+    assert status == 200 and answer["meta"]["scenario"] == "uploaded scenario"
+    status, options = post(dash, "/api/play/options", {"scenario_text": text})
+    assert status == 200 and options["seats"][0] == "Obsessed 1"
+    dotted = text.replace("strategy: customer_obsessed", "strategy: os:system", 1)
+    assert dotted != text
+    status, answer = post(dash, "/api/reset", {"session": "up1", "scenario_text": dotted})
+    assert (
+        status == 400
+        and "dotted path" in answer["error"]
+        and "uploaded scenario" in answer["error"]
+    )
+    for bad, words in (
+        (text.replace("count: 20000", "count: 50000000", 1), "consumers.count"),
+        ("- just a list\n", "mapping"),
+        ("a: !!python/object/apply:os.system ['true']\n", "uploaded scenario"),
+        ("name: [unclosed\n", "YAML"),
+    ):
+        status, answer = post(dash, "/api/reset", {"session": "up1", "scenario_text": bad})
+        assert status == 400 and words in answer["error"], answer
+
+
+# ---------------------------------------------------------------------- item 2: no server path
+
+
+def test_save_and_finish_name_files_relative_to_the_play_folder(servers):
+    dash = servers["dash"]
+    session = "tab-relative"
+    start = {"session": session, "scenario": "baseline", "steps": 13, "consumers": 100}
+    assert post(dash, "/api/play/start", start)[0] == 200
+    status, saved = post(dash, "/api/play/save", {"session": session})
+    assert status == 200 and set(saved) == {"filename", "text"}
+    assert "/" not in saved["filename"] and saved["filename"].endswith("-saved.yaml")
+    assert post(dash, "/api/play/decide", {"session": session, "decision": {}})[0] == 200
+    status, finished = post(dash, "/api/play/finish", {"session": session})
+    assert status == 200
+    folder = finished["scorecard"]["folder"]
+    assert folder == "play-baseline-Obsessed_1-seed42-tab-rela" and "/" not in folder
+    assert (dash.play.out_root / folder / "summary.md").is_file()
+    whole = json.dumps(finished) + json.dumps(saved)
+    assert str(dash.play.out_root) not in whole and not ABSOLUTE_PATH.search(whole)
+
+
+# ---------------------------------------------------------------------- item 3: numbers, 500s
+
+
+def test_infinite_numbers_get_400_and_the_server_stays_up(servers, capfd):
+    dash = servers["dash"]
+    assert post(dash, "/api/reset", {"session": "num1", "consumers": 500})[0] == 200
+    for raw in (
+        b'{"session": "num1", "weeks": 1e400}',
+        b'{"session": "num1", "after": 1e400}',
+        b'{"session": "num1", "consumers": 1e400}',
+        b'{"session": "num1", "weeks": 1e300}',
+        b'{"session": "num1", "weeks": 100000000000000000000000000000000000}',
+    ):
+        route = "/api/reset" if b"consumers" in raw else "/api/step"
+        status, answer = post(dash, route, raw)
+        assert status == 400 and answer["error"], raw
+    status, stepped = post(dash, "/api/step", {"session": "num1", "weeks": 1, "after": 0})
+    assert status == 200 and [row["week"] for row in stepped["rows"]] == [1]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unexpected_failure_is_a_generic_500_with_the_traceback_on_the_console(
+    servers, monkeypatch, capfd
+):
+    from sim.dashboard.session import DashboardSession
+
+    def broken(self, week):
+        raise RuntimeError(f"boom in {REPO}/sim/secret_place.py")
+
+    monkeypatch.setattr(DashboardSession, "since", broken)
+    status, answer = post(servers["dash"], "/api/reset", {"session": "err1", "consumers": 500})
+    assert status == 500
+    assert "internal error" in answer["error"] and "boom" not in answer["error"]
+    console = capfd.readouterr().err
+    assert "Traceback" in console and "boom in" in console
+
+
+# ---------------------------------------------------------------------- item 4: shapes, sizes
+
+
+def test_class_server_refuses_wrong_shapes_with_400(servers):
+    classroom = servers["class"]
+    classroom.failures = FailureLimit()
+    for route, body, words in (
+        ("/api/join", [1, 2, 3], "JSON object"),
+        ("/api/join", {"code": CODES[0], "name": {"first": "Ann"}}, "name must be text"),
+        ("/api/submit", {"code": CODES[0], "decision": [30, 0]}, "mapping"),
+        ("/api/join", {"code": CODES[0], "nickname": "Ann"}, "did you mean 'name'"),
+    ):
+        status, answer = post(classroom, route, body)
+        assert status == 400 and words in answer["error"], answer
+
+
+@pytest.mark.parametrize("target", ["dash", "class"])
+def test_bodies_over_the_cap_are_refused_before_they_are_read(servers, target):
+    path = "/api/reset" if target == "dash" else "/api/join"
+    request = http_request("POST", path, b"", {"Content-Length": str(50 * 1024 * 1024)})
+    status, _, body, seconds = exchange(servers[target], request)
+    assert status == 413 and b"too large" in body and seconds < SLOW_SECONDS
+
+
+@pytest.mark.parametrize("target", ["dash", "class"])
+def test_negative_or_missing_length_never_holds_a_thread(servers, target):
+    path = "/api/reset" if target == "dash" else "/api/join"
+    for headers, expected in (({"Content-Length": "-1"}, 400), ({"omit-length": "1"}, 411)):
+        request = http_request("POST", path, b"", headers)
+        status, _, _, seconds = exchange(servers[target], request)
+        assert status == expected and seconds < SLOW_SECONDS
+    request = http_request("POST", path, b"{}", {"Content-Length": "1000"})
+    status, _, _, seconds = exchange(servers[target], request)
+    assert status == 408 and seconds < 4 * SLOW_SECONDS
+
+
+def test_join_code_guesses_are_limited_per_address(servers):
+    classroom = servers["class"]
+    classroom.failures = FailureLimit(max_failures=5, window_seconds=1.5)
+    for guess in ("QQQQQ1", "QQQQQ2", "QQQQQ3", "QQQQQ4", "QQQQQ5"):
+        assert post(classroom, "/api/join", {"code": guess})[0] == 403
+    status, head, body, _ = exchange(
+        classroom, http_request("POST", "/api/join", json.dumps({"code": CODES[0]}).encode())
+    )
+    assert status == 429 and "Retry-After:" in head and b"too many" in body
+    time.sleep(1.6)
+    assert post(classroom, "/api/join", {"code": CODES[0], "name": "Ann"})[0] == 200
+    classroom.failures = FailureLimit()
+
+
+def test_failure_limit_counts_each_address_in_its_window():
+    limit = FailureLimit(max_failures=2, window_seconds=10)
+    limit.fail("10.0.0.1", now=0.0)
+    limit.fail("10.0.0.1", now=1.0)
+    with pytest.raises(Exception) as refused:
+        limit.check("10.0.0.1", now=2.0)
+    assert refused.value.status == 429 and refused.value.extra["retry_after"] == 8
+    limit.check("10.0.0.2", now=2.0)  # another address is not affected
+    limit.check("10.0.0.1", now=10.5)  # the first failure has left the window
+
+
+# ---------------------------------------------------------------- item 5: timer, fields, public
+
+
+def test_timer_must_be_finite_and_bounded_and_public_stays_up(servers):
+    classroom = servers["class"]
+    key = classroom.key
+    for raw in (b"1e400", b"-5", b"86401", b'"abc"', b"[1]", b"true"):
+        body = b'{"key": "' + key.encode() + b'", "action": "timer", "seconds": ' + raw + b"}"
+        status, answer = post(classroom, "/api/instructor", body)
+        assert status == 400 and "seconds" in answer["error"], raw
+    status, public = post(classroom, "/api/instructor", {"key": key, "action": "state"})
+    assert status == 200 and public["status"]["seconds_left"] is None
+    status, _, body, _ = exchange(classroom, http_request("GET", "/api/public"))
+    assert status == 200 and json.loads(body)["status"]["seconds_left"] is None
+    with pytest.raises(ValueError, match="seconds"):
+        classroom.game.start_timer(float("inf"))
+
+
+def test_unknown_decision_fields_are_refused_not_ignored():
+    with pytest.raises(ValueError) as refused:
+        parse_decision({"price": 30, "experience": 100}, cash=1000.0)
+    assert "'experience': not a decision; did you mean 'spend_experience'?" in str(refused.value)
+    with pytest.raises(ValueError, match="from 0 to 1,000,000"):
+        parse_decision({"price": 1e300}, cash=1000.0)
+    with pytest.raises(ValueError, match="not a number"):
+        parse_decision({"price": True}, cash=1000.0)
+
+
+def test_public_views_hold_no_firm_revenue_and_the_instructor_sees_it(servers):
+    classroom = servers["class"]
+    classroom.failures = FailureLimit()
+    _, _, body, _ = exchange(classroom, http_request("GET", "/api/public"))
+    public = json.loads(body)
+    assert public["leaderboard"] and all("revenue" not in row for row in public["leaderboard"])
+    assert set(public["leaderboard"][0]) == {"firm", "player", "alive", "price", "share"}
+    status, seat = post(classroom, "/api/join", {"code": CODES[1], "name": "Bob"})
+    assert status == 200 and all("revenue" not in row for row in seat["leaderboard"])
+    assert "revenue" in seat["private"]["last_quarter"]  # the student's own books
+    status, board = post(classroom, "/api/instructor", {"key": classroom.key, "action": "state"})
+    assert status == 200 and all("revenue" in row for row in board["leaderboard"])
+
+
+# ---------------------------------------------------------------------- item 6: resume
+
+
+def table_bytes(game: ClassGame) -> bytes:
+    buffer = io.BytesIO()
+    game.model.datacollector.get_table_dataframe("firms").to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def play_two_quarters(game: ClassGame) -> None:
+    game.join(CODES[0], "Ann")
+    game.submit(CODES[0], {"price": 31, "spend_selection": 50})
+    game.join(CODES[1], "Bob")
+    game.submit(CODES[0], {"price": 29})
+    game.submit(CODES[1], {"price": 45, "payout": 100})
+
+
+def test_a_game_resumes_from_its_log_with_the_same_codes_and_goes_on_alike(tmp_path):
+    path = tmp_path / "game.json"
+    first = ClassGame("baseline", 2, consumers=300, codes=CODES, log_path=path)
+    play_two_quarters(first)
+    logged = json.loads(path.read_text(encoding="utf-8"))
+    assert logged["codes"] == CODES and logged["students"] == ["Ann", "Bob"]
+    again = resume(path)
+    assert [seat.code for seat in again.table] == CODES
+    assert [seat.student for seat in again.table] == ["Ann", "Bob"]
+    assert again.model.week == first.model.week == 26
+    assert table_bytes(again) == table_bytes(first)
+    for game in (first, again):
+        game.submit(CODES[0], {"price": 33})
+        game.submit(CODES[1], {"price": 40})
+    assert table_bytes(again) == table_bytes(first)
+    quarters = json.loads(path.read_text(encoding="utf-8"))["quarters"]
+    assert len(quarters) == 3 and quarters[:2] == logged["quarters"]
+    assert replay(path.read_text(encoding="utf-8")).model.week == 39
+
+
+def test_a_log_is_never_overwritten_and_a_bad_log_is_named(tmp_path, capsys):
+    from sim.cli import main
+
+    path = tmp_path / "game.json"
+    path.write_text('{"kept": true}', encoding="utf-8")
+    args = ["dashboard", "--class", "--consumers", "200", "--port", "0", "--log", str(path)]
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == '{"kept": true}'
+    assert main(["dashboard", "--class", "--resume", str(path), "--seats", "3"]) == 2
+    assert "from its log" in capsys.readouterr().err
+    assert main(["dashboard", "--class", "--resume", str(path), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "kept: not a game log entry" in err
+    assert main(["dashboard", "--class", "--resume", str(tmp_path / "none.json")]) == 2
+    assert "no such game log" in capsys.readouterr().err
+
+
+def test_a_restarted_server_resumes_the_game_and_appends_to_its_log(tmp_path):
+    import subprocess
+
+    path = tmp_path / "game.json"
+    first = ClassGame("baseline", 2, consumers=300, codes=CODES, log_path=path)
+    play_two_quarters(first)
+    command = [sys.executable, "-m", "sim", "dashboard", "--class", "--resume", str(path)]
+    process = subprocess.Popen(
+        [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        lines = []
+        while not any(line.startswith("Projector") for line in lines):
+            line = process.stdout.readline()
+            assert line, process.stderr.read()
+            lines.append(line)
+        text = "".join(lines)
+        assert "Resumed from" in text and "quarter 2" in text
+        assert f"seat 1: {CODES[0]}" in text and f"seat 2: {CODES[1]}" in text
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", text)
+        port = int(url.group(1))
+
+        class Address:
+            server_address = ("127.0.0.1", port)
+
+        status, seat = post(Address, "/api/join", {"code": CODES[0]})
+        assert status == 200 and seat["student"] == "Ann" and seat["status"]["week"] == 26
+        key = re.search(r"key=([\w-]+)", text).group(1)
+        status, _ = post(Address, "/api/instructor", {"key": key, "action": "advance"})
+        assert status == 200
+        quarters = json.loads(path.read_text(encoding="utf-8"))["quarters"]
+        assert len(quarters) == 3 and quarters[:2] == first.log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -5,7 +5,8 @@ a whole number (no header: 411; not a number or negative: 400; above
 :data:`MAX_BODY_BYTES`: 413, refused before any of the body is read), the body must
 arrive within :data:`BODY_SECONDS` (408), be UTF-8 JSON holding one object, with finite
 numbers (``NaN``, ``Infinity`` and ``1e400``, which Python reads as infinity, are
-refused) and integers of at most :data:`MAX_INT_DIGITS` digits. The field readers
+refused, naming the field), integers of at most :data:`MAX_INT_DIGITS` digits and at
+most :data:`MAX_DEPTH` levels of nesting. The field readers
 (:func:`whole_number`, :func:`real_number`, :func:`text_field`, :func:`mapping_field`,
 :func:`refuse_unknown`) check each field's shape and bounds and name the field.
 
@@ -32,6 +33,7 @@ MAX_BODY_BYTES = 1_000_000
 BODY_SECONDS = 10.0
 SOCKET_SECONDS = 10.0
 MAX_INT_DIGITS = 30
+MAX_DEPTH = 32
 MAX_ERROR_CHARACTERS = 2_000
 INTERNAL_ERROR = "internal error: the server could not answer this request (see its console)"
 _ABSOLUTE_PATH = re.compile(
@@ -66,21 +68,47 @@ def scrub_paths(message: str) -> str:
 # ---------------------------------------------------------------------- JSON body
 
 
-def _finite_float(text: str) -> float:
+class _Refused:
+    """A number the parser will not hand on (its text kept for the message)."""
+
+    def __init__(self, text: str, rule: str):
+        self.text = text if len(text) <= 40 else f"{text[:20]}... ({len(text):,} characters)"
+        self.rule = rule
+
+
+def _float(text: str) -> float | _Refused:
     value = float(text)
-    if not math.isfinite(value):
-        raise RequestError(f"number {text[:40]!r} is too large (numbers must be finite)")
-    return value
+    return value if math.isfinite(value) else _Refused(text, "numbers must be finite")
 
 
-def _bounded_int(text: str) -> int:
+def _int(text: str) -> int | _Refused:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise RequestError(f"a whole number of {len(text):,} digits is too large")
+        return _Refused(text, f"whole numbers have at most {MAX_INT_DIGITS} digits")
     return int(text)
 
 
-def _no_constant(name: str):
-    raise RequestError(f"{name} is not a number this server accepts (numbers must be finite)")
+def _constant(name: str) -> _Refused:
+    return _Refused(name, "numbers must be finite")
+
+
+def _refused_number(value: Any, path: str, level: int = 0) -> tuple[str, _Refused] | None:
+    """The first refused number in a parsed body, with its field's dotted path."""
+    if isinstance(value, _Refused):
+        return path or "(top level)", value
+    if level > MAX_DEPTH:
+        raise RequestError(f"the request body is nested more than {MAX_DEPTH} levels deep")
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, inner in items:
+        found = _refused_number(inner, f"{path}.{key}" if path else str(key), level + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def parse_json_object(raw: bytes) -> dict:
@@ -97,19 +125,17 @@ def parse_json_object(raw: bytes) -> dict:
     except UnicodeDecodeError as exc:
         raise RequestError(f"the request body is not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(
-            text,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-            parse_constant=_no_constant,
-        )
+        data = json.loads(text, parse_float=_float, parse_int=_int, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise RequestError(f"the request body is not valid JSON ({exc.msg} at {exc.pos})") from None
     except RecursionError:
         raise RequestError("the request body is nested too deeply") from None
     if not isinstance(data, dict):
-        kind = type(data).__name__.replace("dict", "object").replace("list", "array")
-        raise RequestError(f"the request body must be a JSON object, got a JSON {kind}")
+        raise RequestError(f"the request body must be a JSON object, got a JSON {_kind(data)}")
+    refused = _refused_number(data, "")
+    if refused is not None:
+        field, number = refused
+        raise RequestError(f"{field}: {number.text} is not accepted ({number.rule})")
     return data
 
 
@@ -245,6 +271,8 @@ def _kind(value: Any) -> str:
         return "array"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, _Refused):
+        return "number"
     if value is None:
         return "null"
     return "number"
