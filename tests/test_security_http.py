@@ -601,6 +601,10 @@ def test_a_log_is_never_overwritten_and_a_bad_log_is_named(tmp_path, capsys):
     assert str(path) in err and "kept: not a game log entry" in err
     assert main(["dashboard", "--class", "--resume", str(tmp_path / "none.json")]) == 2
     assert "no such game log" in capsys.readouterr().err
+    for timer in ("-5", "inf", "1e400"):
+        args = ["dashboard", "--class", "--consumers", "200", "--port", "0", "--timer", timer]
+        assert main(args) == 2
+        assert "--timer: seconds must be from 0" in capsys.readouterr().err
 
 
 def test_a_restarted_server_resumes_the_game_and_appends_to_its_log(tmp_path):

@@ -117,9 +117,12 @@ def cmd_class(args: argparse.Namespace) -> int:
 
     try:
         game, problem = _class_game(args)
-        if problem is None:
-            if args.timer:
+        if problem is None and args.timer:
+            try:
                 game.start_timer(args.timer)
+            except ValueError as exc:
+                problem = f"--timer: {exc}"
+        if problem is None:
             server = ClassServer(args.host, args.port, game)
     except (ValueError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -95,8 +95,8 @@ def choose_scenario(
     shown = f" {name!r}" if _SAFE_NAME.fullmatch(name) else ""
     hint = difflib.get_close_matches(name, names, n=1)
     raise RequestError(
-        f"unknown scenario{shown}: give one of the listed names (GET /api/scenarios), "
-        "not a path" + (f"; did you mean {hint[0]!r}?" if hint else "")
+        f"unknown scenario{shown}: give one of the names this server lists (its scenario "
+        "menu), not a path" + (f"; did you mean {hint[0]!r}?" if hint else "")
     )
 
 
