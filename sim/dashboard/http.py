@@ -271,8 +271,6 @@ def _kind(value: Any) -> str:
         return "array"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, _Refused):
-        return "number"
     if value is None:
         return "null"
     return "number"
@@ -356,9 +354,17 @@ class QuietHandler(BaseHTTPRequestHandler):
         :meth:`translate` maps a subclass's own exceptions to a :class:`RequestError`.
         """
         try:
+            self._answer(respond)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client has gone: nobody to answer
+
+    def _answer(self, respond) -> None:
+        try:
             respond()
         except RequestError as exc:
             self.error(exc.message, exc.status, **exc.extra)
+        except (BrokenPipeError, ConnectionResetError):
+            raise
         except Exception as exc:  # every failure gets an answer
             refused = self.translate(exc)
             if refused is not None:
