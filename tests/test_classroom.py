@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from sim.classroom.game import ClassGame, SeatStrategy, parse_decision, replay, seat_slots
+from sim.classroom.game import ClassGame, SeatStrategy, parse_decision, seat_slots
+from sim.classroom.log import replay
 from sim.classroom.server import start_in_thread
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
 

@@ -90,7 +90,9 @@ def test_text_is_at_least_14_px_and_control_values_show(browser_page):
 def test_every_scenario_resets_and_steps(browser_page):
     page, problems, outside = browser_page
     page.select_option("#consumers", "1000")
-    names = page.eval_on_selector_all("#scenario option", "nodes => nodes.map(n => n.value)")
+    names = page.eval_on_selector_all(
+        "#scenario option:not(#uploaded_option)", "nodes => nodes.map(n => n.value)"
+    )
     assert len(names) >= 8
     for name in names:
         page.select_option("#scenario", name)
@@ -119,3 +121,30 @@ def test_play_and_pause(browser_page):
     page.click("#play")
     assert page.inner_text("#play").endswith("Play")
     assert problems == []
+
+
+def test_an_opened_scenario_file_is_sent_as_text_and_checked(browser_page, tmp_path):
+    from sim.scenario import list_scenarios
+
+    page, problems, outside = browser_page
+    page.select_option("#consumers", "1000")
+    text = Path(dict(list_scenarios())["validation/logit_nash"]).read_text(encoding="utf-8")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text.replace("name: ", "name: my copy of ", 1), encoding="utf-8")
+    page.set_input_files("#scenario_file", str(mine))
+    page.wait_for_function(
+        "document.getElementById('title').textContent.startsWith('my copy of')", timeout=30_000
+    )
+    assert page.input_value("#scenario") == "uploaded scenario"
+    assert "mine.yaml" in page.inner_text("#uploaded_option")
+    page.click("#step")
+    wait_for_week(page, 1)
+    assert problems == [] and outside == []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("strategy: shareholder_focused", "strategy: os:system", 1))
+    page.set_input_files("#scenario_file", str(bad))
+    page.wait_for_function(
+        "document.getElementById('state').textContent.includes('dotted path')", timeout=30_000
+    )
+    assert all("400" in problem for problem in problems)  # the refused upload, and only it
+    problems.clear()

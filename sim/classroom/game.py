@@ -9,13 +9,18 @@ student's submitted decision is the one that counts; the game schedules it throu
 model's own ``schedule_decision`` (decision lags apply as for any firm).
 
 The game moves a quarter (13 weeks) at a time. Every decision is logged; replaying the
-log on a new game gives the same tables, byte for byte (:func:`replay`).
+log on a new game gives the same tables, byte for byte (:func:`sim.classroom.log.replay`).
+The log also holds the seats' join codes and students' names, so a game resumes from it
+after a server restart with the same codes (:func:`sim.classroom.log.resume`); it is
+written whole to a temporary file and then renamed, so a kill never leaves half a log.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -35,6 +40,17 @@ DECISION_FIELDS = (
     "payout",
 )
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+MAX_PRICE = 1_000_000.0
+MAX_SPEND = 1_000_000_000.0
+MAX_TIMER_SECONDS = 24 * 60 * 60
+MAX_NAME_CHARACTERS = 40
+
+
+class UnknownCode(KeyError):
+    """A join code that opens no seat."""
+
+    def __str__(self) -> str:
+        return "no seat has this join code"
 
 
 class SeatStrategy(Strategy):
@@ -98,23 +114,44 @@ class GameModel(MarketModel):
         super().firms_decide()
 
 
+def _shown(raw) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
 def parse_decision(data: dict, cash: float) -> Decision:
     """A student's form as a :class:`Decision`, every problem named at once.
+
+    Price is above 0 and at most :data:`MAX_PRICE`; each weekly spend and the payout
+    from 0 to :data:`MAX_SPEND`; the payout at most the cash. A name that is not one of
+    :data:`DECISION_FIELDS` is refused (as ``flywheel play`` refuses it).
 
     Raises:
         ValueError: listing each field and what is wrong with it.
     """
+    if not isinstance(data, dict):
+        raise ValueError("decision must be a mapping of decision names to numbers")
     problems = []
+    for name in data:
+        if name not in DECISION_FIELDS:
+            hint = difflib.get_close_matches(str(name), DECISION_FIELDS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.append(f"{str(name)[:40]!r}: not a decision{extra}")
     values = {}
     for name in DECISION_FIELDS:
         raw = data.get(name, 0 if name != "price" else None)
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            problems.append(f"{name}: {_shown(raw)} is not a number")
+            continue
         try:
             value = float(raw)
-        except (TypeError, ValueError):
-            problems.append(f"{name}: {raw!r} is not a number")
+        except (TypeError, ValueError, OverflowError):
+            problems.append(f"{name}: {_shown(raw)} is not a number")
             continue
-        if not math.isfinite(value) or value < 0:
-            problems.append(f"{name}: must be a number >= 0, got {raw}")
+        high = MAX_PRICE if name == "price" else MAX_SPEND
+        if not math.isfinite(value) or not 0 <= value <= high:
+            problems.append(f"{name}: must be a number from 0 to {high:,.0f}, got {_shown(raw)}")
+            continue
         values[name] = value
     if "price" in values and values["price"] <= 0:
         problems.append("price: must be above 0")
@@ -197,6 +234,7 @@ class ClassGame:
         for index, slot in enumerate(slots[: self.seats]):
             self.table.append(Seat(index, slot, codes[index]))
         self.lock = threading.RLock()
+        self._logged_students: dict[int, str] = {}
 
     # ------------------------------------------------------------------ students
 
@@ -204,22 +242,29 @@ class ClassGame:
         """The seat a join code opens.
 
         Raises:
-            KeyError: for a code that opens no seat.
+            UnknownCode: (a KeyError) for a code that opens no seat.
         """
-        wanted = str(code).strip().upper()
+        wanted = str(code).strip().upper().encode("utf-8")
+        found = None
         for seat in self.table:
-            if secrets.compare_digest(seat.code, wanted):
-                return seat
-        raise KeyError("no seat has this join code")
+            if secrets.compare_digest(seat.code.encode("utf-8"), wanted):
+                found = seat
+        if found is None:
+            raise UnknownCode(code)
+        return found
 
     def join(self, code: str, student: str = "") -> Seat:
         """Take (or, after a dropped connection, retake) the seat of ``code``."""
         with self.lock:
             seat = self.seat_of(code)
+            newcomer = not seat.joined
             seat.joined = True
-            seat.student = (student or seat.student or f"Seat {seat.index + 1}").strip()[:40]
+            name = (student or seat.student or f"Seat {seat.index + 1}").strip()
+            seat.student = name[:MAX_NAME_CHARACTERS]
             seat.last_seen = time.time()
             self.model.firms[seat.slot].strategy.held = True
+            if newcomer or seat.student != self._logged_students.get(seat.index):
+                self.write_log()
             return seat
 
     def submit(self, code: str, data: dict) -> Decision:
@@ -265,9 +310,20 @@ class ClassGame:
         ]
 
     def start_timer(self, seconds: float) -> None:
-        """Advance automatically ``seconds`` after now (0 turns the timer off)."""
+        """Advance automatically ``seconds`` after now (0 turns the timer off).
+
+        Raises:
+            ValueError: unless ``seconds`` is a finite number from 0 to a day.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise ValueError(f"seconds must be a number, got {_shown(seconds)}")
+        if not math.isfinite(seconds) or not 0 <= seconds <= MAX_TIMER_SECONDS:
+            raise ValueError(
+                f"seconds must be from 0 (no timer) to {MAX_TIMER_SECONDS:,} (a day), "
+                f"got {_shown(seconds)}"
+            )
         with self.lock:
-            self.timer_seconds = max(0.0, float(seconds))
+            self.timer_seconds = float(seconds)
             self.deadline = time.time() + self.timer_seconds if self.timer_seconds else None
 
     def maybe_advance(self, now: float | None = None) -> bool:
@@ -310,9 +366,18 @@ class ClassGame:
                 seat.submitted = None
             if self.timer_seconds:
                 self.deadline = time.time() + self.timer_seconds
-            if self.log_path is not None:
-                self.log_path.write_text(self.log_json(), encoding="utf-8")
+            self.write_log()
             return weeks
+
+    def write_log(self) -> None:
+        """Write the log to ``log_path`` (if any): a temporary file, then renamed over it."""
+        if self.log_path is None:
+            return
+        path = Path(self.log_path)
+        temporary = path.with_name(f".{path.name}.writing")
+        temporary.write_text(self.log_json(), encoding="utf-8")
+        os.replace(temporary, path)
+        self._logged_students = {seat.index: seat.student for seat in self.table if seat.joined}
 
     def _apply_and_run(self, decisions: dict[int, dict]) -> int:
         for index, values in decisions.items():
@@ -350,8 +415,12 @@ class ClassGame:
             "submitted": seat.submitted,
         }
 
-    def leaderboard(self) -> list[dict]:
-        """Public: every firm's price, last quarter's unit share and revenue, and status."""
+    def leaderboard(self, private: bool = False) -> list[dict]:
+        """Every firm's price, last quarter's unit share, who plays it and whether it is in.
+
+        That much is public (the projector, every student). A firm's revenue is its own
+        books: only the instructor's board (``private=True``) has it.
+        """
         firms = self.model.firms
         total = sum(f.last_quarter.units for f in firms if f.alive) or 0.0
         seat_of_slot = {seat.slot: seat for seat in self.table}
@@ -365,9 +434,10 @@ class ClassGame:
                     "alive": firm.alive,
                     "price": round(float(firm.price), 2),
                     "share": firm.last_quarter.units / total if total and firm.alive else 0.0,
-                    "revenue": round(float(firm.last_quarter.revenue), 2),
                 }
             )
+            if private:
+                rows[-1]["revenue"] = round(float(firm.last_quarter.revenue), 2)
         rows.sort(key=lambda r: (not r["alive"], -r["share"], r["firm"]))
         return rows
 
@@ -398,38 +468,17 @@ class ClassGame:
         }
 
     def log_json(self) -> str:
-        """The game log: settings and every quarter's decisions, as JSON."""
+        """The game log: settings, join codes, names and every quarter's decisions, as JSON."""
         return json.dumps(
             {
                 "scenario": self.scenario,
                 "seats": self.seats,
                 "seed": self.model.seed,
                 "consumers": self.consumers,
+                "codes": [seat.code for seat in self.table],
+                "students": [seat.student if seat.joined else "" for seat in self.table],
                 "quarters": self.log,
             },
             indent=1,
             sort_keys=True,
         )
-
-
-def replay(log_text: str) -> ClassGame:
-    """Rebuild a game from its log: same settings, same seats held, same decisions.
-
-    Returns:
-        The replayed game, at the week the logged game reached.
-    """
-    data = json.loads(log_text)
-    game = ClassGame(
-        data["scenario"],
-        data["seats"],
-        seed=data["seed"],
-        consumers=data["consumers"],
-        codes=[f"R{i:05d}" for i in range(data["seats"])],
-    )
-    for quarter in data["quarters"]:
-        for index in quarter["held"]:
-            game.model.firms[game.table[index].slot].strategy.held = True
-            game.table[index].joined = True
-        decisions = {int(k): v for k, v in quarter["decisions"].items()}
-        game._apply_and_run(decisions)
-    return game

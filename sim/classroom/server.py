@@ -9,20 +9,35 @@ The instructor console (``/instructor?key=...``) needs the key printed at start.
 API (POST, JSON): ``/api/join {code, name}``, ``/api/seat {code}``, ``/api/submit {code,
 decision}``, ``/api/instructor {key, action[, seconds]}`` with actions ``state``,
 ``advance``, ``pause``, ``resume``, ``timer``, ``log``; ``GET /api/public`` for the
-projector.
+projector (each firm's price, unit share and player; no firm's books).
+
+Bodies go through the dashboard's request parser (:mod:`sim.dashboard.http`: size,
+time, JSON shape, finite numbers, known fields only). Wrong join codes and instructor
+keys are counted per client address: beyond :data:`MAX_FAILURES` within
+:data:`FAILURE_WINDOW_SECONDS`, that address is answered 429 until the window has
+passed, so codes cannot be guessed at speed.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import secrets
 import threading
+import time
+from collections import OrderedDict, deque
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from sim.classroom.game import ClassGame
-from sim.dashboard.http import QuietHandler
+from sim.classroom.game import MAX_TIMER_SECONDS, ClassGame, UnknownCode
+from sim.dashboard.http import (
+    QuietHandler,
+    RequestError,
+    mapping_field,
+    real_number,
+    refuse_unknown,
+    text_field,
+)
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {
@@ -32,13 +47,93 @@ PAGES = {
 }
 
 
+FIELDS = {
+    "/api/join": ("code", "name"),
+    "/api/seat": ("code",),
+    "/api/submit": ("code", "decision"),
+    "/api/instructor": ("key", "action", "seconds"),
+}
+ACTIONS = ("state", "advance", "pause", "resume", "timer", "log")
+MAX_FAILURES = 5
+FAILURE_WINDOW_SECONDS = 10.0
+MAX_ADDRESSES = 10_000
+
+
+class FailureLimit:
+    """Wrong codes or keys per client address in a sliding window; too many: refused.
+
+    Args:
+        max_failures: failures allowed within the window.
+        window_seconds: the window's length.
+    """
+
+    def __init__(
+        self, max_failures: int = MAX_FAILURES, window_seconds: float = FAILURE_WINDOW_SECONDS
+    ):
+        self.max_failures = max_failures
+        self.window_seconds = window_seconds
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._failures.get(address)
+        if times is None:
+            return deque()
+        while times and now - times[0] >= self.window_seconds:
+            times.popleft()
+        if not times:
+            del self._failures[address]
+        return times
+
+    def check(self, address: str, now: float | None = None) -> None:
+        """Refuse an address that has failed too often lately.
+
+        Raises:
+            RequestError: HTTP 429, with the seconds to wait.
+        """
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._recent(address, now)
+            if len(times) >= self.max_failures:
+                wait = max(1, math.ceil(self.window_seconds - (now - times[0])))
+                raise RequestError(
+                    f"too many wrong codes from this address; try again in {wait} s",
+                    HTTPStatus.TOO_MANY_REQUESTS,
+                    retry_after=wait,
+                )
+
+    def fail(self, address: str, now: float | None = None) -> None:
+        """Count a failure of ``address``."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._recent(address, now)
+            self._failures.setdefault(address, deque()).append(now)
+            self._failures.move_to_end(address)
+            while len(self._failures) > MAX_ADDRESSES:
+                self._failures.popitem(last=False)
+
+
 class ClassHandler(QuietHandler):
     """Pages and API of one game."""
 
     server: ClassServer
 
+    def translate(self, exc: Exception) -> RequestError | None:
+        """Wrong codes and keys (403, counted), bad decisions (400); anything else a 500."""
+        if isinstance(exc, UnknownCode | WrongKey):
+            self.server.failures.fail(self.client_address[0])
+            return RequestError(str(exc), HTTPStatus.FORBIDDEN)
+        if isinstance(exc, PermissionError):
+            return RequestError(str(exc), HTTPStatus.FORBIDDEN)
+        if isinstance(exc, ValueError):
+            return RequestError(str(exc))
+        return None
+
     def do_GET(self):
         """The three pages and the public view."""
+        self.answer(self._get)
+
+    def _get(self):
         path = self.path.split("?", 1)[0]
         if path in PAGES:
             body = (STATIC / PAGES[path]).read_bytes()
@@ -49,37 +144,41 @@ class ClassHandler(QuietHandler):
                 game.maybe_advance()
                 self._json({"status": game.status(), "leaderboard": game.leaderboard()})
         else:
-            self._json({"error": f"not found: {path}"}, HTTPStatus.NOT_FOUND)
+            raise RequestError("not found: no such page or API route", HTTPStatus.NOT_FOUND)
 
     def do_POST(self):
         """Join, look, submit; the instructor's actions."""
+        self.answer(self._post)
+
+    def _post(self):
+        if self.path not in FIELDS:
+            raise RequestError("not found: no such API route", HTTPStatus.NOT_FOUND)
+        self.server.failures.check(self.client_address[0])
+        data = self.read_json()
+        refuse_unknown(data, FIELDS[self.path])
         game = self.server.game
-        try:
-            length = int(self.headers.get("Content-Length", 0))
-            data = json.loads(self.rfile.read(length) or b"{}")
+        if self.path == "/api/instructor":
+            key = text_field(data, "key", max_characters=100)
+            if not secrets.compare_digest(key.encode(), self.server.key.encode()):
+                raise WrongKey("wrong instructor key")
             with game.lock:
                 game.maybe_advance()
-                if self.path == "/api/join":
-                    seat = game.join(data.get("code", ""), data.get("name", ""))
-                    self._json(self._seat_view(seat))
-                elif self.path == "/api/seat":
-                    seat = game.seat_of(data.get("code", ""))
-                    if not seat.joined:
-                        raise PermissionError("join the seat first")
-                    self._json(self._seat_view(seat))
-                elif self.path == "/api/submit":
-                    game.submit(data.get("code", ""), data.get("decision") or {})
-                    self._json(self._seat_view(game.seat_of(data["code"])))
-                elif self.path == "/api/instructor":
-                    self._instructor(data)
-                else:
-                    self._json({"error": f"not found: {self.path}"}, HTTPStatus.NOT_FOUND)
-        except KeyError as exc:
-            self._json({"error": str(exc).strip("'\"")}, HTTPStatus.FORBIDDEN)
-        except PermissionError as exc:
-            self._json({"error": str(exc)}, HTTPStatus.FORBIDDEN)
-        except (ValueError, TypeError, json.JSONDecodeError) as exc:
-            self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+                self._instructor(data)
+            return
+        code = text_field(data, "code", max_characters=40)
+        with game.lock:
+            game.maybe_advance()
+            if self.path == "/api/join":
+                name = text_field(data, "name", max_characters=200)
+                seat = game.join(code, name)
+            elif self.path == "/api/seat":
+                seat = game.seat_of(code)
+                if not seat.joined:
+                    raise PermissionError("join the seat first")
+            else:
+                game.submit(code, mapping_field(data, "decision"))
+                seat = game.seat_of(code)
+            self._json(self._seat_view(seat))
 
     def _seat_view(self, seat) -> dict:
         game = self.server.game
@@ -93,9 +192,9 @@ class ClassHandler(QuietHandler):
 
     def _instructor(self, data: dict) -> None:
         game = self.server.game
-        if not secrets.compare_digest(str(data.get("key", "")), self.server.key):
-            raise PermissionError("wrong instructor key")
-        action = data.get("action", "state")
+        action = text_field(data, "action", default="state", max_characters=20)
+        if action not in ACTIONS:
+            raise RequestError(f"unknown action; one of: {', '.join(ACTIONS)}")
         if action == "advance":
             game.advance()
         elif action == "pause":
@@ -105,19 +204,21 @@ class ClassHandler(QuietHandler):
             if game.timer_seconds:
                 game.start_timer(game.timer_seconds)
         elif action == "timer":
-            game.start_timer(float(data.get("seconds", 0)))
+            game.start_timer(real_number(data, "seconds", 0, MAX_TIMER_SECONDS, default=0.0))
         elif action == "log":
             self._json({"log": game.log_json()})
             return
-        elif action != "state":
-            raise ValueError(f"unknown action {action!r}")
         self._json(
             {
                 "status": game.status(),
-                "leaderboard": game.leaderboard(),
+                "leaderboard": game.leaderboard(private=True),
                 "codes": [seat.code for seat in game.table],
             }
         )
+
+
+class WrongKey(PermissionError):
+    """An instructor key that is not the game's."""
 
 
 class ClassServer(ThreadingHTTPServer):
@@ -128,6 +229,7 @@ class ClassServer(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, game: ClassGame):
         self.game = game
         self.key = secrets.token_urlsafe(9)
+        self.failures = FailureLimit()
         super().__init__((host, port), ClassHandler)
 
     @property

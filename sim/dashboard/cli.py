@@ -1,4 +1,4 @@
-"""``flywheel dashboard [--host 127.0.0.1] [--port 8765] [SCENARIO]``."""
+"""``flywheel dashboard [--host 127.0.0.1] [--port 8765] [SCENARIO]``, and ``--class`` games."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ import webbrowser
 from sim.scenario import InputError, list_scenarios
 
 EXIT_BAD_INPUT = 2
+DEFAULT_SCENARIO = "baseline"
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C."""
     from sim.dashboard.server import DashboardServer
 
+    if args.class_game:
+        return cmd_class(args)
+    if args.resume:
+        print("error: --resume continues a class game; add --class", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    args.scenario = args.scenario or DEFAULT_SCENARIO
     names = [name for name, _ in list_scenarios()]
     if args.scenario not in names:
         print(
@@ -22,8 +29,6 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    if args.class_game:
-        return cmd_class(args)
     try:
         server = DashboardServer(args.host, args.port, args.scenario, args.play_out)
     except OSError as exc:
@@ -51,36 +56,95 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_class(args: argparse.Namespace) -> int:
-    """Serve a classroom game: seats for students, a console for the instructor."""
+def _class_game(args: argparse.Namespace):
+    """The game to serve: a new one, or the one ``--resume`` names, replayed.
+
+    Returns:
+        ``(game, problem)``: the game, or None and a message.
+    """
     from pathlib import Path
 
     from sim.classroom.game import ClassGame
-    from sim.classroom.server import ClassServer
+    from sim.classroom.log import resume
 
+    if args.resume:
+        given = [
+            option
+            for option, value in (
+                ("--seats", args.seats),
+                ("--seed", args.seed),
+                ("--consumers", args.consumers),
+            )
+            if value is not None
+        ]
+        if given:
+            return None, f"--resume takes the game's settings from its log; drop {', '.join(given)}"
+        if args.log and Path(args.log).resolve() != Path(args.resume).resolve():
+            return None, "--resume goes on writing to the log it resumes; drop --log"
+        if not Path(args.resume).is_file():
+            return None, f"--resume {args.resume}: no such game log"
+        game = resume(args.resume)
+        if args.scenario and args.scenario != game.scenario:
+            return None, (
+                f"--resume {args.resume}: the game was played on {game.scenario!r}, "
+                f"not {args.scenario!r}"
+            )
+        return game, None
     log_path = Path(args.log) if args.log else None
     if log_path is not None and not log_path.parent.is_dir():
-        print(f"error: --log {args.log}: its folder does not exist", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        game = ClassGame(
-            args.scenario, args.seats, seed=args.seed, consumers=args.consumers, log_path=log_path
+        return None, f"--log {args.log}: its folder does not exist"
+    if log_path is not None and log_path.exists():
+        return None, (
+            f"--log {args.log}: the file exists; continue that game with --resume {args.log}, "
+            "or give another file (a log is never overwritten)"
         )
-        server = ClassServer(args.host, args.port, game)
+    names = [name for name, _ in list_scenarios()]
+    scenario = args.scenario or DEFAULT_SCENARIO
+    if scenario not in names:
+        return None, f"unknown scenario {scenario!r}; choose one of: {', '.join(names)}"
+    seats = 2 if args.seats is None else args.seats
+    game = ClassGame(scenario, seats, seed=args.seed, consumers=args.consumers, log_path=log_path)
+    try:
+        game.write_log()
+    except OSError as exc:
+        return None, f"--log {args.log}: cannot write it: {exc.strerror}"
+    return game, None
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    """Serve a classroom game: seats for students, a console for the instructor."""
+    from sim.classroom.server import ClassServer
+
+    try:
+        game, problem = _class_game(args)
+        if problem is None and args.timer:
+            try:
+                game.start_timer(args.timer)
+            except ValueError as exc:
+                problem = f"--timer: {exc}"
+        if problem is None:
+            server = ClassServer(args.host, args.port, game)
     except (ValueError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.timer:
-        game.start_timer(args.timer)
-    print(f"Classroom game: {game.model.spec.name}, {args.seats} seats (Ctrl-C to stop)")
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    seats = len(game.table)
+    if args.resume:
+        print(f"Resumed from {args.resume}: quarter {game.quarter}, week {game.model.week}")
+    print(f"Classroom game: {game.model.spec.name}, {seats} seats (Ctrl-C to stop)")
     print(f"Students open   {server.url}   and type their seat's join code:")
     for seat in game.table:
-        print(f"  seat {seat.index + 1}: {seat.code}   ({game.model.firms[seat.slot].name})")
+        taken = f", {seat.student}" if seat.joined else ""
+        print(f"  seat {seat.index + 1}: {seat.code}   ({game.model.firms[seat.slot].name}{taken})")
     print(f"Instructor:     {server.url}instructor?key={server.key}")
     print(f"Projector:      {server.url}projector", flush=True)
+    if game.log_path is not None:
+        print(f"Game log:       {game.log_path} (resume with --class --resume {game.log_path})")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -94,7 +158,7 @@ def add_dashboard_command(commands) -> None:
     """Register ``flywheel dashboard`` on the CLI's subcommands."""
     parser = commands.add_parser("dashboard", help="serve the classroom dashboard")
     parser.add_argument(
-        "scenario", nargs="?", default="baseline", help="scenario shown first (default baseline)"
+        "scenario", nargs="?", default=None, help="scenario shown first (default baseline)"
     )
     parser.add_argument(
         "--host",
@@ -117,11 +181,20 @@ def add_dashboard_command(commands) -> None:
         action="store_true",
         help="serve a game: students join seats with codes, the instructor advances quarters",
     )
-    game.add_argument("--seats", type=int, default=2, help="seats for students (default 2)")
+    game.add_argument("--seats", type=int, help="seats for students (default 2)")
     game.add_argument("--seed", type=int, help="seed of the game (default: the scenario's)")
     game.add_argument("--consumers", type=int, help="market size (default: the scenario's)")
     game.add_argument(
         "--timer", type=float, default=0, help="seconds per quarter before it advances anyway"
     )
-    game.add_argument("--log", help="write the game log (JSON) to this file after each quarter")
+    game.add_argument(
+        "--log",
+        help="write the game log (JSON) to this new file as the game goes (never overwritten)",
+    )
+    game.add_argument(
+        "--resume",
+        metavar="LOG",
+        help="continue the game a log records after a restart: same settings and join "
+        "codes; the log is written on",
+    )
     parser.set_defaults(handler=cmd_dashboard)

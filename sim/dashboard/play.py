@@ -9,18 +9,26 @@ stopped and forgotten, and beyond ``max_games`` the least recently used one goes
 
 API (POST, JSON bodies with ``session``; answers are JSON):
 
-- ``/api/play/options`` ``{scenario}``: seats, seed, weeks and market size of a scenario.
+- ``/api/play/options`` ``{scenario}`` (or ``{scenario_text}``): seats, seed, weeks and
+  market size of a scenario.
 - ``/api/play/start`` ``{session, scenario, seat, seed, steps, consumers, decisions}``:
   a new game (``decisions``: a saved decision file's text, replayed first); its state.
+  ``scenario`` is a name the server lists; ``scenario_text`` (instead) is a scenario
+  file's text, validated (:mod:`sim.dashboard.scenarios`). A path is never opened.
 - ``/api/play/state`` ``{session}``: the tab's game as it stands (a reloaded tab).
 - ``/api/play/check`` ``{session, decision}``: messages for invalid entries, notes.
 - ``/api/play/decide`` ``{session, decision, rest}``: plays the quarter (``rest``: and
   every remaining one with the same decisions) unless an entry is invalid (then
   ``problems`` by name and nothing is played).
 - ``/api/play/undo`` ``{session}``: takes back the last quarter.
-- ``/api/play/save`` ``{session}``: writes the decision log so far; returns its text.
-- ``/api/play/finish`` ``{session}``: at the end, the ghost replay, the run folder and
-  the scorecard. ``GET /api/play/figure?session=...`` is its figure (PNG).
+- ``/api/play/save`` ``{session}``: writes the decision log so far; returns its text and
+  its file's name in the server's play folder.
+- ``/api/play/finish`` ``{session}``: at the end, the ghost replay, the run folder (its
+  name in the server's play folder) and the scorecard. ``GET
+  /api/play/figure?session=...`` is its figure (PNG).
+
+Every field is checked (:mod:`sim.dashboard.http`): an unknown field, a value of the
+wrong kind or out of bounds is refused with a message naming it (HTTP 400).
 """
 
 from __future__ import annotations
@@ -34,6 +42,16 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from sim.dashboard.http import (
+    MAX_BODY_BYTES,
+    RequestError,
+    flag_field,
+    mapping_field,
+    refuse_unknown,
+    text_field,
+    whole_number,
+)
+from sim.dashboard.scenarios import ScenarioChoice, choose_scenario
 from sim.dashboard.session import parse_seed
 from sim.play.briefing import LINK_LABELS, WEEKS_PER_QUARTER, Briefing, render_briefing
 from sim.play.decisions import (
@@ -47,14 +65,29 @@ from sim.play.engine import Game, seat_rules
 from sim.play.scorecard import ghost_table, save_game, scorecard_rows
 from sim.play.seating import seat_names, seat_problems
 from sim.play.terminal import default_text
-from sim.scenario import load_scenario
 
 IDLE_SECONDS = 2 * 60 * 60
 MAX_GAMES = 24
 MIN_STEPS, MAX_STEPS = WEEKS_PER_QUARTER, 2_080
 MIN_CONSUMERS, MAX_CONSUMERS = 100, 200_000
 ACTIONS = ("options", "start", "state", "check", "decide", "undo", "save", "finish")
-SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+SESSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{6,64}")
+MAX_DECISION_ENTRIES = 40
+FIELDS_OF = {
+    "options": ("session", "scenario", "scenario_text"),
+    "start": (
+        "session",
+        "scenario",
+        "scenario_text",
+        "seat",
+        "seed",
+        "steps",
+        "consumers",
+        "decisions",
+    ),
+    "check": ("session", "decision"),
+    "decide": ("session", "decision", "rest"),
+}
 
 
 class GameExpired(Exception):
@@ -71,22 +104,10 @@ def session_key(data: dict) -> str:
     Raises:
         ValueError: when it is missing or not 6-64 letters, digits, ``-`` or ``_``.
     """
-    key = str(data.get("session") or "")
-    if not SESSION_PATTERN.match(key):
-        raise ValueError("missing or malformed session id (6-64 letters, digits, - or _)")
+    key = data.get("session")
+    if not isinstance(key, str) or not SESSION_PATTERN.fullmatch(key):
+        raise RequestError("missing or malformed session id (6-64 letters, digits, - or _)")
     return key
-
-
-def _whole_number(data: dict, key: str, low: int, high: int) -> int | None:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ValueError(f"{key} must be a whole number from {low:,} to {high:,}, got {value!r}")
-    number = int(str(value).strip())
-    if not low <= number <= high:
-        raise ValueError(f"{key} must be from {low:,} to {high:,}, got {number:,}")
-    return number
 
 
 def _plain(value: Any) -> Any:
@@ -143,14 +164,15 @@ def form_fields(b: Briefing, channel_names: tuple[str, ...] | None) -> list[dict
     return fields
 
 
-def scenario_options(name: str) -> dict:
+def scenario_options(choice: ScenarioChoice | str) -> dict:
     """What the start form offers for a scenario: seats, seed, weeks, market size."""
-    scenario = load_scenario(name)
+    choice = ScenarioChoice(choice) if isinstance(choice, str) else choice
+    scenario = choice.load()
     names = seat_names(scenario)
     free = [seat for seat in names if not seat_problems(scenario, [seat], "seat", "")]
     optional = seat_rules(scenario, None).names
     return {
-        "scenario": name,
+        "scenario": choice.name,
         "description": scenario.description,
         "seats": free,
         "seed": scenario.seed,
@@ -168,23 +190,21 @@ class WebGame:
     """One tab's game, its lock, its run folder and (at the end) its scorecard."""
 
     def __init__(self, key: str, data: dict, out_root: Path):
-        scenario = str(data.get("scenario") or "").strip()
-        if not scenario:
-            raise ValueError("choose a scenario")
-        consumers = _whole_number(data, "consumers", MIN_CONSUMERS, MAX_CONSUMERS)
-        seat = str(data.get("seat") or "").strip() or None
-        self.game = Game(
-            scenario,
-            seat=seat,
-            seed=parse_seed(data.get("seed")),
-            steps=_whole_number(data, "steps", MIN_STEPS, MAX_STEPS),
-            overrides={"consumers.count": consumers} if consumers is not None else None,
-        )
-        script: tuple = ()
+        refuse_unknown(data, FIELDS_OF["start"])
+        choice = choose_scenario(data)
+        consumers = whole_number(data, "consumers", MIN_CONSUMERS, MAX_CONSUMERS)
+        seat = text_field(data, "seat").strip() or None
+        seed = parse_seed(data.get("seed"))
+        steps = whole_number(data, "steps", MIN_STEPS, MAX_STEPS)
         text = data.get("decisions")
+        if text is not None and not isinstance(text, str):
+            raise RequestError("decisions must be a decision file's text (YAML)")
+        if text is not None and len(text) > MAX_BODY_BYTES:
+            raise RequestError(f"decisions: at most {MAX_BODY_BYTES:,} characters")
+        base = choice.load({"consumers.count": consumers} if consumers is not None else None)
+        self.game = Game(base, seat=seat, seed=seed, steps=steps)
+        script: tuple = ()
         if text:
-            if not isinstance(text, str):
-                raise ValueError("decisions must be a decision file's text (YAML)")
             parsed = parse_decision_text(
                 text,
                 "the decision file",
@@ -203,7 +223,7 @@ class WebGame:
         self.used = time.monotonic()
         record = self.game.game_record
         name = f"play-{record['scenario']}-{record['seat']}-seed{record['seed']}-{key[:8]}"
-        self.name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        self.name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:160]
         self.out_root = Path(out_root)
         self.folder = self.out_root / self.name
         self.card: dict | None = None
@@ -258,7 +278,9 @@ class WebGame:
     def check(self, raw: dict) -> tuple[dict, dict[str, str], dict[str, str]]:
         """Valid entries, a message per invalid one, and notes (price below unit cost)."""
         if not isinstance(raw, dict):
-            raise ValueError("decision must be a mapping of decision names to values")
+            raise RequestError("decision must be a mapping (a JSON object of names to values)")
+        if len(raw) > MAX_DECISION_ENTRIES:
+            raise RequestError(f"decision: at most {MAX_DECISION_ENTRIES} entries")
         briefing = self.game.briefing
         open_now = briefing.channels_open if briefing is not None else False
         rules = briefing.rules if briefing is not None else self.game.rules
@@ -296,15 +318,21 @@ class WebGame:
         return self.state()
 
     def save(self) -> dict:
-        """Write the decision log so far beside the run folders; return it for download."""
+        """Write the decision log so far beside the run folders; return it for download.
+
+        The answer names the file only (in the server's play folder), not where that is.
+        """
         text = self.game.decision_log()
         self.out_root.mkdir(parents=True, exist_ok=True)
         path = self.out_root / f"{self.name}-saved.yaml"
         path.write_text(text, encoding="utf-8")
-        return {"path": str(path), "filename": path.name, "text": text}
+        return {"filename": path.name, "text": text}
 
     def finish(self) -> dict:
-        """The ghost replay and the run folder (once), then the scorecard."""
+        """The ghost replay and the run folder (once), then the scorecard.
+
+        The scorecard names the run folder by its name in the server's play folder.
+        """
         if not self.game.over:
             raise ValueError(
                 f"the game is not over: {self.game.quarters - len(self.game.log)} "
@@ -317,7 +345,7 @@ class WebGame:
             self.card = {
                 "columns": list(table.columns),
                 "rows": scorecard_rows(table),
-                "folder": str(folder),
+                "folder": folder.name,
                 "seed": self.game.scenario.seed,
                 "seat": self.game.seat,
             }
@@ -414,11 +442,9 @@ class PlayGames:
         action = path.removeprefix("/api/play/")
         if action not in ACTIONS:
             raise UnknownAction(path)
+        refuse_unknown(data, FIELDS_OF.get(action, ("session",)))
         if action == "options":
-            name = str(data.get("scenario") or "").strip()
-            if not name:
-                raise ValueError("choose a scenario")
-            return scenario_options(name)
+            return scenario_options(choose_scenario(data))
         key = session_key(data)
         if action == "start":
             game = self.start(key, data)
@@ -429,10 +455,11 @@ class PlayGames:
             if action == "state":
                 return game.state()
             if action == "check":
-                _, problems, notes = game.check(data.get("decision") or {})
+                _, problems, notes = game.check(mapping_field(data, "decision"))
                 return {"problems": problems, "notes": notes}
             if action == "decide":
-                return game.decide(data.get("decision") or {}, rest=bool(data.get("rest")))
+                decision = mapping_field(data, "decision")
+                return game.decide(decision, rest=flag_field(data, "rest"))
             if action == "undo":
                 return game.undo()
             if action == "save":

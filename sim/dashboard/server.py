@@ -9,16 +9,20 @@ API (JSON bodies):
 
 - ``GET /api/scenarios``: ``[{"name", "description"}]``.
 - ``POST /api/reset`` ``{"session", "scenario", "seed", "consumers", ...}``: builds a run;
-  returns its layout (``meta``) and week 0.
+  returns its layout (``meta``) and week 0. ``scenario`` must be a name the list gives;
+  ``scenario_text`` (instead) is a scenario file's text, validated. No path is opened.
 - ``POST /api/step`` ``{"session", "weeks", "after"}``: runs up to ``weeks`` weeks (never
   past the horizon) and returns the rows after week ``after``.
 - ``/play`` and ``/api/play/...``: the Play page, one game per tab (:mod:`sim.dashboard.play`).
+
+Bodies are read and checked by :mod:`sim.dashboard.http` (size, time, JSON shape,
+finite numbers within bounds, known fields only); errors are ``{"error": ...}`` with a
+4xx status, and no answer carries a path, a file's content or a traceback.
 """
 
 from __future__ import annotations
 
-import json
-import sys
+import re
 import threading
 from collections import OrderedDict
 from http import HTTPStatus
@@ -26,7 +30,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from sim.dashboard.http import QuietHandler
+from sim.dashboard.http import QuietHandler, RequestError, refuse_unknown, whole_number
 from sim.dashboard.play import GameExpired, PlayGames, UnknownAction, session_key
 from sim.dashboard.session import DashboardSession, Settings
 from sim.scenario import InputError, list_scenarios, load_scenario
@@ -42,7 +46,8 @@ FILES = {
     "/static/play.css": ("play.css", "text/css; charset=utf-8"),
 }
 MAX_SESSIONS = 64
-MAX_BODY_BYTES = 1_000_000
+STEP_FIELDS = ("session", "weeks", "after")
+DASHBOARD_SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_PLAY_OUT = Path("runs") / "play-web"
 MAX_WEEKS_PER_REQUEST = 1_040
 
@@ -91,8 +96,21 @@ class Handler(QuietHandler):
 
     server: DashboardServer
 
+    def translate(self, exc: Exception) -> RequestError | None:
+        """The Play page's exceptions and bad input as refusals (anything else: a 500)."""
+        if isinstance(exc, GameExpired):
+            return RequestError("this game has expired; start a new one", 409, expired=True)
+        if isinstance(exc, UnknownAction):
+            return RequestError("not found: no such API route", 404)
+        if isinstance(exc, ValueError):  # InputError is a ValueError
+            return RequestError(str(exc))
+        return None
+
     def do_GET(self):
         """The page, its two static files and the scenario list."""
+        self.answer(self._get)
+
+    def _get(self):
         path = self.path.split("?", 1)[0]
         if path in FILES:
             name, content_type = FILES[path]
@@ -107,78 +125,58 @@ class Handler(QuietHandler):
         elif path == "/api/play/figure":
             self._play_figure()
         else:
-            self._json({"error": f"not found: {path}"}, HTTPStatus.NOT_FOUND)
+            raise RequestError("not found: no such page or API route", HTTPStatus.NOT_FOUND)
 
     def _play_figure(self):
         """The ghost replay figure of a tab's finished game."""
-        query = parse_qs(urlsplit(self.path).query)
-        try:
-            key = session_key({"session": (query.get("session") or [""])[0]})
-            game = self.server.play.get(key)
-            with game.lock:
+        query = parse_qs(urlsplit(self.path).query, max_num_fields=10)
+        key = session_key({"session": (query.get("session") or [""])[0]})
+        game = self.server.play.get(key)
+        with game.lock:
+            try:
                 body = game.figure()
-        except GameExpired:
-            self._json({"error": "this game has expired", "expired": True}, HTTPStatus.CONFLICT)
-            return
-        except (ValueError, OSError) as exc:
-            self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
-            return
+            except OSError:
+                raise RequestError("the ghost replay figure could not be read") from None
         self._send(HTTPStatus.OK, body, "image/png")
-
-    def _request_data(self) -> dict:
-        length = int(self.headers.get("Content-Length", 0) or 0)
-        if length > MAX_BODY_BYTES:
-            raise ValueError(f"request too large ({length:,} bytes; at most {MAX_BODY_BYTES:,})")
-        data = json.loads(self.rfile.read(length) or b"{}")
-        if not isinstance(data, dict):
-            raise ValueError("the request body must be a JSON object")
-        return data
-
-    def _play_post(self):
-        """One request of the Play page: a JSON answer, or a JSON error."""
-        try:
-            self._json(self.server.play.handle(self.path, self._request_data()))
-        except GameExpired:
-            error = {"error": "this game has expired; start a new one", "expired": True}
-            self._json(error, HTTPStatus.CONFLICT)
-        except UnknownAction:
-            self._json({"error": f"not found: {self.path}"}, HTTPStatus.NOT_FOUND)
-        except (ValueError, TypeError) as exc:  # InputError is a ValueError
-            self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
-        except Exception as exc:  # a bug: one line on the console, a JSON error to the page
-            print(f"play: {self.path}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            error = {"error": f"internal error ({type(exc).__name__}): {exc}"}
-            self._json(error, HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def do_POST(self):
         """Reset or step a run; the Play page's requests."""
+        self.answer(self._post)
+
+    def _post(self):
+        data = self.read_json()
         if self.path.startswith("/api/play/"):
-            self._play_post()
-            return
-        try:
-            data = self._request_data()
-            key = str(data.get("session", ""))
-            if not key:
-                raise ValueError("missing session id")
-            if self.path == "/api/reset":
-                run = self.server.sessions.reset(key, Settings.from_request(data))
-                self._json({"meta": run.meta(), **run.since(-1)})
-            elif self.path == "/api/step":
-                found = self.server.sessions.get(key)
-                if found is None:
-                    self._json({"error": "expired", "expired": True}, HTTPStatus.CONFLICT)
-                    return
-                run, lock = found
-                weeks = min(int(data.get("weeks", 1)), MAX_WEEKS_PER_REQUEST)
-                with lock:
-                    run.step(weeks)
-                    self._json(run.since(int(data.get("after", -1))))
-            else:
-                self._json({"error": f"not found: {self.path}"}, HTTPStatus.NOT_FOUND)
-        except InputError as exc:
-            self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
-        except (ValueError, TypeError, json.JSONDecodeError) as exc:
-            self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+            self._json(self.server.play.handle(self.path, data))
+        elif self.path == "/api/reset":
+            key = dashboard_session(data)
+            run = self.server.sessions.reset(key, Settings.from_request(data))
+            self._json({"meta": run.meta(), **run.since(-1)})
+        elif self.path == "/api/step":
+            refuse_unknown(data, STEP_FIELDS)
+            key = dashboard_session(data)
+            weeks = whole_number(data, "weeks", 0, MAX_WEEKS_PER_REQUEST, default=1)
+            after = whole_number(data, "after", -1, 1_000_000, default=-1)
+            found = self.server.sessions.get(key)
+            if found is None:
+                raise RequestError("expired", HTTPStatus.CONFLICT, expired=True)
+            run, lock = found
+            with lock:
+                run.step(weeks)
+                self._json(run.since(after))
+        else:
+            raise RequestError("not found: no such API route", HTTPStatus.NOT_FOUND)
+
+
+def dashboard_session(data: dict) -> str:
+    """A dashboard tab's session id (1-64 letters, digits, ``-`` or ``_``).
+
+    Raises:
+        RequestError: when it is missing or malformed.
+    """
+    key = data.get("session")
+    if not isinstance(key, str) or not DASHBOARD_SESSION.fullmatch(key):
+        raise RequestError("missing or malformed session id (1-64 letters, digits, - or _)")
+    return key
 
 
 class DashboardServer(ThreadingHTTPServer):

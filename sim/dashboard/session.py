@@ -10,12 +10,15 @@ recomputes the economics. The run never steps past the scenario's horizon.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim import metrics
 from sim.dashboard.guides import display_group, panel_guides, scenario_guide
+from sim.dashboard.http import RequestError, real_number, refuse_unknown, whole_number
+from sim.dashboard.scenarios import ScenarioChoice, choose_scenario
 from sim.firm_groups import group_colours
 from sim.model import MarketModel
 from sim.scenario import WEEKS_PER_QUARTER, ConnectedKind, load_scenario
@@ -25,19 +28,36 @@ DEFAULT_SCENARIO = "baseline"
 CONSUMER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
 BUILT_IN_STRATEGIES = ("customer_obsessed", "shareholder_focused")
 STAGES = ("day1", "stasis", "decline", "irrelevant", "gone")
+MAX_SEED = 2**63 - 1
+RESET_FIELDS = (
+    "session",
+    "scenario",
+    "scenario_text",
+    "seed",
+    "consumers",
+    "obsessed_firms",
+    "shareholder_firms",
+    "progress_ratio",
+    "thin_margin",
+)
 
 
 def parse_seed(text: str | int | None) -> int | None:
     """Seed typed in the page: blank means the scenario's own seed.
 
     Raises:
-        ValueError: when the text is not a whole number >= 0.
+        ValueError: when the text is not a whole number from 0 to 2**63 - 1.
     """
     if text is None or (isinstance(text, str) and text.strip() == ""):
         return None
+    if isinstance(text, bool) or not isinstance(text, str | int):
+        raise ValueError(f"seed must be a whole number >= 0 or blank, got a {type(text).__name__}")
     stripped = str(text).strip()
-    if not stripped.isdigit():
-        raise ValueError(f"seed must be a whole number >= 0 or blank, got {text!r}")
+    if not re.fullmatch(r"[0-9]{1,19}", stripped) or int(stripped) > MAX_SEED:
+        shown = stripped if len(stripped) <= 40 else stripped[:40] + "..."
+        raise ValueError(
+            f"seed must be a whole number from 0 to {MAX_SEED:,} or blank, got {shown!r}"
+        )
     return int(stripped)
 
 
@@ -76,34 +96,33 @@ class Settings:
     progress_ratio: float | None = None
     thin_margin: float | None = None
 
+    scenario_text: str | None = None
+
     @classmethod
     def from_request(cls, data: dict) -> Settings:
         """Settings from the page's JSON, with a clear error for a bad value.
 
+        ``scenario`` must be a name the server lists, or ``scenario_text`` a scenario
+        file's text (:mod:`sim.dashboard.scenarios`); a path is never opened.
+
         Raises:
-            ValueError: naming the field and the value.
+            RequestError: (a ValueError) naming the field and the value.
         """
-
-        def number(key, kind, low, high):
-            value = data.get(key)
-            if value in (None, ""):
-                return None
-            try:
-                value = kind(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{key} must be a number, got {value!r}") from None
-            if not low <= value <= high:
-                raise ValueError(f"{key} must be between {low} and {high}, got {value}")
-            return value
-
+        refuse_unknown(data, RESET_FIELDS)
+        choice = choose_scenario(data, default=DEFAULT_SCENARIO)
+        try:
+            seed = parse_seed(data.get("seed"))
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
         return cls(
-            scenario=str(data.get("scenario") or DEFAULT_SCENARIO),
-            seed=parse_seed(data.get("seed")),
-            consumers=number("consumers", int, 100, 200_000),
-            obsessed_firms=number("obsessed_firms", int, 0, 20),
-            shareholder_firms=number("shareholder_firms", int, 0, 20),
-            progress_ratio=number("progress_ratio", float, 0.5, 1.0),
-            thin_margin=number("thin_margin", float, 0.0, 1.0),
+            scenario=choice.name,
+            scenario_text=choice.text,
+            seed=seed,
+            consumers=whole_number(data, "consumers", 100, 200_000),
+            obsessed_firms=whole_number(data, "obsessed_firms", 0, 20),
+            shareholder_firms=whole_number(data, "shareholder_firms", 0, 20),
+            progress_ratio=real_number(data, "progress_ratio", 0.5, 1.0),
+            thin_margin=real_number(data, "thin_margin", 0.0, 1.0),
         )
 
 
@@ -116,10 +135,11 @@ def build_scenario(settings: Settings):
     overrides = {}
     if settings.consumers is not None:
         overrides["consumers.count"] = settings.consumers
-    base = load_scenario(settings.scenario, overrides=overrides or None)
+    choice = ScenarioChoice(settings.scenario, settings.scenario_text)
+    base = choice.load(overrides or None)
     notes: list[str] = []
     if settings.consumers is not None:
-        own = load_scenario(settings.scenario).consumers.count
+        own = choice.load().consumers.count
         if own != settings.consumers:
             notes.append(
                 f"Market size changed from the scenario's {own:,} to {settings.consumers:,} "

@@ -369,9 +369,16 @@ async function post(path, body) {
   return data;
 }
 
+const UPLOADED = "uploaded scenario";  // the name the server gives an uploaded file
+const upload = { text: null };
+
 function settings() {
   const value = (id) => document.getElementById(id).value;
   const out = { scenario: value("scenario"), seed: value("seed"), consumers: value("consumers") };
+  if (out.scenario === UPLOADED && upload.text !== null) {
+    delete out.scenario;
+    out.scenario_text = upload.text;
+  }
   if (document.getElementById("apply_mix").checked) {
     out.obsessed_firms = value("obsessed_firms");
     out.shareholder_firms = value("shareholder_firms");
@@ -473,6 +480,24 @@ function bindRange(id, digits) {
   show();
 }
 
+async function uploadScenario(event) {
+  const file = event.target.files[0];
+  if (!file) return;
+  upload.text = await file.text();
+  event.target.value = "";
+  const select = document.getElementById("scenario");
+  let option = document.getElementById("uploaded_option");
+  if (!option) {
+    option = document.createElement("option");
+    option.id = "uploaded_option";
+    option.value = UPLOADED;
+    select.appendChild(option);
+  }
+  option.textContent = `${file.name} (opened file)`;
+  select.value = UPLOADED;
+  await reset();
+}
+
 async function start() {
   window.addEventListener("error", (e) => window.flywheelStats.errors.push(String(e.message)));
   const select = document.getElementById("scenario");
@@ -486,6 +511,7 @@ async function start() {
   bindRange("obsessed_firms", 0); bindRange("shareholder_firms", 0);
   bindRange("progress_ratio", 2); bindRange("thin_margin", 2);
   select.addEventListener("change", reset);
+  document.getElementById("scenario_file").addEventListener("change", uploadScenario);
   document.getElementById("reset").addEventListener("click", reset);
   document.getElementById("step").addEventListener("click", () => stepButton(1));
   document.getElementById("quarter").addEventListener("click", () => stepButton(13));

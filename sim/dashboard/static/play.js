@@ -397,7 +397,7 @@ async function save() {
     link.click();
     link.remove();
     $("state").className = "";
-    $("state").textContent = `Saved ${answer.text.split("\n- ").length - 1} quarters: downloaded ${answer.filename} (also written to ${answer.path}). Resume it with "Resume a saved game".`;
+    $("state").textContent = `Saved ${answer.text.split("\n- ").length - 1} quarters: downloaded ${answer.filename} (also kept on the server in its play folder). Resume it with "Resume a saved game".`;
   } catch (error) {
     showError(error.message, error.expired);
   }
@@ -434,7 +434,7 @@ function renderEnd(state) {
   $("scorecard").innerHTML = head + "<tbody>" + body + "</tbody>";
   const lead = (key) => card.rows.find((row) => row.metric === key).leader;
   $("leaders").innerHTML = `Shareholder value: <b>${escapeHtml(lead("shareholder_value"))}</b> led. Long-run customer value: <b>${escapeHtml(lead("customer_value"))}</b> led.`;
-  $("folder").textContent = `The game is written as a run folder (tables, figures, summary, decisions.yaml, scorecard.csv): ${card.folder}`;
+  $("folder").textContent = `The game is written on the server as the run folder ${card.folder} in its play folder (tables, figures, summary, decisions.yaml, scorecard.csv).`;
   $("ghost-figure").src = `/api/play/figure?session=${encodeURIComponent(play.session)}&t=${Date.now()}`;
 }
 

@@ -1,0 +1,151 @@
+"""A classroom game's log: replaying it, and resuming a game from it after a restart.
+
+The log (:meth:`~sim.classroom.game.ClassGame.log_json`) holds the game's settings,
+the seats' join codes and students' names, and per quarter the seats held and every
+decision submitted. :func:`replay` rebuilds the game from it, byte for byte;
+:func:`resume` does so from a log file and goes on writing to that file. A log is
+checked entry by entry before anything is replayed; a problem names the file and entry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+from sim.classroom.game import DECISION_FIELDS, MAX_NAME_CHARACTERS, ClassGame, _shown
+
+LOG_KEYS = {"scenario", "seats", "seed", "consumers", "quarters", "codes", "students"}
+
+
+def replay(log_text: str, log_path: Path | None = None, source: str = "the log") -> ClassGame:
+    """Rebuild a game from its log: same settings, codes, seats held, names, decisions.
+
+    Args:
+        log_text: the log (JSON), as :meth:`ClassGame.log_json` writes it.
+        log_path: where the rebuilt game goes on writing its log (None: nowhere).
+        source: how to name the log in messages.
+
+    Returns:
+        The replayed game, at the week the logged game reached. A log written before
+        logs held join codes gets codes ``R00000``, ``R00001``, ...
+
+    Raises:
+        ValueError: naming ``source``, the entry and what is wrong with it.
+    """
+    data = _checked_log(log_text, source)
+    codes = data.get("codes") or [f"R{i:05d}" for i in range(data["seats"])]
+    game = ClassGame(
+        data["scenario"],
+        data["seats"],
+        seed=data["seed"],
+        consumers=data["consumers"],
+        codes=codes,
+    )
+    for number, quarter in enumerate(data["quarters"]):
+        if quarter["week"] != game.model.week:
+            raise ValueError(
+                f"{source}: quarters.{number}.week: got {quarter['week']}, but the replayed "
+                f"game is at week {game.model.week}; the log does not fit its settings"
+            )
+        for index in quarter["held"]:
+            game.model.firms[game.table[index].slot].strategy.held = True
+            game.table[index].joined = True
+        decisions = {int(k): v for k, v in quarter["decisions"].items()}
+        game._apply_and_run(decisions)
+        game.log.append(quarter)
+    for seat, student in zip(game.table, data.get("students") or [], strict=False):
+        if student:
+            seat.student = student[:MAX_NAME_CHARACTERS]
+            if not seat.joined:
+                seat.joined = True
+                game.model.firms[seat.slot].strategy.held = True
+    game.log_path = log_path
+    game._logged_students = {seat.index: seat.student for seat in game.table if seat.joined}
+    return game
+
+
+def resume(path: str | os.PathLike) -> ClassGame:
+    """The game a log file records, replayed, writing on to the same file.
+
+    Raises:
+        ValueError: naming the file, for a log that cannot be read or replayed.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ValueError(f"{path}: cannot read the game log: {reason}") from None
+    return replay(text, log_path=path, source=str(path))
+
+
+def _checked_log(text: str, source: str) -> dict:
+    """The log's mapping, its entries checked (shapes and names; numbers finite)."""
+    try:
+        data = json.loads(text, parse_constant=lambda name: float("nan"))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = f"{exc.msg} at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ValueError(
+            f"{source}: not a game log (JSON): {reason or 'nested too deeply'}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: not a game log: the top level must be an object")
+    problems = [f"{key}: missing" for key in ("scenario", "seats", "quarters") if key not in data]
+    problems += [f"{key}: not a game log entry" for key in data if key not in LOG_KEYS]
+    seats = data.get("seats")
+    if not isinstance(seats, int) or isinstance(seats, bool) or seats < 1:
+        problems.append(f"seats: must be a whole number >= 1, got {_shown(seats)}")
+        seats = 0
+    if not isinstance(data.get("scenario"), str):
+        problems.append(f"scenario: must be a scenario name, got {_shown(data.get('scenario'))}")
+    for key in ("seed", "consumers"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            problems.append(f"{key}: must be a whole number or null, got {_shown(value)}")
+    for key in ("codes", "students"):
+        value = data.get(key)
+        if value is not None and not (
+            isinstance(value, list)
+            and len(value) == seats
+            and all(isinstance(item, str) for item in value)
+        ):
+            problems.append(f"{key}: must be a list of {seats} texts, one per seat")
+    quarters = data.get("quarters")
+    if not isinstance(quarters, list):
+        problems.append("quarters: must be a list")
+        quarters = []
+    for number, quarter in enumerate(quarters):
+        problems += _quarter_problems(quarter, f"quarters.{number}", seats)
+    if problems:
+        raise ValueError(
+            f"{source}: not a game log this version can replay: " + "; ".join(problems[:10])
+        )
+    return data
+
+
+def _quarter_problems(quarter, where: str, seats: int) -> list[str]:
+    if not isinstance(quarter, dict) or set(quarter) != {"week", "held", "decisions"}:
+        return [f"{where}: must be an object with week, held and decisions"]
+    problems = []
+    week, held, decisions = quarter["week"], quarter["held"], quarter["decisions"]
+    if not isinstance(week, int) or isinstance(week, bool):
+        problems.append(f"{where}.week: must be a whole number")
+    if not isinstance(held, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < seats for i in held
+    ):
+        problems.append(f"{where}.held: must list seat indices from 0 to {seats - 1}")
+    if not isinstance(decisions, dict):
+        return [*problems, f"{where}.decisions: must be an object"]
+    for key, values in decisions.items():
+        if not (key.isdigit() and int(key) < seats):
+            problems.append(f"{where}.decisions.{key}: not a seat index")
+        elif not isinstance(values, dict) or set(values) != set(DECISION_FIELDS):
+            problems.append(f"{where}.decisions.{key}: must give {', '.join(DECISION_FIELDS)}")
+        elif not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values.values()
+        ):
+            problems.append(f"{where}.decisions.{key}: every value must be a finite number")
+    return problems
