@@ -124,11 +124,15 @@ class Finance:
     def right_size(self, firm, weekly_units: float) -> None:
         """Move capacity toward the volume; a cut costs ``restructuring_weeks`` of its cost.
 
+        When capacity binds, capacity is only cut here; it grows by orders.
+
         Runs in the quarter's last week, before its books close, so the restructuring cost
         is the closing quarter's; the new fixed cost holds from the next week.
         """
         spec, account = self.spec, self.accounts[firm.slot]
         target = fin.capacity_target(weekly_units, spec.capacity_headroom)
+        if spec.capacity_binds:  # growth only by orders (sim/capacity.py)
+            target = min(target, account.capacity)
         new = fin.adjust_capacity(account.capacity, target, spec.capacity_cut_rate)
         cost = fin.restructuring_cost(
             account.capacity - new, spec.capacity_unit_cost, spec.restructuring_weeks

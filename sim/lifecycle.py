@@ -78,6 +78,10 @@ class LifecycleStages:
         )
         self.entrants_by_template: dict[str, int] = {}
         self.entries = 0
+        self.market_quarter_units: list[float] = []
+        self.incumbent_margin = 0.0
+        self.market_growth = 0.0
+        self.entry_rate_per_year = spec.entry.rate_per_year
         self.cumulative_surplus = 0.0
         self.adopters = 0
         self.quarter_units = 0.0
@@ -438,13 +442,22 @@ class LifecycleStages:
                 self.firm_exits(firm, "irrelevance")
 
     def firms_enter(self) -> None:
-        """Founders arrive (Poisson) and start firms from the scenario's templates."""
+        """Founders arrive (Poisson) and start firms from the scenario's templates.
+
+        The rate is ``rate_per_year``, or, when the scenario makes entry respond to
+        profits and growth, :func:`sim.mechanics.lifecycle.entry_rate` of the incumbents'
+        margin and the market's growth over the last year, updated at quarter ends.
+        """
         entry = self.spec.entry
+        responsive = entry.profit_response > 0 or entry.growth_response > 0
+        if responsive and self.week % WEEKS_PER_QUARTER == 0 and self.week > 0:
+            self.update_entry_rate()
         if entry.rate_per_year <= 0 or self.week < entry.start_week:
             return
         if entry.end_week is not None and self.week > entry.end_week:
             return
-        arrivals = lifecycle.arrivals(entry.rate_per_year / 52.0, self.rng)
+        rate = self.entry_rate_per_year if responsive else entry.rate_per_year
+        arrivals = lifecycle.arrivals(rate / 52.0, self.rng)
         for _ in range(arrivals):
             if sum(firm.alive for firm in self.firms) >= entry.max_alive:
                 break
@@ -455,6 +468,31 @@ class LifecycleStages:
                 weights = np.array([t.weight for t in templates])
                 template = templates[self.rng.choice(len(templates), p=weights / weights.sum())]
             self.add_entrant(template)
+
+    def update_entry_rate(self) -> None:
+        """Quarter end: the entry rate from incumbents' margin and the market's growth.
+
+        Incumbents are the live firms with four closed quarters; the market's units are
+        the quarter's purchases.
+        """
+        entry = self.spec.entry
+        self.market_quarter_units.append(self.last_quarter_units)
+        incumbents = [
+            firm for firm in self.firms if firm.alive and len(firm.quarterly_revenue) >= 4
+        ]
+        self.incumbent_margin = lifecycle.trailing_margin(
+            [firm.quarterly_operating_profit for firm in incumbents],
+            [firm.quarterly_revenue for firm in incumbents],
+        )
+        self.market_growth = lifecycle.annual_growth(self.market_quarter_units)
+        self.entry_rate_per_year = lifecycle.entry_rate(
+            entry.rate_per_year,
+            self.incumbent_margin,
+            self.market_growth,
+            entry.profit_response,
+            entry.growth_response,
+            entry.max_rate_multiple,
+        )
 
     def add_entrant(self, template) -> Firm:
         """Create one entrant from a template; consumers learn of it at its awareness."""

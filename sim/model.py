@@ -16,6 +16,7 @@ from sim import metrics
 from sim.acquisition import ACQUISITION_FIRM_COLUMNS, Acquisitions
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
+from sim.capacity import CAPACITY_FIRM_COLUMNS, Capacity
 from sim.channel_stages import CHANNEL_FIRM_COLUMNS, ChannelStages
 from sim.defences import DEFENCE_FIRM_COLUMNS, Defences
 from sim.finance import FINANCE_FIRM_COLUMNS, Finance
@@ -138,6 +139,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.firms: list[Firm] = []
         self.heterogeneity = Heterogeneity(scenario)
         self.finance = Finance(scenario.finance)
+        self.capacity = Capacity(scenario.finance, self.finance)
         self.defences = Defences(scenario)
         self.imitation = Imitation(scenario.imitation)
         self.acquisitions = Acquisitions(scenario.acquisition, scenario.lifecycle.discount_rate)
@@ -160,14 +162,20 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
         self.setup_channels()
+        if self.capacity.binds and self.channel_mode:
+            raise ValueError(
+                "finance.capacity_binds: capacity binds only in markets without platforms "
+                "or connected experiences; switch it off or remove the channels"
+            )
         self.init_trust()
         trust_columns = TRUST_FIRM_COLUMNS if self.trust is not None else []
         shock_columns = SHOCK_FIRM_COLUMNS if scenario.shocks.enabled else []
+        capacity_columns = CAPACITY_FIRM_COLUMNS if self.capacity.binds else []
         firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             tables={
-                "firms": firm_columns + trust_columns + shock_columns,
+                "firms": firm_columns + trust_columns + shock_columns + capacity_columns,
                 **self.channel_tables(),
             },
         )
@@ -219,6 +227,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         do nothing unless it switches trust on.
         """
         self.needs_arise()
+        self.capacity.arrive(self)  # (capacity) orders due add capacity
         self.shoppers_discover_platforms()  # (channels)
         self.automatic_execution()  # (channels)
         self.consumers_try_on()  # (trust)
@@ -318,6 +327,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             self.needs_reached = np.where(alive, len(rows), 0)
         else:
             self.needs_reached = np.count_nonzero(available, axis=1)
+        if self.capacity.binds:
+            choice = self.capacity.ration(self, choice, utilities)
         bought = choice > 0
         self.buyers = rows[bought]
         self.bought_from = (choice[bought] - 1).astype(np.int32)
@@ -480,6 +491,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             self.finance.request_equity(firm, decision.equity_request)
         if decision.acquire is not None:
             self.acquisitions.attempt(self, firm, decision.acquire)
+        self.capacity.order(self, firm, decision)
 
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""
@@ -524,6 +536,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                     **self.imitation.row(firm),
                     **self.acquisitions.row(self, firm),
                     **self.heterogeneity.row(firm),
+                    **self.capacity.row(firm),
                 },
             )
         self.collect_platforms()
@@ -559,6 +572,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             **self.defences.view_fields(self, firm),
             **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
             **self.acquisitions.own_details(self, firm),
+            **self.capacity.view_fields(self, firm),
         )
 
     def seen_quarter(self, firm: Firm, report):

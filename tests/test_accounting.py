@@ -25,6 +25,12 @@ CASES = {
     },
     # research with noise: research spend decided by the strategies, booked as investment
     "baseline-research": {"consumers.count": 2000, "research.enabled": True},
+    # capacity binds: shoppers turned away, capacity ordered ahead and paid for
+    "baseline-capacity": {
+        "consumers.count": 2000,
+        "finance.capacity_binds": True,
+        "finance.capacity_capital_cost": 20.0,
+    },
     # trust on: refunds, collections, try-on kits, reviews and referral rewards are costs
     "baseline-trust": {
         "consumers.count": 2000,

@@ -24,6 +24,8 @@ current spell there.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -32,6 +34,60 @@ def arrivals(rate_per_week: float, rng: np.random.Generator) -> int:
     if rate_per_week <= 0:
         return 0
     return int(rng.poisson(rate_per_week))
+
+
+def entry_rate(
+    base_rate: float,
+    incumbent_margin: float,
+    market_growth: float,
+    profit_response: float,
+    growth_response: float,
+    max_multiple: float,
+) -> float:
+    """Entrants expected per year when entry follows profits and growth.
+
+    ``lambda = lambda_0 * min(M, exp(a * m + b * g))``: a Poisson rate with a log link in
+    what incumbents earned (``m``, their operating margin over the last year) and the
+    market's growth (``g``, units over the last year against the year before). Entry
+    responds to incumbents' profits and to market growth, with lags (Geroski 1995, "What
+    do we know about market entry?", stylised results 2-4 and the entry equation
+    ``E = beta (pi^e - pi*)``); counts of entrants modelled as Poisson with a log link as
+    in Chappell, Kimenyi and Mayer (1990), "A Poisson probability model of entry and
+    market structure". With ``m = g = 0``, or ``a = b = 0``, the rate is ``lambda_0``;
+    losses and shrinking markets slow entry. ``M`` caps the multiple.
+
+    Args:
+        base_rate: ``lambda_0`` >= 0, entrants per year at zero margin and growth.
+        incumbent_margin: ``m``, operating profit over revenue of the incumbents.
+        market_growth: ``g``, growth of market units over the last year (share).
+        profit_response: ``a`` >= 0.
+        growth_response: ``b`` >= 0.
+        max_multiple: ``M`` >= 1.
+
+    Returns:
+        The rate (entrants per year).
+    """
+    exponent = profit_response * incumbent_margin + growth_response * market_growth
+    return base_rate * min(max_multiple, math.exp(min(exponent, 700.0)))
+
+
+def trailing_margin(operating_profits: list[list[float]], revenues: list[list[float]]) -> float:
+    """Operating margin of a group of firms over their last four quarters.
+
+    ``m = sum_f sum_q OP_fq / sum_f sum_q R_fq`` over each firm's last four quarters
+    (revenue-weighted); 0 when there is no revenue.
+    """
+    profit = sum(sum(history[-4:]) for history in operating_profits)
+    revenue = sum(sum(history[-4:]) for history in revenues)
+    return profit / revenue if revenue > 0 else 0.0
+
+
+def annual_growth(quarterly_units: list[float]) -> float:
+    """Growth of the last four quarters' units over the four before (0 without 8 quarters)."""
+    if len(quarterly_units) < 8:
+        return 0.0
+    last, before = sum(quarterly_units[-4:]), sum(quarterly_units[-8:-4])
+    return last / before - 1.0 if before > 0 else 0.0
 
 
 def top_k(revenue: np.ndarray, alive: np.ndarray, k: int) -> np.ndarray:

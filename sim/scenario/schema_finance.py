@@ -13,7 +13,9 @@ class FinanceSpec(Frozen):
     Defaults: debt at 8% a year on a line of three times trailing operating profit plus a
     tenth of trailing revenue; no investors (patience 0); half of each firm's starting fixed
     cost is capacity at $1 per unit of weekly volume, cut by at most a quarter a quarter at
-    eight weeks' cost of what is cut.
+    eight weeks' cost of what is cut. Capacity does not bind unless ``capacity_binds``:
+    then a firm sells at most its capacity, turns the rest away, and grows capacity only
+    by orders that arrive ``capacity_lead_weeks`` later (``sim/mechanics/capacity.py``).
     """
 
     borrowing_rate: float = Field(
@@ -58,4 +60,14 @@ class FinanceSpec(Frozen):
     )
     restructuring_weeks: float = Field(
         8.0, ge=0, le=520, description="one-off cost of a cut, in weeks of the cost removed"
+    )
+    capacity_binds: bool = Field(
+        False,
+        description="units sold never exceed capacity; growth only by orders with a lead time",
+    )
+    capacity_lead_weeks: int = Field(
+        13, ge=0, le=520, description="L: weeks from a capacity order to its arrival"
+    )
+    capacity_capital_cost: float = Field(
+        0.0, ge=0, description="c_K: $ paid at order per unit of weekly capacity ordered"
     )

@@ -162,7 +162,11 @@ class EntrantSpec(FirmSpec):
 
 
 class EntrySpec(Frozen):
-    """New firms arriving during the run, as a Poisson stream drawn from templates."""
+    """New firms arriving during the run, as a Poisson stream drawn from templates.
+
+    With ``profit_response`` or ``growth_response`` above 0 the stream's rate rises with
+    what incumbents earn and with the market's growth (``sim.mechanics.lifecycle.entry_rate``).
+    """
 
     rate_per_year: float = Field(
         0.0, ge=0, le=1000, description="expected entrants per year; 0 = no entry"
@@ -181,6 +185,23 @@ class EntrySpec(Frozen):
     )
     templates: list[EntrantSpec] = Field(
         default_factory=list, description="business models entrants are drawn from"
+    )
+    profit_response: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="a: the rate is multiplied by exp(a * m), m = incumbents' operating margin "
+        "over the last year (0 = a fixed stream)",
+    )
+    growth_response: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="b: the rate is multiplied by exp(b * g), g = growth of market units over "
+        "the last year",
+    )
+    max_rate_multiple: float = Field(
+        10.0, ge=1, le=1000, description="cap on the rate as a multiple of rate_per_year"
     )
 
     @model_validator(mode="after")

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from sim.mechanics.capacity import capacity_to_order, projected_demand
 from sim.mechanics.demand import (
     choice_utilities,
     log_sum_of_others,
@@ -101,6 +102,13 @@ class FirmView:
     owner: str | None = None
     credit_limit: float = 0.0
     acquisition_budget: float = 0.0
+    capacity_binds: bool = False
+    capacity: float = 0.0
+    capacity_on_order: float = 0.0
+    capacity_lead_weeks: int = 0
+    capacity_headroom: float = 1.0
+    demand_last_quarter: float = 0.0
+    demand_previous_quarter: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -491,6 +499,9 @@ class Decision:
       ``marketing_spend`` is the weekly marketing spend ($; None keeps the current one).
     - Trust remedies (``sim/mechanics/trust.py``): ``guarantee``, ``free_returns``,
       ``try_on``, ``reviews``, and ``referral_reward`` in $ per referred new customer.
+    - Capacity that binds (``sim/mechanics/capacity.py``): ``capacity_order`` is the
+      weekly capacity ordered now (units per week, arriving after the lead time); None
+      orders what :meth:`Strategy.plan_capacity` plans.
     """
 
     price: float
@@ -513,6 +524,7 @@ class Decision:
     reviews: bool = False
     referral_reward: float = 0.0
     acquire: str | None = None
+    capacity_order: float | None = None
 
     def __post_init__(self) -> None:
         if self.acquire is not None and (
@@ -534,7 +546,7 @@ class Decision:
             "loyalty_rebate": self.loyalty_rebate,
             "referral_reward": self.referral_reward,
         }
-        for name in ("platform_price", "marketing_spend"):
+        for name in ("platform_price", "marketing_spend", "capacity_order"):
             if getattr(self, name) is not None:
                 values[name] = getattr(self, name)
         for name, value in values.items():
@@ -583,6 +595,14 @@ class Strategy:
         """
         raise NotImplementedError
 
+    def plan_capacity(self, firm: FirmView) -> float:
+        """Weekly capacity to order now when the decision names none (units per week).
+
+        The default is :func:`default_capacity_order`: cover the demand projected at the
+        horizon the order arrives for. Strategies may override it.
+        """
+        return default_capacity_order(firm)
+
     def choose_channels(
         self,
         firm: FirmView,
@@ -623,6 +643,29 @@ class Strategy:
         if keep is not None and values[best] <= keep + CHANNEL_SWITCH_MARGIN * abs(keep):
             return current
         return best
+
+
+def default_capacity_order(firm: FirmView, horizon_weeks: float | None = None) -> float:
+    """Capacity to order so that capacity covers projected demand at the horizon.
+
+    ``dK = max(0, h q_hat(T) - K - K_o)`` with the linear-trend projection of weekly
+    demand (units sold plus shoppers turned away) of
+    :func:`sim.mechanics.capacity.projected_demand`; the horizon ``T`` defaults to the
+    lead time plus one quarter (the quarter the order must serve once it arrives).
+    Nothing is ordered when capacity does not bind.
+
+    Args:
+        firm: the deciding firm's snapshot (its capacity fields).
+        horizon_weeks: the plan's horizon in weeks (default ``L + 13``).
+
+    Returns:
+        Units of weekly capacity to order (>= 0).
+    """
+    if not firm.capacity_binds:
+        return 0.0
+    horizon = firm.capacity_lead_weeks + 13 if horizon_weeks is None else horizon_weeks
+    demand = projected_demand(firm.demand_last_quarter, firm.demand_previous_quarter, horizon)
+    return capacity_to_order(demand, firm.capacity_headroom, firm.capacity, firm.capacity_on_order)
 
 
 def load_class(spec: str, known: dict[str, type], base: type, kind: str) -> type:
