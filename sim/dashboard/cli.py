@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from sim.scenario import InputError, list_scenarios
+from sim.scenario import InputError
 
 EXIT_BAD_INPUT = 2
 
@@ -14,6 +14,7 @@ EXIT_BAD_INPUT = 2
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C."""
     from sim.dashboard.server import DashboardServer
+    from sim.scenario import list_scenarios
 
     names = [name for name, _ in list_scenarios()]
     if args.scenario not in names:

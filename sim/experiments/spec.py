@@ -991,21 +991,23 @@ def experiment_search_path() -> list[Path]:
     """Folders searched when a sweep is given by name."""
     import os
 
+    from sim.packaged import packaged_folder
+
     folders = []
     if os.environ.get(EXPERIMENTS_DIR_ENV):
         folders.append(Path(os.environ[EXPERIMENTS_DIR_ENV]))
     folders.append(Path.cwd() / "experiments")
-    folders.append(Path(__file__).resolve().parents[2] / "experiments")
+    folders.append(packaged_folder("experiments"))
     return list(dict.fromkeys(folders))
 
 
 def list_sweeps() -> list[tuple[str, Path]]:
-    """Sweep names with their files, from the first folder that has any."""
+    """Sweep names with their files; an earlier folder's name hides a later one's."""
+    found: dict[str, Path] = {}
     for folder in experiment_search_path():
-        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-        if files:
-            return [(f.stem, f) for f in files]
-    return []
+        for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            found.setdefault(file.stem, file)
+    return sorted(found.items())
 
 
 def find_sweep(name_or_path: str | Path) -> Path:
