@@ -32,6 +32,7 @@ __all__ = [
     "validate_scenario",
 ]
 
+
 def strategy_param_problems(data: dict, file: str) -> list[Problem]:
     """Check each firm's ``strategy_params`` against its strategy's ``Params`` model.
 
