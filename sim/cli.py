@@ -11,6 +11,7 @@ from pathlib import Path
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims_cli import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
+from sim.headless import use_agg
 from sim.html_report_cli import add_report_command
 from sim.play.cli import add_subcommand as add_play_subcommand
 from sim.scenario import InputError
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (2 for bad input, with no traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_agg()
     try:
         return args.handler(args)
     except InputError as exc:

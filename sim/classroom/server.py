@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sim.classroom.game import ClassGame
 from sim.dashboard.http import QuietHandler
+from sim.headless import use_agg
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {
@@ -126,6 +127,7 @@ class ClassServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str, port: int, game: ClassGame):
+        use_agg()  # figures are drawn off-screen, from handler threads
         self.game = game
         self.key = secrets.token_urlsafe(9)
         super().__init__((host, port), ClassHandler)

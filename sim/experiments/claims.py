@@ -237,15 +237,19 @@ def claims_markdown(
     return "\n".join(lines)
 
 
-def forest_plot(table: pd.DataFrame, path: Path) -> None:
-    """Draw one forest panel per outcome (mechanics down, effect across) into ``path``.
+def forest_plot(table: pd.DataFrame, path: Path | None = None):
+    """Draw one forest panel per outcome (mechanics down, effect across).
 
     Outcomes that no mechanic moved at all (every effect and interval exactly 0, such as
     the share of the only strategy in the market) get no panel.
-    """
-    import matplotlib
 
-    matplotlib.use("Agg")
+    Args:
+        table: the claims table (``claims.csv``).
+        path: PNG file to write, if any.
+
+    Returns:
+        The figure (detached from pyplot, so a notebook shows it once, as a cell value).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
@@ -285,8 +289,10 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
         "unpaired CI (thin grey)",
         fontsize=9,
     )
-    fig.savefig(path, dpi=120)
+    if path is not None:
+        fig.savefig(path, dpi=120)
     plt.close(fig)
+    return fig
 
 
 def run_claims(
