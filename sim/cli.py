@@ -20,6 +20,7 @@ from sim.user_code import StrategyError
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 1
+PROGRESS_DELAY = 2.0  # seconds before `flywheel run` shows a progress bar on a terminal
 
 
 def _default_out(name: str) -> Path:
@@ -47,10 +48,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return command(scenario, args, out)
     out = check_run_out(out)
     bar = None
-    if not args.quiet and sys.stderr.isatty():
+    if not args.quiet and sys.stdout.isatty() and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=scenario.steps, unit="week", desc=scenario.name, file=sys.stderr)
+        bar = tqdm(  # appears only once the run has taken PROGRESS_DELAY seconds
+            total=scenario.steps,
+            unit="week",
+            desc=scenario.name,
+            file=sys.stderr,
+            delay=PROGRESS_DELAY,
+        )
     try:
         result = run(scenario, progress=bar.update if bar else None)
     finally:
