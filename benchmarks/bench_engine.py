@@ -81,7 +81,7 @@ def scaled_model(consumers: int):
     import sim
 
     scenario = sim.load_scenario("baseline", overrides={"consumers.count": consumers})
-    return sim.MarketModel(scenario)
+    return sim.MarketModel(scenario, seed="scenario")
 
 
 # ----------------------------------------------------------------------------- workers

@@ -70,7 +70,7 @@ def run_case(case: str, consumers: int, steps: int) -> dict:
     source = baseline_with_platforms() if case == "baseline+platforms" else case
     spec = sim.load_scenario(source, {"consumers.count": consumers, "steps": steps})
     started = time.perf_counter()
-    model = sim.MarketModel(spec)
+    model = sim.MarketModel(spec, seed="scenario")
     built = time.perf_counter()
     model.run()
     finished = time.perf_counter()

@@ -47,7 +47,7 @@ def bench_weeks(n: int, weeks: int, word_of_mouth: bool) -> None:
             "consumers.initial_awareness": 0.05,
         }
     started = time.perf_counter()
-    model = sim.MarketModel(sim.load_scenario("baseline", overrides))
+    model = sim.MarketModel(sim.load_scenario("baseline", overrides), seed="scenario")
     built = time.perf_counter()
     spent = [0.0]
     stage = model.word_of_mouth_spreads

@@ -33,7 +33,7 @@ def check_choice(variant: str, consumers: int = 20_000, draws: int = 200) -> dic
         "baseline",
         overrides={"consumers.count": consumers, "consumers.initial_awareness": 0.7},
     )
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     model.run(30)
     model.needs_arise()
     current = MarketModel.consumers_choose
@@ -91,7 +91,7 @@ def check_research(consumers: int = 20_000) -> dict:
         "baseline",
         overrides={"consumers.count": consumers, "consumers.initial_awareness": 0.7},
     )
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     model.run(30)
     worst = 0.0
     for firm in model.firms:
@@ -135,7 +135,9 @@ def timed_run(variant: str, consumers: int, steps: int) -> dict:
 
     prototypes.install(variant)
     if "numba" in variant:  # compile (or load from cache) outside the timing
-        model = sim.MarketModel(sim.load_scenario("baseline", overrides={"consumers.count": 100}))
+        model = sim.MarketModel(
+            sim.load_scenario("baseline", overrides={"consumers.count": 100}), seed="scenario"
+        )
         model.run(2)
     started = time.perf_counter()
     result = sim.run("baseline", steps=steps, overrides={"consumers.count": consumers})

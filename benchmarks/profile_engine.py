@@ -60,7 +60,7 @@ def main() -> None:
 
         prototypes.install(args.variant)
     scenario = sim.load_scenario("baseline", overrides={"consumers.count": args.consumers})
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     totals = timed_stages(model)
     profiler = cProfile.Profile() if args.cprofile else None
     started = time.perf_counter()

@@ -1,19 +1,21 @@
 """Flywheel: an agent-based market simulation of customer obsession.
 
 Public API: :func:`load_scenario`, :func:`run`, :class:`MarketModel`, :class:`Scenario`.
+They load on first use, so ``import sim`` (and ``flywheel --help``) starts at once.
 """
 
-from sim.model import MarketModel
-from sim.runner import RunResult, load_result, run
-from sim.scenario import InputError, Scenario, load_scenario
+from sim.lazy import lazy_exports
 
-__all__ = [
-    "InputError",
-    "MarketModel",
-    "RunResult",
-    "Scenario",
-    "load_result",
-    "load_scenario",
-    "run",
-]
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "InputError": "sim.scenario",
+    "MarketModel": "sim.model",
+    "RunResult": "sim.runner",
+    "Scenario": "sim.scenario",
+    "load_result": "sim.runner",
+    "load_scenario": "sim.scenario",
+    "run": "sim.runner",
+}
+__all__ = sorted(_EXPORTS)
+lazy_exports(__name__, _EXPORTS)

@@ -9,17 +9,18 @@ import warnings
 from pathlib import Path
 
 from sim.dashboard.cli import add_dashboard_command
-from sim.experiments.claims import add_claims_command
+from sim.experiments.claims_cli import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
-from sim.html_report import add_report_command
-from sim.outputs import check_run_out
+from sim.headless import use_agg
+from sim.html_report_cli import add_report_command
 from sim.play.cli import add_subcommand as add_play_subcommand
-from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.scenario import InputError
 from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.user_code import StrategyError
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 1
+PROGRESS_DELAY = 2.0  # seconds before `flywheel run` shows a progress bar on a terminal
 
 
 def _default_out(name: str) -> Path:
@@ -28,7 +29,9 @@ def _default_out(name: str) -> Path:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its results."""
+    from sim.outputs import check_run_out
     from sim.runner import run
+    from sim.scenario import load_scenario
 
     overrides: dict = {}
     if args.seed is not None:
@@ -45,10 +48,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return command(scenario, args, out)
     out = check_run_out(out)
     bar = None
-    if not args.quiet and sys.stderr.isatty():
+    if not args.quiet and sys.stdout.isatty() and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=scenario.steps, unit="week", desc=scenario.name, file=sys.stderr)
+        bar = tqdm(  # appears only once the run has taken PROGRESS_DELAY seconds
+            total=scenario.steps,
+            unit="week",
+            desc=scenario.name,
+            file=sys.stderr,
+            delay=PROGRESS_DELAY,
+        )
     try:
         result = run(scenario, progress=bar.update if bar else None)
     finally:
@@ -76,6 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario files; report every problem."""
+    from sim.scenario import load_scenario
+
     failed = False
     for item in args.files:
         try:
@@ -93,18 +104,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """List the scenarios with their one-line descriptions."""
+    """List the scenarios with the one-line descriptions their files give.
+
+    Only the YAML is read, not validated, so the list comes at once; ``flywheel validate``
+    checks files in full.
+    """
+    from sim.scenario.files import list_scenarios, read_yaml
+
     entries = list_scenarios()
     if not entries:
         print("no scenarios found (looked in: ./scenarios and the package's scenarios/)")
         return 0
-    problems: list[Problem] = []
     width = max(len(name) for name, _ in entries)
     for name, path in entries:
         try:
-            description = load_scenario(path).description
-        except InputError as exc:
-            problems.extend(exc.problems)
+            description = read_yaml(path).get("description")
+        except InputError:
+            description = None
+        if not isinstance(description, str):
             description = "(invalid: run `flywheel validate` on it)"
         print(f"{name:<{width}}  {description}")
     return 0
@@ -112,10 +129,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``flywheel`` command."""
+    from sim import __version__
+
     parser = argparse.ArgumentParser(
         prog="flywheel",
         description="Agent-based market simulation of customer obsession.",
     )
+    parser.add_argument("--version", action="version", version=f"flywheel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run_parser = commands.add_parser("run", help="run a scenario and write results")
@@ -172,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (2 for bad input, with no traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_agg()
     try:
         return args.handler(args)
     except InputError as exc:

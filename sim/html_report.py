@@ -459,17 +459,3 @@ def cmd_report(args) -> int:
     figures = sum(len(run.figures) for run in runs)
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) > 1 else ''}, {figures} figures)")
     return 0
-
-
-def add_report_command(commands) -> None:
-    """Register ``flywheel report`` on the CLI's subcommands."""
-    parser = commands.add_parser(
-        "report", help="one self-contained HTML report of a run, or a comparison of several"
-    )
-    parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="folders of `flywheel run`")
-    parser.add_argument(
-        "--out",
-        help="HTML file to write (default: RUN_DIR/report.html for one run, "
-        "comparison.html for several)",
-    )
-    parser.set_defaults(handler=cmd_report)

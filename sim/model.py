@@ -27,6 +27,8 @@ from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
+from sim.mesa_idioms import FIRM_REPORTERS, keyword_overrides
+from sim.mesa_idioms import run_seed as mesa_run_seed
 from sim.research import RESEARCH_FIRM_COLUMNS, Research
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import (
@@ -98,21 +100,31 @@ class StepStats:
 class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
+    How it follows Mesa's conventions (seeds, ``model.agents``, ``running``, batch runs)
+    is described in :mod:`sim.mesa_idioms`.
+
     Args:
         scenario: a :class:`~sim.scenario.Scenario`, a path, a name or a mapping.
-        seed: overrides the scenario's seed; every random draw flows from it.
+        seed: the run's seed, or ``"scenario"`` for the scenario's own; every random
+            draw flows from it.
         seats: strategy objects by firm name that decide for those firms instead of a
             fresh instance of their scenario strategy (a player's seat, see ``sim.play``).
+        rng: Mesa's seed keyword: None draws fresh entropy (the default when ``seed`` is
+            None too), an integer is the seed, a numpy Generator gives a seed.
+        **overrides: scenario values by dotted path (``**{"consumers.count": 500}``) or
+            with ``__`` for the dots (``consumers__count=500``).
     """
 
     def __init__(
         self,
-        scenario: Scenario | str | dict,
-        seed: int | None = None,
+        scenario: Scenario | str | dict = "baseline",
+        seed: int | str | None = None,
         seats: dict[str, Strategy] | None = None,
+        rng=None,
+        **overrides,
     ):
-        scenario = load_scenario(scenario)
-        run_seed = scenario.seed if seed is None else int(seed)
+        scenario = load_scenario(scenario, keyword_overrides(overrides) or None)
+        run_seed = mesa_run_seed(scenario.seed, seed, rng)
         super().__init__(rng=np.random.default_rng(run_seed))
         self.spec = scenario
         self.seed = run_seed
@@ -174,6 +186,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
+            agenttype_reporters={Firm: FIRM_REPORTERS},
             tables={
                 "firms": firm_columns + trust_columns + shock_columns + capacity_columns,
                 **self.channel_tables(),
@@ -267,6 +280,18 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.firms_enter()
         self.value_firms()
         self.collect()
+        self.close_mesa_week()
+
+    def close_mesa_week(self) -> None:
+        """Mesa bookkeeping at the end of a week (see :mod:`sim.mesa_idioms`).
+
+        Exited firms and closed platforms leave ``model.agents``; ``running`` turns
+        False at the scenario's horizon.
+        """
+        for agent in list(self.agents):
+            if not agent.alive:
+                agent.remove()
+        self.running = self.week < self.spec.steps
 
     def needs_arise(self) -> None:
         """Each consumer has a need this week with probability ``lambda_i``."""

@@ -224,9 +224,17 @@ def _number(value: float, column: str) -> str:
 
 
 def spread_markdown(
-    scenario: Scenario, table: pd.DataFrame, per_seed: pd.DataFrame, labels: dict[str, str]
+    scenario: Scenario,
+    table: pd.DataFrame,
+    per_seed: pd.DataFrame,
+    labels: dict[str, str],
+    rerun: str | None = None,
 ) -> str:
-    """``spread.md``: the spread of every headline over the seeds, in plain words."""
+    """``spread.md``: the spread of every headline over the seeds, in plain words.
+
+    ``rerun`` is the command that repeats one seed, up to ``--seed`` (by default
+    ``flywheel run NAME --steps STEPS``; the CLI passes the ``--set`` options it was given).
+    """
     n = len(per_seed)
     lines = [
         f"# {scenario.name}: how much the seed matters ({n} seeds)",
@@ -261,8 +269,8 @@ def spread_markdown(
         "",
         "Seeds: "
         + ", ".join(f"{k}: {int(seed)}" for k, seed in enumerate(per_seed["seed"], start=1))
-        + ". Rerun one with `flywheel run "
-        + f"{scenario.name} --seed <seed>`.",
+        + f". Rerun one with `{rerun or rerun_command(scenario.name, scenario.steps)} "
+        + "--seed <seed>`.",
         "",
     ]
     return "\n".join(lines)
@@ -299,6 +307,7 @@ def run_seeds(
     csv: bool = False,
     figures: bool = True,
     progress: bool = False,
+    rerun: str | None = None,
 ) -> SeedsReport:
     """Run ``scenario`` on ``n_seeds`` seeds of its seed plan and report the spread.
 
@@ -311,6 +320,7 @@ def run_seeds(
         csv: also write each run's tables as CSV.
         figures: draw each run's figures.
         progress: show a progress bar on stderr.
+        rerun: the command that repeats one seed, up to ``--seed``, for ``spread.md``.
 
     Returns:
         A :class:`SeedsReport`.
@@ -360,16 +370,27 @@ def run_seeds(
     labels = {item.column: item.label for item in catalogue}
     table = spread(per_seed, columns)
     table.insert(1, "label", [labels[c] for c in table["headline"]])
-    text = spread_markdown(scenario, table, per_seed, labels)
+    text = spread_markdown(scenario, table, per_seed, labels, rerun)
     atomic_write_text(out / "seeds.csv", per_seed.to_csv(index=False))
     atomic_write_text(out / "spread.csv", table.to_csv(index=False))
     atomic_write_text(out / "spread.md", text)
     return SeedsReport(out, seeds, per_seed, table, text, handle.description)
 
 
+def rerun_command(source: str, steps: int, overrides: list[str] = ()) -> str:
+    """The ``flywheel run`` command (without ``--seed``) that repeats one seed's run."""
+    import shlex
+
+    words = ["flywheel", "run", str(source), "--steps", str(steps)]
+    for override in overrides:
+        words += ["--set", override]
+    return shlex.join(words)
+
+
 def command(scenario: Scenario, args, out: Path) -> int:
     """``flywheel run SCENARIO --seeds N``: run, write, print the spread."""
     show_bar = not args.quiet and sys.stderr.isatty()
+    rerun = rerun_command(args.scenario, scenario.steps, args.set)
     report = run_seeds(
         scenario,
         args.seeds,
@@ -377,6 +398,7 @@ def command(scenario: Scenario, args, out: Path) -> int:
         workers=args.workers,
         csv=args.csv,
         progress=show_bar,
+        rerun=rerun,
     )
     if not args.quiet:
         print(f"{scenario.name}: {args.seeds} seeds x {scenario.steps} weeks on {report.executor}")

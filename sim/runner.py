@@ -101,6 +101,16 @@ class RunResult:
             shutil.rmtree(staging, ignore_errors=True)
         return out
 
+    def figures(self) -> dict:
+        """The run's standard figures by name, as matplotlib Figures (for a notebook).
+
+        The same figures :meth:`save` writes to ``figures/``; see
+        :func:`sim.plots.draw_figures`.
+        """
+        from sim import plots
+
+        return plots.draw_figures(self)
+
     def all_tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the run by name."""
         return {"model": self.model, "firms": self.firms, **self.tables}
@@ -139,7 +149,7 @@ def run(
         resolved = load_scenario(resolved, extra)
     check_memory(resolved)
     started = time.perf_counter()
-    model = MarketModel(resolved)
+    model = MarketModel(resolved, seed=resolved.seed)
     model.run(progress=progress)
     return result_of(model, time.perf_counter() - started)
 

@@ -182,7 +182,7 @@ def test_a_deal_it_cannot_pay_is_refused_with_the_reason():
 
 
 def test_acquired_brands_price_for_the_group():
-    model = MarketModel(deal_market())
+    model = MarketModel(deal_market(), seed="scenario")
     buyer, target = model.firms[0], model.firms[1]
     assert model.owner_siblings(buyer) == {}
     model.run(DEAL_WEEK)
@@ -218,7 +218,7 @@ def test_impossible_deals_are_ignored_with_a_reason(target, sections, reason):
 
 
 def test_a_dead_or_already_owned_target_is_refused():
-    model = MarketModel(deal_market())
+    model = MarketModel(deal_market(), seed="scenario")
     model.run(DEAL_WEEK)
     buyer, _, bystander = model.firms
     assert model.acquisitions.attempt(model, buyer, "Target") is False
@@ -229,7 +229,7 @@ def test_a_dead_or_already_owned_target_is_refused():
 
 
 def test_a_bought_brand_is_sold_only_with_its_group():
-    model = MarketModel(deal_market())
+    model = MarketModel(deal_market(), seed="scenario")
     model.run(DEAL_WEEK)
     buyer, target, bystander = model.firms
     view = model.market_view(bystander)
@@ -247,7 +247,7 @@ def test_a_bought_brand_is_sold_only_with_its_group():
 
 def test_acquisition_is_off_by_default_and_rivals_show_no_asking_price():
     spec = load_scenario(deal_market(acquisition={"enabled": False}))
-    model = MarketModel(spec)
+    model = MarketModel(spec, seed="scenario")
     view = model.market_view(model.firms[0])
     assert all(rival.asking_price is None for rival in view.rivals)
     assert model.firm_view(model.firms[0]).acquisition_budget == 0.0
@@ -256,7 +256,7 @@ def test_acquisition_is_off_by_default_and_rivals_show_no_asking_price():
 
 
 def test_buyers_see_asking_prices_of_rivals_outside_their_group():
-    model = MarketModel(deal_market())
+    model = MarketModel(deal_market(), seed="scenario")
     model.run(DEAL_WEEK - 1)
     view = model.market_view(model.firms[0])
     target = next(rival for rival in view.rivals if rival.name == "Target")

@@ -40,7 +40,7 @@ def test_connected_or_learning_switches_the_journey_on():
 
 
 def test_respond_to_desire_improves_the_experience_of_direct_purchases():
-    model = sim.MarketModel(connected_market("respond_to_desire"))
+    model = sim.MarketModel(connected_market("respond_to_desire"), seed="scenario")
     offer = model.channel_offer()
     bonus = model.spec.connected.respond_bonus
     assert_allclose(offer.direct_experience, [offer.experience[0] + bonus, offer.experience[1]])
@@ -53,7 +53,7 @@ def test_respond_to_desire_improves_the_experience_of_direct_purchases():
 
 
 def test_curated_offering_closes_part_of_the_fit_gap():
-    model = sim.MarketModel(connected_market("curated_offering"))
+    model = sim.MarketModel(connected_market("curated_offering"), seed="scenario")
     model.run(13)
     state, learning = model.channel_columns, model.spec.learning
     rows = np.arange(len(model.population))
@@ -69,7 +69,7 @@ def test_curated_offering_closes_part_of_the_fit_gap():
 
 
 def test_coach_raises_its_customers_need_and_their_prompted_needs_come_to_it():
-    model = sim.MarketModel(connected_market("coach_behaviour"))
+    model = sim.MarketModel(connected_market("coach_behaviour"), seed="scenario")
     model.run(13)
     cols, state = model.population.columns, model.channel_columns
     rates = model.need_rates()
@@ -88,7 +88,7 @@ def test_coach_raises_its_customers_need_and_their_prompted_needs_come_to_it():
 
 
 def test_automatic_execution_serves_subscribers_without_comparison():
-    model = sim.MarketModel(connected_market("automatic_execution"))
+    model = sim.MarketModel(connected_market("automatic_execution"), seed="scenario")
     model.run(8)
     state = model.channel_columns
     subscribers = np.flatnonzero(state.auto_firm == 0)
@@ -109,7 +109,8 @@ def test_automatic_execution_serves_subscribers_without_comparison():
 
 def test_disappointed_subscribers_cancel():
     model = sim.MarketModel(
-        connected_market("automatic_execution", connected={"auto_cancel_below": 10.0})
+        connected_market("automatic_execution", connected={"auto_cancel_below": 10.0}),
+        seed="scenario",
     )
     model.run(6)
     # any satisfaction is below 10: every automatic purchase ends the subscription
@@ -122,7 +123,7 @@ def test_disappointed_subscribers_cancel():
 
 
 def test_connected_relationships_learn_faster():
-    model = sim.MarketModel(connected_market("respond_to_desire"))
+    model = sim.MarketModel(connected_market("respond_to_desire"), seed="scenario")
     learning = model.spec.learning
     model.step()
     state, bought = model.channel_columns, model.purchases_week
@@ -178,7 +179,7 @@ def test_accounts_close_with_connected_costs(kind):
 
 
 def test_coached_status_kept_up_to_date_equals_a_full_recount():
-    model = sim.MarketModel(connected_market("coach_behaviour"))
+    model = sim.MarketModel(connected_market("coach_behaviour"), seed="scenario")
     for _ in range(30):
         model.step()
         assert (model.coached == model.coached_among()).all()

@@ -13,7 +13,7 @@ from sim.scenario import Distribution
 @pytest.fixture(scope="module")
 def model():
     scenario = sim.load_scenario("baseline", overrides={"consumers.count": 750})
-    model = sim.MarketModel(scenario)
+    model = sim.MarketModel(scenario, seed="scenario")
     model.run(steps=14)
     return model
 
@@ -58,7 +58,7 @@ def test_consumer_index_out_of_range(model):
 
 def test_consumer_views_follow_the_columns():
     data = tiny_scenario(consumers={"count": 20}, market={"outside_utility": -100.0})
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     consumer = model.consumers[3]
     assert consumer.purchases == 0
     assert consumer.last_firm is None
@@ -124,7 +124,7 @@ def test_population_columns_follow_scenario_distributions():
         },
         firms=[{"name": "F", "strategy": "user_strategy:FixedMarkup", "count": 4}],
     )
-    columns = sim.MarketModel(data).population.columns
+    columns = sim.MarketModel(data, seed="scenario").population.columns
     assert columns.price_sensitivity.min() >= 0.05
     assert columns.price_sensitivity.max() <= 0.15
     assert np.all(columns.need_rate == 0.4)
@@ -141,7 +141,7 @@ def test_beta_with_tiny_sd_acts_as_constant():
 def test_needs_arise_at_each_consumers_rate():
     # E[needs per week] = sum_i lambda_i, Var = sum_i lambda_i (1 - lambda_i)
     scenario = sim.load_scenario("baseline", overrides={"consumers.count": 2000})
-    model = sim.MarketModel(scenario)
+    model = sim.MarketModel(scenario, seed="scenario")
     rates = model.population.columns.need_rate
     weeks = 40
     needs = []
@@ -165,7 +165,7 @@ SEGMENTS = [
 
 def test_segments_split_the_population_by_weight_with_their_own_tastes():
     data = tiny_scenario(consumers={"count": 20_000, "segments": SEGMENTS})
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     cols = model.population.columns
     bargain, seekers = cols.segment == 0, cols.segment == 1
     # weights 3:1, so a quarter are experience seekers (binomial sd about 0.003)
@@ -180,7 +180,7 @@ def test_segments_split_the_population_by_weight_with_their_own_tastes():
 
 
 def test_no_segments_draws_as_before():
-    model = sim.MarketModel(tiny_scenario())
+    model = sim.MarketModel(tiny_scenario(), seed="scenario")
     assert model.population.columns.segment is None
     assert model.consumers[0].segment is None
 

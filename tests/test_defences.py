@@ -322,7 +322,7 @@ def airline_model(**changes):
     data["firms"][0].pop("strategy_params")
     data["firms"][1]["strategy"] = "shareholder_focused"
     data["defences"].update(changes)
-    return sim.MarketModel(data)
+    return sim.MarketModel(data, seed="scenario")
 
 
 def test_more_value_on_relationships_never_chooses_fewer_direct_units():

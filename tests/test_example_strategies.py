@@ -1,4 +1,4 @@
-"""The example strategies in examples/strategies/ pass the strategy contract."""
+"""The example strategies in sim/examples/ pass the strategy contract."""
 
 import dataclasses
 import sys
@@ -11,25 +11,25 @@ if ROOT not in sys.path:
 from builders import firm_view, market_view  # noqa: E402
 from test_strategies import StrategyContract  # noqa: E402
 
-from examples.strategies.fast_follower import FastFollower  # noqa: E402
-from examples.strategies.flywheel_builder import FlywheelBuilder  # noqa: E402
-from examples.strategies.harvester import Harvester  # noqa: E402
+from sim.examples.fast_follower import FastFollower  # noqa: E402
+from sim.examples.flywheel_builder import FlywheelBuilder  # noqa: E402
+from sim.examples.harvester import Harvester  # noqa: E402
 from sim.strategies.base import RivalView  # noqa: E402
 
 
 class TestFastFollowerContract(StrategyContract):
     strategy_class = FastFollower
-    spec = "examples.strategies.fast_follower:FastFollower"
+    spec = "sim.examples.fast_follower:FastFollower"
 
 
 class TestHarvesterContract(StrategyContract):
     strategy_class = Harvester
-    spec = "examples.strategies.harvester:Harvester"
+    spec = "sim.examples.harvester:Harvester"
 
 
 class TestFlywheelBuilderContract(StrategyContract):
     strategy_class = FlywheelBuilder
-    spec = "examples.strategies.flywheel_builder:FlywheelBuilder"
+    spec = "sim.examples.flywheel_builder:FlywheelBuilder"
 
 
 def test_fast_follower_undercuts_the_cheapest_rival_but_not_its_cost_floor():
@@ -47,7 +47,7 @@ def test_fast_follower_undercuts_the_cheapest_rival_but_not_its_cost_floor():
 
 
 def test_spend_to_reach_takes_the_stock_to_its_target():
-    from examples.strategies.fast_follower import spend_to_reach
+    from sim.examples.fast_follower import spend_to_reach
     from sim.mechanics.stocks import accumulate_stock
 
     technology = (0.02, 0.05, 1000.0)

@@ -114,7 +114,7 @@ def test_demand_links_match_logit_theory():
     Own-price elasticity ``alpha p (1 - s)`` and selection elasticity ``beta (1 - s)``,
     with ``s`` the firm's choice probability (outside option included).
     """
-    model = sim.MarketModel(logit_market())
+    model = sim.MarketModel(logit_market(), seed="scenario")
     model.run()
     table = model.datacollector.get_table_dataframe("flywheel")
     last = table[table["step"] == table["step"].max()].set_index("name")

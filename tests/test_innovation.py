@@ -167,7 +167,7 @@ def _views(strategy_name: str, budget: float):
         firms=[firm("Me", strategy_name, innovation_budget=budget, fixed_cost=100.0)],
         consumers=identical_consumers(300),
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     me = model.firms[0]
     return model, me
 

@@ -92,7 +92,8 @@ def test_irrelevant_firms_exit_and_keep_their_rows():
 
 def test_decline_is_recorded_when_trailing_revenue_halves():
     model = sim.MarketModel(
-        scenario(firms=[firm("Fading", FIXED)], steps=200, consumers=identical_consumers(300))
+        scenario(firms=[firm("Fading", FIXED)], steps=200, consumers=identical_consumers(300)),
+        seed="scenario",
     )
     for _ in range(52):
         model.step()
@@ -136,7 +137,8 @@ def test_a_firm_that_overtakes_resets_the_tenure():
             steps=200,
             consumers=identical_consumers(300),
             lifecycle={"top_k": 1},
-        )
+        ),
+        seed="scenario",
     )
     for _ in range(52):
         model.step()

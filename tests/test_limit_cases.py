@@ -201,7 +201,7 @@ def test_wright_law_in_running_model(progress_ratio):
         market={"outside_utility": -100.0},
         consumers={"count": n},
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     firm = model.firms[0]
     assert firm.unit_cost == pytest.approx(c0)
     expected_at_week = {2**k - 1: c0 * progress_ratio**k for k in range(1, 6)}
@@ -293,7 +293,7 @@ def test_market_research_demand_is_expected_weekly_purchases(nash_case):
     # whichever consumers the research happens to sample.
     alpha, u0, _, quality, _ = nash_case
     scenario = sim.load_scenario("validation/logit_nash")
-    model = sim.MarketModel(scenario)
+    model = sim.MarketModel(scenario, seed="scenario")
     prices = np.array([firm.price for firm in model.firms])
     shares = logit_shares(prices, alpha, u0, quality)
     for j, firm in enumerate(model.firms):

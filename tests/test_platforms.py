@@ -118,7 +118,9 @@ def test_third_party_share_counts_everyone_but_the_owner(market_run):
 
 
 def test_platform_buyers_give_habit_to_the_platform_and_forget_the_brand():
-    model = sim.MarketModel(marketplace_scenario(**{"relationships.awareness_fade": 1.0}))
+    model = sim.MarketModel(
+        marketplace_scenario(**{"relationships.awareness_fade": 1.0}), seed="scenario"
+    )
     for _ in range(6):
         model.step()
         bought = model.purchases_week
@@ -133,7 +135,7 @@ def test_platform_buyers_give_habit_to_the_platform_and_forget_the_brand():
 
 
 def test_learning_flows_only_to_the_relationship_owner():
-    model = sim.MarketModel(marketplace_scenario())
+    model = sim.MarketModel(marketplace_scenario(), seed="scenario")
     state = model.channel_columns
     before_firm, before_platform = state.fit_firm.copy(), state.fit_platform.copy()
     model.step()
@@ -253,7 +255,9 @@ def test_no_platforms_means_the_original_engine():
     assert "platforms" not in result.tables
     assert (result.model["disintermediation_index"] == 0).all()
     assert_allclose(result.firms["direct_units"], result.firms["units"])
-    model = sim.MarketModel(sim.load_scenario("baseline", {"consumers.count": 500}))
+    model = sim.MarketModel(
+        sim.load_scenario("baseline", {"consumers.count": 500}), seed="scenario"
+    )
     assert not model.channel_mode and model.channel_columns is None
 
 
@@ -300,7 +304,7 @@ def test_a_firm_that_enters_gets_channel_columns():
     from sim.agents.firm import Firm
     from sim.strategies.registry import resolve_strategy
 
-    model = sim.MarketModel(marketplace_scenario(steps=10))
+    model = sim.MarketModel(marketplace_scenario(steps=10), seed="scenario")
     model.run(3)
     spec = model.spec.firms[2]
     strategy = resolve_strategy(spec.strategy)(**spec.strategy_params)

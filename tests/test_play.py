@@ -210,7 +210,9 @@ def test_a_seat_that_decides_like_a_strategy_changes_nothing_in_the_market():
     from sim.model import MarketModel
     from sim.runner import result_of
 
-    model = MarketModel(game.scenario, seats={game.seat: PlayerSeat(source, traits=bot.traits)})
+    model = MarketModel(
+        game.scenario, seats={game.seat: PlayerSeat(source, traits=bot.traits)}, seed="scenario"
+    )
     model.run()
     seated = result_of(model, 0.0)
     plain = run(game.ghost_scenario("customer_obsessed"))

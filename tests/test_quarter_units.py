@@ -14,7 +14,7 @@ from sim.scenario import WEEKS_PER_QUARTER, load_scenario
 
 @pytest.mark.parametrize("name", ["baseline", "connected_strategy", "platform_disintermediation"])
 def test_last_quarter_units_are_the_quarters_purchases(name):
-    model = MarketModel(load_scenario(name, overrides={"consumers.count": 400}))
+    model = MarketModel(load_scenario(name, overrides={"consumers.count": 400}), seed="scenario")
     weekly = []
     for _ in range(WEEKS_PER_QUARTER):
         model.step()

@@ -152,7 +152,7 @@ def research_scenario(**research) -> dict:
 @pytest.fixture(scope="module")
 def model():
     scenario = research_scenario()
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     model.run()
     return model
 
@@ -207,7 +207,7 @@ def test_full_data_without_error_is_the_truth():
     scenario = research_scenario(
         free_respondents=1500, max_sample=1500, survey_noise=0.0, owned_noise=0.0
     )
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     model.run(13)
     research = model.market_research(model.firms[0])
     assert research.terms.error_sd == 0.0
@@ -224,7 +224,7 @@ def test_full_data_demand_equals_the_exact_census():
         free_respondents=1500, max_sample=1500, survey_noise=0.0, owned_noise=0.0
     )
     scenario["market"] = {"research_sample_size": 1500}
-    model = MarketModel(scenario)
+    model = MarketModel(scenario, seed="scenario")
     model.run(13)
     noisy = model.market_research(model.firms[0])
     model.research.enabled = False  # the same market, research free and exact

@@ -195,7 +195,7 @@ def test_a_proxy_manager_sees_a_flattering_satisfaction():
         consumers=identical_consumers(300),
         vitality={"proxy_drift": 0.2},
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     model.run()
     me = model.firms[0]
     assert me.proxy_gap == pytest.approx(0.6)
@@ -229,7 +229,7 @@ def test_stasis_and_renewal_are_recorded_when_vitality_crosses_the_threshold():
             "renewal_margin": 0.1,
         },
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     for _ in range(13):
         model.step()
     assert model.firms[0].vitality == pytest.approx(0.275)

@@ -220,7 +220,7 @@ def test_awareness_is_static_when_word_of_mouth_and_marketing_are_off():
             consumers=identical_consumers(800, initial_awareness=0.3),
             network=network,
         )
-        model = sim.MarketModel(data)
+        model = sim.MarketModel(data, seed="scenario")
         before = model.population.columns.aware.copy()
         model.run()
         assert np.array_equal(before, model.population.columns.aware)
@@ -241,7 +241,7 @@ def test_referrals_travel_along_the_network_only():
         network={"kind": "watts_strogatz", "mean_degree": 2, "rewiring": 0.0},
         word_of_mouth={"referral_rate": 50.0},
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     model.population.columns.aware[0, 0] = True
     ring_distance = np.minimum(np.arange(n), n - np.arange(n))
     for week in range(1, 12):

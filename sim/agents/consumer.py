@@ -118,10 +118,17 @@ class ConsumerColumns:
 
 
 class Consumer(mesa.Agent):
-    """One consumer: a Mesa agent that is a view on row ``row`` of the columns."""
+    """One consumer: a Mesa agent that is a view on row ``row`` of the columns.
 
-    def __init__(self, model: mesa.Model, row: int):
-        super().__init__(model)
+    It is not registered with the model (``model.agents`` holds firms and platforms
+    only), so looking at consumers never changes the model; its ``unique_id`` is
+    ``"consumer <row>"``.
+    """
+
+    def __init__(self, model: mesa.Model, row: int):  # no super().__init__: not registered
+        self.model = model
+        self.unique_id = f"consumer {row}"
+        self.pos = None
         self.row = row
 
     @property

@@ -103,7 +103,7 @@ class GameModel(MarketModel):
 
     def __init__(self, scenario, seed: int | None, seats: list[int]):
         self.seat_slots = set(seats)
-        super().__init__(scenario, seed=seed)
+        super().__init__(scenario, seed="scenario" if seed is None else seed)
 
     def firms_decide(self) -> None:
         """Seat firms get their seat strategy before the opening decision."""

@@ -38,6 +38,7 @@ from sim.dashboard.http import (
     refuse_unknown,
     text_field,
 )
+from sim.headless import use_agg
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {
@@ -227,6 +228,7 @@ class ClassServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str, port: int, game: ClassGame):
+        use_agg()  # figures are drawn off-screen, from handler threads
         self.game = game
         self.key = secrets.token_urlsafe(9)
         self.failures = FailureLimit()

@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from sim.scenario import InputError, list_scenarios
+from sim.scenario import InputError
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SCENARIO = "baseline"
@@ -15,6 +15,7 @@ DEFAULT_SCENARIO = "baseline"
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C."""
     from sim.dashboard.server import DashboardServer
+    from sim.scenario import list_scenarios
 
     if args.class_game:
         return cmd_class(args)
@@ -98,6 +99,8 @@ def _class_game(args: argparse.Namespace):
             f"--log {args.log}: the file exists; continue that game with --resume {args.log}, "
             "or give another file (a log is never overwritten)"
         )
+    from sim.scenario import list_scenarios
+
     names = [name for name, _ in list_scenarios()]
     scenario = args.scenario or DEFAULT_SCENARIO
     if scenario not in names:

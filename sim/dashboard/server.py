@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from sim.dashboard.http import QuietHandler, RequestError, refuse_unknown, whole_number
 from sim.dashboard.play import GameExpired, PlayGames, UnknownAction, session_key
 from sim.dashboard.session import DashboardSession, Settings
+from sim.headless import use_agg
 from sim.scenario import InputError, list_scenarios, load_scenario
 
 STATIC = Path(__file__).parent / "static"
@@ -187,6 +188,7 @@ class DashboardServer(ThreadingHTTPServer):
     def __init__(
         self, host: str, port: int, scenario: str, play_out: str | Path = DEFAULT_PLAY_OUT
     ):
+        use_agg()  # figures are drawn off-screen, from handler threads
         self.sessions = Sessions(scenario)
         self.play = PlayGames(play_out)
         self.scenarios = scenario_list()

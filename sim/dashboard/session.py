@@ -216,7 +216,9 @@ class DashboardSession:
         scenario, notes = build_scenario(settings)
         self.settings = settings
         self.notes = notes
-        self.model = MarketModel(scenario, seed=settings.seed)
+        self.model = MarketModel(
+            scenario, seed="scenario" if settings.seed is None else settings.seed
+        )
         self.horizon = scenario.steps
         self.has_pool = any(p.pool is not None for p in self.model.platforms)
         self.groups = self._groups()

@@ -12,16 +12,16 @@ Heavy parts are imported when used: SALib by sampled designs and sensitivity ana
 Dask only by the Dask executor.
 """
 
-from sim.experiments.runner import SweepReport, run_sweep
-from sim.experiments.spec import Sweep, load_sweep
-from sim.experiments.store import load_design, load_results, read_manifest
+from sim.lazy import lazy_exports
 
-__all__ = [
-    "Sweep",
-    "SweepReport",
-    "load_design",
-    "load_results",
-    "load_sweep",
-    "read_manifest",
-    "run_sweep",
-]
+_EXPORTS = {
+    "Sweep": "sim.experiments.spec",
+    "SweepReport": "sim.experiments.runner",
+    "load_design": "sim.experiments.store",
+    "load_results": "sim.experiments.store",
+    "load_sweep": "sim.experiments.spec",
+    "read_manifest": "sim.experiments.store",
+    "run_sweep": "sim.experiments.runner",
+}
+__all__ = sorted(_EXPORTS)
+lazy_exports(__name__, _EXPORTS)

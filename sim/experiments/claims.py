@@ -237,15 +237,19 @@ def claims_markdown(
     return "\n".join(lines)
 
 
-def forest_plot(table: pd.DataFrame, path: Path) -> None:
-    """Draw one forest panel per outcome (mechanics down, effect across) into ``path``.
+def forest_plot(table: pd.DataFrame, path: Path | None = None):
+    """Draw one forest panel per outcome (mechanics down, effect across).
 
     Outcomes that no mechanic moved at all (every effect and interval exactly 0, such as
     the share of the only strategy in the market) get no panel.
-    """
-    import matplotlib
 
-    matplotlib.use("Agg")
+    Args:
+        table: the claims table (``claims.csv``).
+        path: PNG file to write, if any.
+
+    Returns:
+        The figure (detached from pyplot, so a notebook shows it once, as a cell value).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
@@ -285,8 +289,10 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
         "unpaired CI (thin grey)",
         fontsize=9,
     )
-    fig.savefig(path, dpi=120)
+    if path is not None:
+        fig.savefig(path, dpi=120)
     plt.close(fig)
+    return fig
 
 
 def run_claims(
@@ -366,41 +372,6 @@ def run_claims(
     atomic_write_text(out / "claims.md", text)
     forest_plot(table, out / "claims.png")
     return table, text, out
-
-
-def add_claims_command(subparsers) -> None:
-    """Register ``flywheel claims`` on the main CLI's subparsers."""
-    from sim.experiments.cli import positive_int
-
-    parser = subparsers.add_parser(
-        "claims",
-        help="switch each mechanic off in turn: which assumption produces the verdict?",
-        description=(
-            "For every named mechanic the scenario uses, rerun it with that mechanic "
-            "switched off on the same seeds, and report the effect on the headline "
-            "outcomes with confidence intervals (claims.md, claims.csv, claims.png). "
-            f"Mechanics: {', '.join(CLAIMS)}."
-        ),
-    )
-    parser.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
-    parser.add_argument("--reps", type=positive_int, default=10, help="paired seeds (10)")
-    parser.add_argument("--out", type=Path, help="output folder (results/claims/<scenario>)")
-    parser.add_argument("--only", help="comma-separated mechanics to test (default: all used)")
-    parser.add_argument("--seed", type=int, help="root seed of the seed plan")
-    parser.add_argument("--steps", type=positive_int, help="weeks per run")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value for every run, e.g. consumers.count=5000",
-    )
-    parser.add_argument("--workers", type=positive_int, help="worker processes (default: CPUs)")
-    parser.add_argument(
-        "--executor", choices=("local", "inline", "dask"), default="local", help="where runs go"
-    )
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
-    parser.set_defaults(handler=cmd_claims)
 
 
 def cmd_claims(args: argparse.Namespace) -> int:

@@ -13,11 +13,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_OUTCOMES = ("final_customer_obsessed_share", "final_consumer_surplus", "final_hhi")
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -281,6 +283,8 @@ def _pick_outcomes(requested: list[str], available: list[str]) -> list[str]:
 
 
 def _fmt(mean: float, low: float, high: float) -> str:
+    import pandas as pd
+
     if pd.isna(mean):
         return "n/a"
     if pd.isna(low):
@@ -288,17 +292,36 @@ def _fmt(mean: float, low: float, high: float) -> str:
     return f"{mean:.4g} [{low:.4g}, {high:.4g}]"
 
 
-def results_table(df: pd.DataFrame, parameters: list[str], outcomes: list[str], grid: bool):
-    """The table ``flywheel results`` prints: per design point (grid) or per outcome."""
+def tidy_grid_table(df: pd.DataFrame, parameters: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """One row per design point and outcome: ``n``, ``mean``, ``low``, ``high`` as numbers.
+
+    ``low`` and ``high`` bound the 95% confidence interval of the mean over replications
+    (empty with one replication). This is what ``flywheel results --csv`` writes for grids.
+    """
+    import pandas as pd
+
     from sim.experiments.analysis import summarise
 
+    parts = []
+    for outcome in outcomes:
+        summary = summarise(df, outcome, by=parameters)
+        part = summary[[*parameters, "n", "mean", "ci_low", "ci_high"]].copy()
+        part.insert(len(parameters), "outcome", outcome)
+        parts.append(part.rename(columns={"ci_low": "low", "ci_high": "high"}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def results_table(df: pd.DataFrame, parameters: list[str], outcomes: list[str], grid: bool):
+    """The table ``flywheel results`` prints: per design point (grid) or per outcome."""
+    import pandas as pd
+
     if grid:
+        tidy = tidy_grid_table(df, parameters, outcomes)
         table = None
         for outcome in outcomes:
-            summary = summarise(df, outcome, by=parameters)
-            column = summary.apply(lambda r: _fmt(r["mean"], r["ci_low"], r["ci_high"]), axis=1)
-            part = summary[[*parameters, "n"]].copy()
-            part[outcome] = column
+            rows = tidy[tidy["outcome"] == outcome]
+            part = rows[[*parameters, "n"]].copy()
+            part[outcome] = [_fmt(*r) for r in rows[["mean", "low", "high"]].to_numpy()]
             table = part if table is None else table.merge(part, on=[*parameters, "n"])
         return table
     rows = []
@@ -320,6 +343,8 @@ def results_table(df: pd.DataFrame, parameters: list[str], outcomes: list[str], 
 
 def cmd_results(args: argparse.Namespace) -> int:
     """``flywheel results``: state of a store and a table of outcomes."""
+    import pandas as pd
+
     from sim.experiments.store import SweepStore, load_results
 
     try:
@@ -370,7 +395,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         if len(table) > len(shown):
             print(f"... {len(table) - len(shown)} more rows (--rows, --csv)")
     if args.csv is not None:
-        table.to_csv(args.csv, index=False)
+        written = tidy_grid_table(df, parameters, outcomes) if grid else table
+        written.to_csv(args.csv, index=False)
         print(f"table written to {args.csv}")
     print(f"\n{query_hint(args.dir)}")
     return EXIT_OK
@@ -404,6 +430,8 @@ def _figure():
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``flywheel analyze``: sensitivity indices or paired comparisons, with figures."""
+    import pandas as pd
+
     from sim.experiments import analysis, plots
     from sim.experiments.store import SweepStore, load_results
 

@@ -18,6 +18,7 @@ from sim.experiments.outcomes import STRATEGY_SEPARATOR
 
 DECISIVE = 0.8
 DRAW = "depends on the draw"
+UNCONTESTED = "undefined"
 
 
 def contested_outcomes(columns, first: str, second: str) -> list[str]:
@@ -51,7 +52,9 @@ def win_table(
     Returns:
         One row per point: the parameters, ``n`` (replications with both values defined),
         ``first_wins`` (share of them where the first strategy's value is higher; ties
-        count half), the two means, and ``winner`` (a strategy or :data:`DRAW`).
+        count half), the two means, and ``winner`` (a strategy, :data:`DRAW`, or
+        :data:`UNCONTESTED` where no replication defines the outcome for both sides, as
+        at the edge of a mix where one side has no firms).
     """
     a = f"{family}{STRATEGY_SEPARATOR}{first}"
     b = f"{family}{STRATEGY_SEPARATOR}{second}"
@@ -62,7 +65,7 @@ def win_table(
         wins = float(((both[a] > both[b]) + 0.5 * (both[a] == both[b])).sum()) if n else np.nan
         rate = wins / n if n else np.nan
         if n == 0:
-            winner = "undefined"
+            winner = UNCONTESTED
         elif rate >= decisive:
             winner = first
         elif rate <= 1 - decisive:
@@ -141,11 +144,13 @@ def describe(table: pd.DataFrame, parameters: list[str], first: str, second: str
     counts = table["winner"].value_counts()
     total = len(table)
     lines = [f"### {outcome}", ""]
+    uncontested = table[table["winner"] == UNCONTESTED]
     lines.append(
         f"Of {total} conditions, {first} wins in {counts.get(first, 0)}, {second} in "
         f"{counts.get(second, 0)}, and the winner depends on the draw in "
         f"{counts.get(DRAW, 0)} (a side wins a condition when it does in at least "
-        f"{DECISIVE:.0%} of the replications)."
+        f"{DECISIVE:.0%} of the replications)"
+        + (f"; {len(uncontested)} have no contest." if len(uncontested) else ".")
     )
     for side in (first, second):
         won = table[table["winner"] == side]
@@ -160,6 +165,12 @@ def describe(table: pd.DataFrame, parameters: list[str], first: str, second: str
     for _, row in contested.iterrows():
         where = ", ".join(f"{name} = {row[name]}" for name in parameters)
         lines.append(f"- depends on the draw at {where} ({row['first_wins']:.0%} to {first}).")
+    for _, row in uncontested.iterrows():
+        where = ", ".join(f"{name} = {row[name]}" for name in parameters)
+        lines.append(
+            f"- no contest at {where}: the outcome is not defined for both sides in any "
+            "replication (one side has no firms there)."
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,11 @@ Two families, both plain module-level functions so they pickle for parallel runs
   one column per strategy present in the sweep, named ``<outcome>__<strategy>``
   (e.g. ``final_share__customer_obsessed``).
 
+A user's own outcome is named ``module:function``: a function ``f(result, window) ->
+float`` of the run's :class:`~sim.runner.RunResult` (all its tables) and the window,
+imported from an installed module or one in the current folder. Its column in the
+results is the name itself.
+
 "Final" means the mean over the last ``window`` weeks (52 by default, the final year),
 or over the whole run when it is shorter. Step 0 (the state before the first week, when
 nothing has been sold yet) is never part of a window.
@@ -22,6 +27,7 @@ import pandas as pd
 from sim.mechanics.value import shareholder_value
 
 STRATEGY_SEPARATOR = "__"
+USER_SEPARATOR = ":"
 
 
 def final_window(table: pd.DataFrame, window: int) -> pd.DataFrame:
@@ -280,8 +286,11 @@ def final_units_share(result, window: int, strategy: str) -> float:
     """Units sold by the strategy's firms over all units sold in the final window (0-1).
 
     Unlike :func:`final_share` (the mean of weekly shares) a firm that exits during the
-    window counts with what it sold before; NaN when nothing was sold.
+    window counts with what it sold before; NaN when nothing was sold or the strategy has
+    no firms (like every strategy outcome: an absent side is not a side that sold 0).
     """
+    if not len(_firms_of(result, strategy)):
+        return float("nan")
     everyone = _memo(
         result, ("firms window all", window), lambda: final_window(result.firms, window)
     )
@@ -299,6 +308,53 @@ STRATEGY_OUTCOMES.update(
     }
 )
 ALL = "all"
+
+
+def is_user_outcome(name: str) -> bool:
+    """Whether ``name`` names a user's outcome (``module:function``)."""
+    return USER_SEPARATOR in name
+
+
+def user_outcome(name: str) -> Callable:
+    """The function a user's outcome ``module:function`` names, checked.
+
+    Args:
+        name: ``module:function`` (``module`` may be dotted).
+
+    Returns:
+        The function, callable as ``f(result, window)``.
+
+    Raises:
+        ValueError: saying what is wrong: the form, the import, the attribute or the
+            signature.
+    """
+    import inspect
+
+    from sim.user_code import import_module_from_here
+
+    module_name, _, function_name = name.partition(USER_SEPARATOR)
+    if not module_name or not function_name.isidentifier():
+        raise ValueError(f"a user outcome is written module:function, got {name!r}")
+    try:
+        module = import_module_from_here(module_name)
+    except ImportError as exc:
+        raise ValueError(f"user outcome {name!r}: cannot import {module_name!r}: {exc}") from None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ValueError(
+            f"user outcome {name!r}: module {module_name!r} ({getattr(module, '__file__', '?')}) "
+            f"has no function {function_name!r}"
+        )
+    try:
+        inspect.signature(function).bind(None, 52)
+    except TypeError:
+        raise ValueError(
+            f"user outcome {name!r} must take two arguments (result, window): the run's "
+            "RunResult and the final window in weeks"
+        ) from None
+    except ValueError:  # no signature to inspect (a builtin): trust it
+        pass
+    return function
 
 
 def known_outcome_names() -> list[str]:
@@ -326,7 +382,7 @@ def expand(selection: Iterable[str] | str, strategies: Iterable[str]) -> list[st
     columns: list[str] = []
     for name in names:
         family, sep, strategy = name.partition(STRATEGY_SEPARATOR)
-        if name in MARKET_OUTCOMES:
+        if name in MARKET_OUTCOMES or is_user_outcome(name):
             new = [name]
         elif family in STRATEGY_OUTCOMES and not sep:
             new = [f"{family}{STRATEGY_SEPARATOR}{s}" for s in strategies]
@@ -349,10 +405,12 @@ def compute(result, columns: Iterable[str], window: int) -> dict[str, float]:
     Returns:
         ``{column: value}`` as Python floats (NaN where undefined).
     """
-    result = Prepared(result)
+    original, result = result, Prepared(result)
     values = {}
     for column in columns:
-        if column in MARKET_OUTCOMES:
+        if is_user_outcome(column):
+            value = user_outcome(column)(original, window)
+        elif column in MARKET_OUTCOMES:
             value = MARKET_OUTCOMES[column](result, window)
         else:
             family, _, strategy = column.partition(STRATEGY_SEPARATOR)

@@ -261,7 +261,9 @@ class Outputs(Frozen):
     """What each run keeps: summary outcomes, and optionally time series."""
 
     metrics: str | list[str] = Field(
-        outcomes.ALL, description="'all' or names of summary outcomes (sim.experiments.outcomes)"
+        outcomes.ALL,
+        description="'all' or names of summary outcomes (sim.experiments.outcomes), or a "
+        "user's module:function",
     )
     window_weeks: int = Field(
         52, ge=1, le=100_000, description="weeks averaged by 'final' outcomes (52 = final year)"
@@ -278,7 +280,13 @@ class Outputs(Frozen):
     @classmethod
     def _known_metrics(cls, value: str | list[str]) -> str | list[str]:
         if isinstance(value, list):
-            families = [name.partition(outcomes.STRATEGY_SEPARATOR)[0] for name in value]
+            for name in filter(outcomes.is_user_outcome, value):
+                outcomes.user_outcome(name)
+            families = [
+                name.partition(outcomes.STRATEGY_SEPARATOR)[0]
+                for name in value
+                if not outcomes.is_user_outcome(name)
+            ]
             _names_or_all(families, outcomes.known_outcome_names(), "outcomes")
             if len(set(value)) < len(value):
                 raise ValueError("outcomes must not repeat")
@@ -561,9 +569,16 @@ class Sweep:
         ]
 
     def resolved_yaml(self) -> str:
-        """The resolved sweep file (every default written out)."""
-        header = f"# Resolved sweep {self.name} (sha256 {self.digest})\n"
-        return header + yaml.safe_dump(self.spec.model_dump(mode="json"), sort_keys=False)
+        """The resolved sweep file: variant and overrides applied, defaults left out.
+
+        It loads back (``flywheel sweep STORE/sweep.yaml``) to the same sweep, digest
+        included; every value left out is its default (``docs/EXPERIMENTS.md``).
+        """
+        header = (
+            f"# Resolved sweep {self.name} (sha256 {self.digest}); values left out are defaults\n"
+        )
+        data = self.spec.model_dump(mode="json", exclude_defaults=True)
+        return header + yaml.safe_dump(data, sort_keys=False)
 
 
 def _python(value: Any) -> Any:
@@ -861,6 +876,8 @@ def check_outcome_strategies(
     if isinstance(selection, list):
         for k, name in enumerate(selection):
             family, sep, strategy = name.partition(outcomes.STRATEGY_SEPARATOR)
+            if outcomes.is_user_outcome(name):
+                continue
             if sep and strategy not in strategies:
                 rule = (
                     f"no firm in this sweep uses strategy {strategy!r}{_hint(strategy, strategies)}"
@@ -977,11 +994,43 @@ def load_sweep(
         if not isinstance(chosen, dict):
             rule = "a variant must map dotted paths to values"
             raise InputError([Problem(file, f"variants.{variant}", chosen, rule)])
-        data = apply_sweep_overrides(data, chosen, file)
+        data = switch_design_kind(data, apply_sweep_overrides(data, chosen, file), chosen)
         data["variant"] = variant
     if overrides:
-        data = apply_sweep_overrides(data, overrides, file)
+        data = switch_design_kind(data, apply_sweep_overrides(data, overrides, file), overrides)
     return validate_sweep(data, file, folder)
+
+
+DESIGN_KEYS_OF_KIND = {"levels": ("morris",), "second_order": ("sobol",)}
+
+
+def switch_design_kind(before: dict, after: dict, overrides: list[str] | dict) -> dict:
+    """Drop the file's design settings that no longer apply when an override changes the kind.
+
+    ``--set design.kind=sobol`` on a Morris file leaves its ``levels`` behind; they are
+    dropped (as is ``samples`` for a grid) unless the same overrides set them again, in
+    which case validation reports them.
+
+    Args:
+        before: the sweep mapping before the overrides.
+        after: the mapping with the overrides applied (modified and returned).
+        overrides: the overrides (``["design.kind=sobol", ...]`` or a mapping).
+
+    Returns:
+        ``after``.
+    """
+    old, new = before.get("design"), after.get("design")
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return after
+    if old.get("kind", "grid") == new.get("kind", "grid"):
+        return after
+    keys = overrides if isinstance(overrides, dict) else [o.split("=", 1)[0] for o in overrides]
+    restated = {str(key).strip().removeprefix("design.") for key in keys}
+    kind = str(new.get("kind"))
+    for key, kinds in {**DESIGN_KEYS_OF_KIND, "samples": ("lhs", "morris", "sobol")}.items():
+        if key in old and key not in restated and kind not in kinds:
+            new.pop(key, None)
+    return after
 
 
 EXPERIMENTS_DIR_ENV = "FLYWHEEL_EXPERIMENTS"
@@ -991,21 +1040,23 @@ def experiment_search_path() -> list[Path]:
     """Folders searched when a sweep is given by name."""
     import os
 
+    from sim.packaged import packaged_folder
+
     folders = []
     if os.environ.get(EXPERIMENTS_DIR_ENV):
         folders.append(Path(os.environ[EXPERIMENTS_DIR_ENV]))
     folders.append(Path.cwd() / "experiments")
-    folders.append(Path(__file__).resolve().parents[2] / "experiments")
+    folders.append(packaged_folder("experiments"))
     return list(dict.fromkeys(folders))
 
 
 def list_sweeps() -> list[tuple[str, Path]]:
-    """Sweep names with their files, from the first folder that has any."""
+    """Sweep names with their files; an earlier folder's name hides a later one's."""
+    found: dict[str, Path] = {}
     for folder in experiment_search_path():
-        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-        if files:
-            return [(f.stem, f) for f in files]
-    return []
+        for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            found.setdefault(file.stem, file)
+    return sorted(found.items())
 
 
 def find_sweep(name_or_path: str | Path) -> Path:

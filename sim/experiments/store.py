@@ -3,7 +3,7 @@
 Layout of a store folder::
 
     manifest.json        the resolved sweep, its hash, versions, seed plan, run status
-    sweep.yaml           the resolved sweep file (every default written out)
+    sweep.yaml           the resolved sweep file (loads back; defaults left out)
     design.parquet       one row per design point (parameter values, unit coordinates)
     runs/<run_id>.parquet          one summary row per finished run
     series/<run_id>.parquet        model time series of the run (if kept)

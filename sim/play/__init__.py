@@ -4,7 +4,13 @@
 browser page and the tests.
 """
 
-from sim.play.decisions import FIELDS, SeatDecision, read_decision_file
-from sim.play.engine import Game
+from sim.lazy import lazy_exports
 
-__all__ = ["FIELDS", "Game", "SeatDecision", "read_decision_file"]
+_EXPORTS = {
+    "FIELDS": "sim.play.decisions",
+    "Game": "sim.play.engine",
+    "SeatDecision": "sim.play.decisions",
+    "read_decision_file": "sim.play.decisions",
+}
+__all__ = sorted(_EXPORTS)
+lazy_exports(__name__, _EXPORTS)

@@ -172,7 +172,7 @@ class Game:
             class SeatedModel(MarketModel):
                 def __init__(self, scenario, seats):
                     game._model = self
-                    super().__init__(scenario, seats=seats)
+                    super().__init__(scenario, seed="scenario", seats=seats)
 
             if resume is None:
                 model = SeatedModel(self.scenario, {self.seat: PlayerSeat(self._decide)})

@@ -5,16 +5,17 @@ customer-obsessed firms, vermillion for shareholder-focused ones, other hues for
 strategies. Thin lines are single firms, thick lines the mean of their strategy.
 
 The figures live in ``common`` (colours, time axes), ``market``, ``lifecycle`` and
-``platforms``; this module draws them all for a run (:func:`save_figures`).
+``platforms``; this module draws them all for a run: :func:`draw_figures` returns them
+(for a notebook), :func:`save_figures` writes them as PNG files.
+
+Importing this module does not choose a matplotlib backend: a notebook keeps its own;
+the command line and the servers draw off-screen (:func:`sim.headless.use_agg`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from sim.fonts import drawable_names
@@ -75,6 +76,7 @@ __all__ = [
     "_time_label",
     "_years",
     "calendar_years",
+    "draw_figures",
     "end_label_heights",
     "links_agent",
     "plot_awareness",
@@ -100,6 +102,24 @@ __all__ = [
 ]
 
 
+def draw_figures(result) -> dict:
+    """The standard figures of a run, by name (``market_share``, ``price_vs_cost``, ...).
+
+    Each is a matplotlib ``Figure`` detached from pyplot (it is not shown twice in a
+    notebook and holds no memory once dropped); display one by leaving it as a cell's
+    value, or save it with ``figure.savefig``.
+
+    Args:
+        result: a :class:`~sim.runner.RunResult`.
+
+    Returns:
+        Figure name -> Figure, in drawing order.
+    """
+    with drawable_names(result) as (shown_result, renamed):
+        title = renamed.get(result.scenario.name, result.scenario.name)
+        return _draw_figures(shown_result, None, title)
+
+
 def save_figures(result, folder: str | Path) -> list[Path]:
     """Draw the standard figures of a run as PNG files.
 
@@ -113,25 +133,28 @@ def save_figures(result, folder: str | Path) -> list[Path]:
     Returns:
         Paths of the files written.
     """
+    folder = Path(folder)
     with drawable_names(result) as (shown_result, renamed):
         title = renamed.get(result.scenario.name, result.scenario.name)
-        return _draw_figures(shown_result, Path(folder), title)
+        figures = _draw_figures(shown_result, folder, title)
+    return [folder / f"{name}.png" for name in figures]
 
 
-def _draw_figures(result, folder: Path, title: str) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def _draw_figures(result, folder: Path | None, title: str) -> dict:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     firms, model = result.firms, result.model
-    written = []
+    drawn = {}
 
     def finish(fig, name):
         for ax in fig.axes:
             calendar_years(ax, result.scenario.start_year)
         fig.suptitle(f"{title} (seed {result.seed})", fontsize=10, x=0.01, ha="left")
         fig.tight_layout()
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110)
+        if folder is not None:
+            fig.savefig(folder / f"{name}.png", dpi=110)
         plt.close(fig)
-        written.append(path)
+        drawn[name] = fig
 
     from sim.firm_groups import firm_group
 
@@ -160,4 +183,4 @@ def _draw_figures(result, folder: Path, title: str) -> list[Path]:
     from sim.defences_report import save_defence_figures
 
     save_defence_figures(result, finish)
-    return written
+    return drawn

@@ -7,9 +7,10 @@ import json
 import math
 import types
 import typing
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 
 class Problem(typing.NamedTuple):
@@ -99,6 +100,8 @@ class InputError(ValueError):
 
 def _unwrap(annotation: Any) -> Any:
     """Innermost BaseModel class (or list item type) inside an annotation."""
+    from pydantic import BaseModel
+
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         return _unwrap(typing.get_args(annotation)[0])
@@ -111,6 +114,8 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     current: Any = root
     for part in loc:
         if isinstance(part, int):

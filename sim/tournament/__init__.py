@@ -5,8 +5,14 @@ a resumable store on the sweep machinery's executors, and ``write_leaderboard`` 
 entrants with paired confidence intervals.
 """
 
-from sim.tournament.leaderboard import leaderboard, write_leaderboard
-from sim.tournament.runner import load_games, run_tournament
-from sim.tournament.spec import load_tournament
+from sim.lazy import lazy_exports
 
-__all__ = ["leaderboard", "load_games", "load_tournament", "run_tournament", "write_leaderboard"]
+_EXPORTS = {
+    "leaderboard": "sim.tournament.leaderboard",
+    "load_games": "sim.tournament.runner",
+    "load_tournament": "sim.tournament.spec",
+    "run_tournament": "sim.tournament.runner",
+    "write_leaderboard": "sim.tournament.leaderboard",
+}
+__all__ = sorted(_EXPORTS)
+lazy_exports(__name__, _EXPORTS)

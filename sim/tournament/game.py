@@ -132,7 +132,7 @@ class RefereedModel(MarketModel):
     """The market with referees: a disqualified firm leaves at the end of the week."""
 
     def __init__(self, scenario: Scenario, seats: dict[str, Referee]):
-        super().__init__(scenario, seats=seats)
+        super().__init__(scenario, seed="scenario", seats=seats)
         self.disqualify()
 
     def step(self) -> None:

@@ -1,7 +1,6 @@
 """A fast follower: copies the best offer it can see and prices just under the cheapest rival.
 
-Run it by dotted path ``examples.strategies.fast_follower:FastFollower`` (with the
-repository root on the import path; a tournament file's ``python_path`` does that).
+Run it by dotted path ``sim.examples.fast_follower:FastFollower`` (it ships with the package).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A flywheel builder: selection and scale first, low prices always.
 
-Run it by dotted path ``examples.strategies.flywheel_builder:FlywheelBuilder``.
+Run it by dotted path ``sim.examples.flywheel_builder:FlywheelBuilder`` (it ships with the package).
 """
 
 from __future__ import annotations

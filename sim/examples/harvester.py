@@ -1,6 +1,6 @@
 """A harvester: customer-obsessed until it leads, then shareholder-focused for good.
 
-Run it by dotted path ``examples.strategies.harvester:Harvester``.
+Run it by dotted path ``sim.examples.harvester:Harvester`` (it ships with the package).
 """
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Example strategies for tournaments and the contract test (see docs/STRATEGIES.md)."""
