@@ -73,7 +73,7 @@ def entry_scenario(steps: int = 52, **entry) -> dict:
 
 def test_model_rate_follows_incumbents_margin_from_the_firm_table():
     """After a year, rate = 1 * exp(4 m), m = incumbents' operating margin from the table."""
-    model = MarketModel(entry_scenario(profit_response=4.0, growth_response=1.0))
+    model = MarketModel(entry_scenario(profit_response=4.0, growth_response=1.0), seed="scenario")
     model.run(52)
     firms = model.datacollector.get_table_dataframe("firms")
     year = firms[(firms["step"] >= 1) & (firms["step"] <= 52) & firms["name"].isin(["A", "B"])]

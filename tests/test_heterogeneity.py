@@ -138,7 +138,7 @@ def test_brand_match_is_spread_times_normal_in_float32():
 @pytest.fixture(scope="module")
 def matched_market():
     count, s = 100_000, 1.5
-    model = sim.MarketModel(two_firm_market(count, s))
+    model = sim.MarketModel(two_firm_market(count, s), seed="scenario")
     return model, count, s
 
 
@@ -185,7 +185,7 @@ def test_match_spread_and_independence_across_firms(matched_market):
 
 
 def test_same_consumer_meets_same_firm_with_same_match():
-    model = sim.MarketModel(two_firm_market(2_000, 1.0))
+    model = sim.MarketModel(two_firm_market(2_000, 1.0), seed="scenario")
     rows = np.array([3, 17, 1999])
     before = [column.copy() for column in model.heterogeneity.match]
     seen = []
@@ -219,7 +219,7 @@ def test_entrants_get_a_match_column_and_leavers_free_theirs():
         },
         steps=8,
     )
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     model.run(8)
     assert len(model.firms) > 2
     match = model.heterogeneity.match
@@ -245,7 +245,7 @@ def test_demand_shock_shifts_utility_of_its_firm():
     count = 100_000
     data = two_firm_market(count, 0.0, shocks={"demand_sd": 1e-6, "cost_sd": 0.0})
     data["firms"] = data["firms"][:1]
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     model.firms[0].demand_shock = -0.8
     np.testing.assert_array_equal(model.firm_quality(), [3.0 - 0.8])
     model.step()
@@ -256,7 +256,7 @@ def test_demand_shock_shifts_utility_of_its_firm():
 
 
 def test_cost_shock_multiplies_unit_cost():
-    model = sim.MarketModel(two_firm_market(200, 0.0))
+    model = sim.MarketModel(two_firm_market(200, 0.0), seed="scenario")
     firm = model.firms[0]
     plain = firm.current_unit_cost()
     assert plain == 20.0
@@ -286,7 +286,7 @@ def test_shocks_move_on_their_calendar(period):
 def test_firm_starts_from_stationary_shock_distribution():
     data = two_firm_market(50, 0.0, shocks={"demand_sd": 0.1, "demand_persistence": 0.6})
     data["firms"] = [markup_firm("Many", count=800)]
-    model = sim.MarketModel(data)
+    model = sim.MarketModel(data, seed="scenario")
     shocks = np.array([firm.demand_shock for firm in model.firms])
     sd = 0.1 / math.sqrt(1 - 0.36)
     assert abs(shocks.mean()) < Z * sd / math.sqrt(800)
@@ -311,7 +311,7 @@ def test_founding_draws_of_capabilities():
             selection_sd=1.0,
         )
     ]
-    firms = sim.MarketModel(data).firms
+    firms = sim.MarketModel(data, seed="scenario").firms
     log_cost = np.log([firm.initial_cost for firm in firms])
     assert abs(log_cost.mean() - math.log(25.0)) < Z * 0.2 / math.sqrt(n)
     assert abs(log_cost.std(ddof=1) - 0.2) < Z * 0.2 / math.sqrt(2 * (n - 1))
@@ -325,7 +325,7 @@ def test_founding_draws_of_capabilities():
 
 
 def test_zero_spreads_leave_the_template_exact():
-    model = sim.MarketModel(two_firm_market(50, 0.0))
+    model = sim.MarketModel(two_firm_market(50, 0.0), seed="scenario")
     firm = model.firms[1]
     assert (firm.initial_cost, firm.experience, firm.selection, firm.quality) == (
         25.0,
@@ -374,8 +374,8 @@ def test_zero_spreads_draw_nothing_and_change_nothing():
         "shocks.demand_sd": 0.0,
         "shocks.cost_sd": 0.0,
     }
-    plain = sim.MarketModel(load_scenario("baseline", {"consumers.count": 1_500}))
-    zero = sim.MarketModel(load_scenario("baseline", zeros))
+    plain = sim.MarketModel(load_scenario("baseline", {"consumers.count": 1_500}), seed="scenario")
+    zero = sim.MarketModel(load_scenario("baseline", zeros), seed="scenario")
     for model in (plain, zero):
         model.run(30)
     assert plain.rng.bit_generator.state == zero.rng.bit_generator.state
