@@ -15,6 +15,7 @@ from sim.html_report import add_report_command
 from sim.outputs import check_run_out
 from sim.play.cli import add_subcommand as add_play_subcommand
 from sim.scenario import InputError, Problem, list_scenarios, load_scenario
+from sim.stopping import EXIT_INTERRUPTED, signals_interrupt
 from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.user_code import StrategyError
 
@@ -28,8 +29,6 @@ def _default_out(name: str) -> Path:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its results."""
-    from sim.runner import run
-
     overrides: dict = {}
     if args.seed is not None:
         overrides["seed"] = args.seed
@@ -44,6 +43,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         return command(scenario, args, out)
     out = check_run_out(out)
+    with signals_interrupt():
+        return _run_and_save(scenario, args, out)
+
+
+def _run_and_save(scenario, args: argparse.Namespace, out: Path) -> int:
+    from sim.runner import run
+
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -187,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        call = getattr(exc, "strategy_call", None)
+        where = f" while {call} ran" if call else ""
+        print(f"interrupted{where}; no results were written", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
