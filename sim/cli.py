@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims import add_claims_command
-from sim.experiments.cli import add_subcommands, positive_int
+from sim.experiments.cli import add_subcommands, positive_int, seed_int
 from sim.html_report import add_report_command
 from sim.outputs import check_run_out
 from sim.play.cli import add_subcommand as add_play_subcommand
@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_parser = commands.add_parser("run", help="run a scenario and write results")
     run_parser.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
-    run_parser.add_argument("--seed", type=int, help="seed of the run (default: the scenario's)")
+    run_parser.add_argument(
+        "--seed", type=seed_int, help="seed of the run (default: the scenario's)"
+    )
     run_parser.add_argument("--steps", type=int, help="weeks to simulate")
     run_parser.add_argument(
         "--set",

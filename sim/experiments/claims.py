@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.claims import CLAIMS, Claim, used_claims
+from sim.experiments.cli import seed_int
 from sim.scenario import InputError, Problem, find_scenario, load_scenario, parse_override
 
 REFERENCE = "all_on"
@@ -386,7 +387,7 @@ def add_claims_command(subparsers) -> None:
     parser.add_argument("--reps", type=positive_int, default=10, help="paired seeds (10)")
     parser.add_argument("--out", type=Path, help="output folder (results/claims/<scenario>)")
     parser.add_argument("--only", help="comma-separated mechanics to test (default: all used)")
-    parser.add_argument("--seed", type=int, help="root seed of the seed plan")
+    parser.add_argument("--seed", type=seed_int, help="root seed of the seed plan")
     parser.add_argument("--steps", type=positive_int, help="weeks per run")
     parser.add_argument(
         "--set",

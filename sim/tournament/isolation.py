@@ -97,9 +97,7 @@ def _attempt(task: GameTask, forced: dict) -> GameOutput | tuple[str, int, str]:
     """Play once in a child; the output, or ``(seat, call, reason)`` for an offender."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(sender, task, forced), name=f"game-{task.game_id}"
-    )
+    child = context.Process(target=_child, args=(sender, task, forced), name=f"game-{task.game_id}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with a lifeline thread
         child.start()
