@@ -68,7 +68,8 @@ def _run_and_save(scenario, args: argparse.Namespace, out: Path) -> int:
         print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
         return 1
     for message in dict.fromkeys(str(w.message) for w in caught):
-        print(f"warning: {message}", file=sys.stderr)
+        if not args.quiet:
+            print(f"warning: {message}", file=sys.stderr)
     if not args.quiet:
         print(
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
