@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         call = getattr(exc, "strategy_call", None)
         where = f" while {call} ran" if call else ""
-        print(f"interrupted{where}; no results were written", file=sys.stderr)
+        written = "; no results were written" if args.command == "run" else ""
+        print(f"interrupted{where}{written}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

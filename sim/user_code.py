@@ -82,13 +82,17 @@ def blame_frame(exc: BaseException) -> traceback.FrameSummary | None:
 def calling_strategy(owner, method: str, model) -> Iterator[None]:
     """Turn any exception raised inside the block into a :class:`StrategyError`.
 
+    ``SystemExit`` and ``os._exit`` (which raises :class:`ProcessExit` inside the block)
+    are reported the same way; a Ctrl-C goes on as KeyboardInterrupt, noting the call.
+
     Args:
         owner: the firm or platform whose strategy is called (has ``name`` and
             ``strategy``).
         method: the method called, e.g. ``decide``.
         model: the model (its ``week`` and ``quarter`` are reported).
     """
-    _calls.append((owner, method, model))
+    call = (owner, method, model)
+    _calls.append(call)
     os._exit = _refuse_exit
     try:
         yield
@@ -100,7 +104,7 @@ def calling_strategy(owner, method: str, model) -> Iterator[None]:
     except (Exception, SystemExit) as exc:
         raise strategy_error(owner, method, model, exc) from exc
     finally:
-        _calls.pop()
+        _calls.remove(call)  # by identity: calls in other threads may be under way
         if not _calls:
             os._exit = _REAL_EXIT
 
