@@ -8,9 +8,10 @@ import traceback
 import warnings
 from pathlib import Path
 
+from sim.arguments import positive_int, seed_int
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims import add_claims_command
-from sim.experiments.cli import add_subcommands, positive_int, seed_int
+from sim.experiments.cli import add_subcommands
 from sim.html_report import add_report_command
 from sim.outputs import check_run_out
 from sim.play.cli import add_subcommand as add_play_subcommand

@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from sim.experiments.cli import non_negative_seconds, port_int, seed_int
+from sim.arguments import non_negative_seconds, port_int, seed_int
 from sim.scenario import InputError, list_scenarios
 
 EXIT_BAD_INPUT = 2

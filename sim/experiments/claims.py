@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.arguments import seed_int
 from sim.claims import CLAIMS, Claim, used_claims
-from sim.experiments.cli import seed_int
 from sim.scenario import InputError, Problem, find_scenario, load_scenario, parse_override
 
 REFERENCE = "all_on"
