@@ -8,13 +8,15 @@ import traceback
 import warnings
 from pathlib import Path
 
+from sim.arguments import positive_int, seed_int
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims_cli import add_claims_command
-from sim.experiments.cli import add_subcommands, positive_int
+from sim.experiments.cli import add_subcommands
 from sim.headless import use_agg
 from sim.html_report_cli import add_report_command
 from sim.play.cli import add_subcommand as add_play_subcommand
 from sim.scenario import InputError
+from sim.stopping import EXIT_INTERRUPTED, signals_interrupt
 from sim.tournament.cli import add_subcommand as add_tournament_subcommand
 from sim.user_code import StrategyError
 
@@ -30,7 +32,6 @@ def _default_out(name: str) -> Path:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its results."""
     from sim.outputs import check_run_out
-    from sim.runner import run
     from sim.scenario import load_scenario
 
     overrides: dict = {}
@@ -47,6 +48,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         return command(scenario, args, out)
     out = check_run_out(out)
+    with signals_interrupt():
+        return _run_and_save(scenario, args, out)
+
+
+def _run_and_save(scenario, args: argparse.Namespace, out: Path) -> int:
+    from sim.runner import run
+
     bar = None
     if not args.quiet and sys.stdout.isatty() and sys.stderr.isatty():
         from tqdm import tqdm
@@ -71,7 +79,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
         return 1
     for message in dict.fromkeys(str(w.message) for w in caught):
-        print(f"warning: {message}", file=sys.stderr)
+        if not args.quiet:
+            print(f"warning: {message}", file=sys.stderr)
     if not args.quiet:
         print(
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
@@ -140,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_parser = commands.add_parser("run", help="run a scenario and write results")
     run_parser.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
-    run_parser.add_argument("--seed", type=int, help="seed of the run (default: the scenario's)")
+    run_parser.add_argument(
+        "--seed", type=seed_int, help="seed of the run (default: the scenario's)"
+    )
     run_parser.add_argument("--steps", type=int, help="weeks to simulate")
     run_parser.add_argument(
         "--set",
@@ -208,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        call = getattr(exc, "strategy_call", None)
+        where = f" while {call} ran" if call else ""
+        written = "; no results were written" if args.command == "run" else ""
+        print(f"interrupted{where}{written}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

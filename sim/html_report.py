@@ -12,13 +12,16 @@ import base64
 import html
 import json
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from sim.firm_groups import firm_group
+from sim.outputs import writable_problem
 from sim.report import dollars
 from sim.runner import RunResult, load_result
 from sim.scenario import InputError, Problem
@@ -441,6 +444,31 @@ def build_report(runs: list[RunDoc]) -> str:
 # ------------------------------------------------------------------ command
 
 
+def write_atomically(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` through a hidden temporary file beside it, renamed in.
+
+    The temporary file is removed whatever happens, so a failed write leaves nothing.
+    """
+    handle, name = tempfile.mkstemp(prefix=f".{out.name}-", suffix=".tmp", dir=out.parent)
+    staging = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        staging.chmod(0o666 & ~_umask())
+        staging.replace(out)
+    except OSError as exc:
+        rule = f"cannot be written ({exc.strerror or exc}); choose another file"
+        raise InputError([Problem("command line", "--out", str(out), rule)]) from None
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def cmd_report(args) -> int:
     """Write the report; bad input is raised as :class:`InputError` (exit status 2)."""
     runs = read_runs(args.run_dirs)
@@ -452,10 +480,14 @@ def cmd_report(args) -> int:
         out = Path("comparison.html")
     if not out.parent.is_dir():
         raise InputError([Problem(str(out), "--out", str(out), "its folder does not exist")])
+    if out.is_dir():
+        rule = "is a folder; give the HTML file to write, e.g. FOLDER/report.html"
+        raise InputError([Problem("command line", "--out", str(out), rule)])
+    problem = writable_problem(out.parent, "--out")
+    if problem is not None:
+        raise InputError([problem])
     text = build_report(runs)
-    staging = out.with_name(f".{out.name}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(out)
+    write_atomically(out, text)
     figures = sum(len(run.figures) for run in runs)
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) > 1 else ''}, {figures} figures)")
     return 0

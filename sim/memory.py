@@ -93,7 +93,34 @@ def available_bytes() -> int | None:
             found.append(int(limit) - used)
     except (OSError, ValueError):
         pass
+    room = address_space_room()
+    if room is not None:
+        found.append(room)
     return min(found) if found else None
+
+
+def address_space_room() -> int | None:
+    """Room left under this process's address-space limit (``ulimit -v``), or None.
+
+    The limit (``RLIMIT_AS``) caps virtual memory, so the room is the limit less the
+    virtual size already mapped (``VmSize`` in ``/proc/self/status``).
+    """
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if limit == resource.RLIM_INFINITY:
+        return None
+    mapped = 0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                mapped = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return max(0, limit - mapped)
 
 
 def _gigabytes(count: float) -> str:

@@ -241,7 +241,7 @@ def spread_markdown(
         "",
         f"The same scenario was run on {n} seeds drawn from its seed {scenario.seed} "
         f"(`SeedSequence({scenario.seed}).spawn({n})`, as a sweep draws its replications)."
-        " Each run's folder is `seed-K/` (K = 1..{n}); `seeds.csv` lists every "
+        f" Each run's folder is `seed-K/` (K = 1..{n}); `seeds.csv` lists every "
         'seed\'s headlines. "90% of seeds" is the range between the 5th and 95th '
         "percentiles of the seeds' outcomes (with fewer than 20 seeds it is interpolated "
         'between the extremes); "90% CI of the mean" is where the mean over many more '

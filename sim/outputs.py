@@ -90,10 +90,56 @@ def check_run_out(out: str | os.PathLike, option: str = "--out") -> Path:
     return out
 
 
+def _writer_alive(folder: Path, kind: str, name: str) -> bool:
+    """Whether the process that made a hidden ``.NAME-KIND-PID-XXXX`` folder still runs."""
+    pid_text = folder.name.removeprefix(f".{name}-{kind}-").partition("-")[0]
+    if not pid_text.isdigit():
+        return False  # an older name without the writer's pid: left by a killed writer
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_debris(out: Path) -> int:
+    """Remove hidden folders a killed writer left beside ``out``; returns how many.
+
+    A folder being replaced (``.NAME-replaced-*``) whose writer died before the new one
+    was renamed in is put back at ``out``; folders still being written by a live
+    process are left alone.
+    """
+    removed = 0
+    if not out.parent.is_dir():
+        return 0
+    for kind in ("writing", "replaced"):
+        for folder in out.parent.glob(f".{glob_escape(out.name)}-{kind}-*"):
+            if not folder.is_dir() or _writer_alive(folder, kind, out.name):
+                continue
+            if kind == "replaced" and not out.exists():
+                os.rename(folder, out)
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters escaped."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 def staging_folder(out: Path) -> Path:
-    """A new hidden folder beside ``out`` (created, with its parents)."""
+    """A new hidden folder beside ``out`` (created, with its parents).
+
+    Its name carries this process's id, so that a later writer can tell debris left by
+    a killed one (removed by :func:`clean_debris`) from a folder still being written.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}-writing-", dir=out.parent))
+    clean_debris(out)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-writing-{os.getpid()}-", dir=out.parent))
 
 
 def replace_folder(staging: Path, out: Path) -> None:
@@ -111,7 +157,7 @@ def replace_folder(staging: Path, out: Path) -> None:
         return
     if not out.is_dir() or (any(out.iterdir()) and not is_run_folder(out)):
         raise FileExistsError(f"{out} exists and is not a run folder; not replaced")
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}-replaced-", dir=out.parent))
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}-replaced-{os.getpid()}-", dir=out.parent))
     aside.rmdir()
     os.rename(out, aside)
     try:

@@ -19,6 +19,10 @@ def dollars(value: float) -> str:
     """Dollars in words a reader scans: ``-$58 thousand``, ``$1.20 million``, ``$3.50``."""
     sign = "-" if value < 0 else ""
     size = abs(value)
+    if size >= 1e15:
+        return f"{sign}${size:.3g}"
+    if size >= 1e12:
+        return f"{sign}${size / 1e12:,.2f} trillion"
     if size >= 1e6:
         return f"{sign}${size / 1e6:,.2f} million"
     if size >= 1e4:

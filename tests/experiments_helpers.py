@@ -50,6 +50,7 @@ BOOM_MODULE = textwrap.dedent(
 
 
     import os
+    import signal
     import time
 
     from sim.strategies.customer_obsessed import CustomerObsessed, CustomerObsessedParams
@@ -69,7 +70,9 @@ BOOM_MODULE = textwrap.dedent(
                 raise RuntimeError(f"boom at week {firm.week}")
             if self.params.kill_worker and firm.week >= 13:
                 time.sleep(1.0)  # let runs raising at week 0 on other workers report first
-                os._exit(1)  # the worker process dies, as on a segfault or the OOM killer
+                # the worker process dies, as on a segfault or the OOM killer (os._exit
+                # would be caught and named as the strategy's error)
+                os.kill(os.getpid(), signal.SIGKILL)
             return super().decide(firm, view)
     '''
 )

@@ -6,6 +6,7 @@ import argparse
 import sys
 import webbrowser
 
+from sim.arguments import non_negative_seconds, port_int, seed_int
 from sim.scenario import InputError
 
 EXIT_BAD_INPUT = 2
@@ -169,7 +170,7 @@ def add_dashboard_command(commands) -> None:
         help="address to listen on (default 127.0.0.1, this machine only; "
         "0.0.0.0 opens it to the classroom network)",
     )
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.add_argument("--port", type=port_int, default=8765, help="port (default 8765)")
     parser.add_argument("--open", action="store_true", help="open it in the default browser")
     parser.add_argument(
         "--play-out",
@@ -185,10 +186,13 @@ def add_dashboard_command(commands) -> None:
         help="serve a game: students join seats with codes, the instructor advances quarters",
     )
     game.add_argument("--seats", type=int, help="seats for students (default 2)")
-    game.add_argument("--seed", type=int, help="seed of the game (default: the scenario's)")
+    game.add_argument("--seed", type=seed_int, help="seed of the game (default: the scenario's)")
     game.add_argument("--consumers", type=int, help="market size (default: the scenario's)")
     game.add_argument(
-        "--timer", type=float, default=0, help="seconds per quarter before it advances anyway"
+        "--timer",
+        type=non_negative_seconds,
+        default=0,
+        help="seconds per quarter before it advances anyway",
     )
     game.add_argument(
         "--log",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.experiments.cli import positive_int
+from sim.arguments import positive_int, seed_int
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
@@ -30,7 +30,7 @@ def add_claims_command(subparsers) -> None:
     parser.add_argument("--reps", type=positive_int, default=10, help="paired seeds (10)")
     parser.add_argument("--out", type=Path, help="output folder (results/claims/<scenario>)")
     parser.add_argument("--only", help="comma-separated mechanics to test (default: all used)")
-    parser.add_argument("--seed", type=int, help="root seed of the seed plan")
+    parser.add_argument("--seed", type=seed_int, help="root seed of the seed plan")
     parser.add_argument("--steps", type=positive_int, help="weeks per run")
     parser.add_argument(
         "--set",

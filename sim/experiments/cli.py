@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.arguments import positive_int
 from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem
 
@@ -23,17 +24,6 @@ if TYPE_CHECKING:
 
 DEFAULT_OUTCOMES = ("final_customer_obsessed_share", "final_consumer_surplus", "final_hhi")
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
 
 
 def add_subcommands(subparsers) -> None:
@@ -354,6 +344,9 @@ def cmd_results(args: argparse.Namespace) -> int:
     if args.csv is not None and (problem := writable_problem(args.csv.parent, "--csv")):
         return _error(InputError([problem]))
     manifest = store.manifest()
+    if "tournament_sha256" in manifest:
+        rule = "is a tournament store: read its leaderboard.md (or run the tournament again)"
+        return _error(InputError([Problem("command line", "DIR", str(args.dir), rule)]))
     df = load_results(args.dir)
     status = _store_status(store, df.attrs.get("damaged", {}))
     design = manifest["design"]

@@ -46,7 +46,10 @@ from typing import Any
 
 import pandas as pd
 
+from sim.scenario.errors import InputError, Problem
+
 FORMAT = "flywheel-sweep-store/1"
+STORE_KEYS = ("sweep_sha256", "tournament_sha256")  # a run folder's manifest has neither
 MANIFEST = "manifest.json"
 SWEEP_FILE = "sweep.yaml"
 DESIGN_FILE = "design.parquet"
@@ -221,17 +224,41 @@ class SweepStore:
 
         Raises:
             FileNotFoundError: when the folder has no manifest.
+            InputError: when the manifest is damaged or not a store's.
         """
         root = Path(root)
         if not cls.is_store(root):
             raise FileNotFoundError(f"{root} is not a sweep store (no {MANIFEST})")
-        return cls(root)
+        store = cls(root)
+        manifest = store.manifest()
+        if not any(key in manifest for key in STORE_KEYS):
+            rule = (
+                "this folder is not a sweep or tournament store (a run folder of "
+                "`flywheel run`? see `flywheel report`)"
+            )
+            raise InputError(
+                [Problem(str(root / MANIFEST), "format", manifest.get("format"), rule)]
+            )
+        return store
 
     # ------------------------------------------------------------------ reading
 
     def manifest(self) -> dict[str, Any]:
-        """The manifest."""
-        return json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
+        """The manifest.
+
+        Raises:
+            InputError: naming the file, when it is not a JSON object.
+        """
+        path = self.root / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            rule = f"damaged: not valid JSON ({exc})"
+            raise InputError([Problem(str(path), "", "(the file)", rule)]) from None
+        if not isinstance(manifest, dict):
+            rule = "damaged: expected a JSON object"
+            raise InputError([Problem(str(path), "", type(manifest).__name__, rule)])
+        return manifest
 
     def design(self) -> pd.DataFrame:
         """The design table."""

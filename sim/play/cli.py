@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.arguments import seed_int
 from sim.scenario import InputError, Problem
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -25,7 +26,7 @@ def add_subcommand(subparsers) -> None:
     )
     play.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
     play.add_argument("--seat", metavar="FIRM_NAME", help="the firm you run (default: the first)")
-    play.add_argument("--seed", type=int, help="seed of the game (default: the scenario's)")
+    play.add_argument("--seed", type=seed_int, help="seed of the game (default: the scenario's)")
     play.add_argument("--steps", type=int, help="weeks to play (default: the scenario's)")
     play.add_argument("--out", type=Path, help="run folder (default: runs/play-<scenario>)")
     source = play.add_mutually_exclusive_group()

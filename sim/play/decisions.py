@@ -34,6 +34,8 @@ from typing import Any
 import yaml
 
 from sim.scenario import InputError, Problem
+from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
+from sim.strategies.base import MAX_DECISION_DOLLARS
 
 MONEY_FIELDS = ("experience", "selection", "efficiency", "marketing", "innovation", "payout")
 GAME_KEYS = ("scenario", "seed", "seat", "steps")
@@ -303,6 +305,8 @@ def parse_value(
         )
     if value < 0:
         raise ValueError(f"{name} cannot be negative ({unit}); use 0 to spend nothing")
+    if value > MAX_DECISION_DOLLARS:
+        raise ValueError(f"{name} must be at most ${MAX_DECISION_DOLLARS:,.0f} ({unit})")
     return value
 
 
@@ -487,7 +491,10 @@ def parse_decision_text(
         InputError: listing every problem.
     """
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except UnsafeYaml as exc:
+        problems = [Problem(file, i.path, i.value, i.rule) for i in exc.issues]
+        raise InputError(problems) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
     problems: list[Problem] = []

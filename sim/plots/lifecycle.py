@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
+from matplotlib.transforms import offset_copy
 
 from sim.plots.common import (
     WEEKS_PER_YEAR,
@@ -83,12 +84,15 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
         ends = table.sort_values("step").groupby("firm_id").tail(1).reset_index(drop=True)
         xs = (ends["step"] / WEEKS_PER_YEAR).to_numpy()
         heights = end_label_heights(xs, ends["vitality"].to_numpy(), threshold)
+        # Labels sit a few points right of each line's end (not a span of years, which
+        # on a short run would put them far outside the axes).
+        beside = offset_copy(ax.transData, fig=ax.figure, x=6, units="points")
         for (_, last), x, label_y in zip(ends.iterrows(), xs, heights, strict=True):
             ax.annotate(
                 last["name"],
                 (x, last["vitality"]),
-                xytext=(x + 0.15, label_y),
-                textcoords="data",
+                xytext=(x, label_y),
+                textcoords=beside,
                 fontsize=8,
                 va="center",
                 color=strategy_colour(last["strategy"], strategies),
@@ -113,7 +117,16 @@ def plot_vitality(firms: pd.DataFrame, events: pd.DataFrame, ax=None, threshold:
             label=label,
         )
     ax.axhline(threshold, color="#777777", linewidth=0.9, linestyle="--")
-    ax.text(0.0, threshold - 0.01, " Day 2 below", va="top", ha="left", fontsize=8, color="#555555")
+    ax.text(
+        0.0,
+        threshold - 0.01,
+        " Day 2 below",
+        va="top",
+        ha="left",
+        fontsize=8,
+        color="#555555",
+        transform=ax.get_yaxis_transform(),  # at the left edge whatever the years shown
+    )
     ax.set_ylim(0, top)
     ax.set_xlabel("years")
     ax.set_ylabel("vitality (0 to 1)")

@@ -42,7 +42,7 @@ class Scenario(Frozen):
 
     name: str = Field(min_length=1, description="short identifier")
     description: str = Field("", description="one-line story of the scenario")
-    seed: int = Field(0, ge=0, description="root seed of the run's random generator")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="root seed of the run's random generator")
     steps: int = Field(520, ge=1, le=100_000, description="number of weekly steps")
     start_year: int | None = Field(
         None, ge=1000, le=3000, description="calendar year of weeks 1-52, for reports (optional)"

@@ -30,6 +30,10 @@ from sim.strategies.trust_view import TrustPolicy, TrustResearch
 from sim.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
+# A price, weekly spend, payout or equity request above a trillion dollars is a mistake
+# in any market this model can hold (a world market of 1e8 consumers buying a $100
+# product every week turns over $1e10 a week); it would also overflow the books.
+MAX_DECISION_DOLLARS = 1e12
 
 
 class StrategyParams(BaseModel):
@@ -479,6 +483,7 @@ class ChannelSet:
 class Decision:
     """What a strategy decides for the coming quarter.
 
+    Every amount must be finite, >= 0 and at most :data:`MAX_DECISION_DOLLARS`.
     Spends are weekly rates in $ that hold until the next decision; ``payout`` is paid
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
@@ -552,6 +557,10 @@ class Decision:
         for name, value in values.items():
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"Decision.{name} must be finite and >= 0, got {value}")
+            if value > MAX_DECISION_DOLLARS:
+                raise ValueError(
+                    f"Decision.{name} must be at most ${MAX_DECISION_DOLLARS:,.0f}, got {value:g}"
+                )
         if self.free_returns and not self.guarantee:
             raise ValueError("Decision.free_returns needs Decision.guarantee (nothing to return)")
 

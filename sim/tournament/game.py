@@ -1,13 +1,17 @@
 """One tournament game: entrants seated behind a referee, the run, the scores.
 
 The referee stands between an entrant's strategy and the model. An entrant whose
-strategy raises, returns something that is not a valid decision, or takes longer than
-the time limit to decide is disqualified from that game: its firm leaves the market at
-the end of that week (event ``death``, detail ``disqualified``) and the game goes on for
-everyone else. Its scores in that game are missing, and the reason is recorded.
+strategy raises, tries to end the process, returns something that is not a valid
+decision, or takes longer than the time limit to decide is disqualified from that game:
+its firm leaves the market at the end of that week (event ``death``, detail
+``disqualified``) and the game goes on for everyone else. Its scores in that game are
+missing, and the reason is recorded.
 
 :func:`play_game` is a module-level function over plain data, so it runs on local
-worker processes and Dask workers alike, and never writes files.
+worker processes and Dask workers alike, and never writes files. A game with entrants
+from outside this package is played in a watched child process
+(:mod:`sim.tournament.isolation`), so that an entrant that ends the process or ignores
+the time limit (catching every exception in a loop) is stopped and disqualified too.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sim.runner import result_of
 from sim.scenario import Scenario
 from sim.strategies.base import ChannelSet, Decision, Strategy
 from sim.strategies.registry import resolve_strategy
+from sim.user_code import ProcessExit
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_QUARTER = 13
@@ -64,34 +69,73 @@ def deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def too_slow(method: str, limit: float) -> str:
+    """The reason recorded when a call runs past the time limit."""
+    return f"too slow: {method} ran past the {limit:g} s limit"
+
+
 class Referee(Strategy):
     """Wraps an entrant's strategy; records the first rule it breaks.
 
     Args:
         inner: the entrant's strategy object.
         time_limit: longest a decision may take (seconds).
+        seat: the seat's name (reported to ``watch``).
+        watch: called as ``watch(seat, call, method)`` before each call of the entrant
+            and ``watch(None, call, method)`` after it (the watched child process
+            reports to its parent this way), or None.
+        forced: ``(call, reason)``: at the entrant's call number ``call`` (counted from
+            0), do not call it but disqualify it for ``reason`` (how a game is replayed
+            after the entrant ended or hung the process on that call).
     """
 
-    def __init__(self, inner: Strategy, time_limit: float):
+    def __init__(
+        self,
+        inner: Strategy,
+        time_limit: float,
+        seat: str = "",
+        watch=None,
+        forced: tuple[int, str] | None = None,
+    ):
         super().__init__()
         self.inner = inner
         self.name = inner.name
         self.traits = inner.traits
         self.time_limit = time_limit
+        self.seat = seat
+        self.watch = watch
+        self.forced = forced
+        self.calls = 0
         self.failure: str | None = None
         self.slowest = 0.0
 
     def _call(self, method: str, *args):
+        call = self.calls
+        self.calls += 1
+        if self.forced is not None and self.forced[0] == call:
+            self.failure = self.forced[1]
+            return None
         started = time.perf_counter()
+        if self.watch is not None:
+            self.watch(self.seat, call, method)
         try:
             with deadline(self.time_limit):
                 answer = getattr(self.inner, method)(*args)
         except DecisionTimeout:
-            self.failure = f"too slow: {method} ran past the {self.time_limit:g} s limit"
+            self.failure = too_slow(method, self.time_limit)
             return None
-        except Exception as exc:  # the entrant's fault: disqualified, the game goes on
+        except KeyboardInterrupt:
+            raise
+        except SystemExit as exc:  # sys.exit() ends the entrant, not the tournament
+            called = str(exc) if isinstance(exc, ProcessExit) else f"SystemExit({exc.code!r})"
+            self.failure = f"tried to end the process: {called} in {method}"
+            return None
+        except BaseException as exc:  # the entrant's fault: disqualified, the game goes on
             self.failure = f"raised {type(exc).__name__}: {exc}"
             return None
+        finally:
+            if self.watch is not None:
+                self.watch(None, call, method)
         elapsed = time.perf_counter() - started
         self.slowest = max(self.slowest, elapsed)
         if elapsed > self.time_limit:
@@ -210,7 +254,28 @@ def measure(firms: pd.DataFrame, seat: str, kind: str, at_year: float | None) ->
 
 
 def play_game(task: GameTask) -> GameOutput:
-    """Play one game and score every seated entrant; errors outside entrants are returned.
+    """Play one game; in a watched child process when an entrant is not built in.
+
+    See :func:`play_game_here` for the output, and :mod:`sim.tournament.isolation`.
+    """
+    from sim.tournament.isolation import needs_isolation, play_isolated
+
+    if needs_isolation(task):
+        return play_isolated(task)
+    return play_game_here(task)
+
+
+def play_game_here(
+    task: GameTask, watch=None, forced: dict[str, tuple[int, str]] | None = None
+) -> GameOutput:
+    """Play one game in this process and score every seated entrant.
+
+    Errors outside entrants are returned, not raised.
+
+    Args:
+        task: the game.
+        watch: handed to every :class:`Referee`.
+        forced: per seat, a call at which its entrant is disqualified (see Referee).
 
     Returns:
         The :class:`GameOutput`: one row per seat (game, scenario, replication, seed,
@@ -230,7 +295,13 @@ def play_game(task: GameTask) -> GameOutput:
         for seat, entrant in task.seats:
             strategy, params = task.entrants[entrant]
             assignments[seat] = (strategy, params)
-            referees[seat] = Referee(resolve_strategy(strategy)(**params), task.time_limit)
+            referees[seat] = Referee(
+                resolve_strategy(strategy)(**params),
+                task.time_limit,
+                seat=seat,
+                watch=watch,
+                forced=(forced or {}).get(seat),
+            )
         from sim.scenario import load_scenario
 
         scenario = assign_seats(load_scenario(task.scenario, {"seed": task.seed}), assignments)

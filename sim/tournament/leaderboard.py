@@ -115,6 +115,12 @@ def _number(value: float) -> str:
 def leaderboard_markdown(table: pd.DataFrame, scores: list[str], title: str, conf: float) -> str:
     """The leaderboard as Markdown."""
     primary = scores[0]
+    header = [
+        "rank", "entrant", "games", "disq.", primary, f"{conf:.0%} CI", "vs leader",
+        "paired CI", "p", *scores[1:],
+    ]  # fmt: skip
+    align = ["---:", "---", "---:", "---:", "---:", "---", "---:", "---", "---:"]
+    align += ["---:"] * len(scores[1:])
     lines = [
         f"# Leaderboard: {title}",
         "",
@@ -123,9 +129,8 @@ def leaderboard_markdown(table: pd.DataFrame, scores: list[str], title: str, con
         "leader over the blocks both played (common random numbers), with its interval "
         "and p-value; an interval that excludes 0 separates the two.",
         "",
-        f"| rank | entrant | games | disq. | {primary} | {conf:.0%} CI | vs leader | "
-        f"paired CI | p | " + " | ".join(scores[1:]) + (" |" if scores[1:] else "|"),
-        "|---:|---|---:|---:|---:|---|---:|---|---:|" + "---:|" * len(scores[1:]),
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(align) + "|",
     ]
     for _, row in table.iterrows():
         cells = [

@@ -25,6 +25,7 @@ from sim.experiments.seeds import replication_seeds
 from sim.experiments.spec import experiment_search_path
 from sim.play.seating import seat_names, seat_problems
 from sim.scenario import InputError, Problem, Scenario, load_scenario, problems_from_validation
+from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 from sim.strategies.registry import resolve_strategy
 
 
@@ -348,7 +349,10 @@ def load_tournament(source: str | os.PathLike | dict, variant: str | None = None
         path = find_tournament(source)
         file, folder = str(path), path.parent
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except UnsafeYaml as exc:
+            problems = [Problem(file, i.path, i.value, i.rule) for i in exc.issues]
+            raise InputError(problems) from None
         except yaml.YAMLError as exc:
             raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
         if not isinstance(data, dict):
