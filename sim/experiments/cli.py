@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.experiments.calibrate_cli import add_calibrate_command
+from sim.experiments.discover_cli import add_discover_command
 from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem
 
@@ -35,7 +37,7 @@ def positive_int(text: str) -> int:
 
 
 def add_subcommands(subparsers) -> None:
-    """Register ``sweep``, ``results`` and ``analyze`` on an argparse subparsers object.
+    """Register ``sweep``, ``results``, ``analyze`` and ``discover`` on argparse subparsers.
 
     Args:
         subparsers: the object returned by ``parser.add_subparsers()``.
@@ -128,6 +130,8 @@ def add_subcommands(subparsers) -> None:
     analyze.add_argument("--conf", type=float, default=0.95, help="confidence level")
     analyze.add_argument("--out", type=Path, help="output folder (DIR/analysis)")
     analyze.set_defaults(handler=cmd_analyze)
+    add_discover_command(subparsers)
+    add_calibrate_command(subparsers)
 
 
 def _error(exc: Exception) -> int:
