@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.arguments import positive_int
+from sim.experiments.research_cli import add_calibrate_command, add_discover_command
 from sim.outputs import writable_problem
 from sim.scenario import InputError, Problem
 
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def add_subcommands(subparsers) -> None:
-    """Register ``sweep``, ``results`` and ``analyze`` on an argparse subparsers object.
+    """Register ``sweep``, ``results``, ``analyze`` and ``discover`` on argparse subparsers.
 
     Args:
         subparsers: the object returned by ``parser.add_subparsers()``.
@@ -120,6 +121,8 @@ def add_subcommands(subparsers) -> None:
     analyze.add_argument("--conf", type=float, default=0.95, help="confidence level")
     analyze.add_argument("--out", type=Path, help="output folder (DIR/analysis)")
     analyze.set_defaults(handler=cmd_analyze)
+    add_discover_command(subparsers)
+    add_calibrate_command(subparsers)
 
 
 def _error(exc: Exception) -> int:

@@ -16,6 +16,8 @@ import numpy as np
 
 from sim.mechanics.platforms import ChannelOffer, FirmWhatIf, Shoppers
 from sim.strategies.base import ChannelSet, MarketResearch
+from sim.strategies.research_terms import ResearchTerms  # noqa: F401 (inherited fields' types)
+from sim.strategies.trust_view import TrustResearch  # noqa: F401 (inherited fields' types)
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 PRICE_SEARCH_STEPS = 60

@@ -1,0 +1,78 @@
+"""Command-line registration of ``flywheel discover`` and ``flywheel calibrate``.
+
+Only argparse lives here, so that ``flywheel --help`` stays quick; each command's work
+(PRIM, CART, optuna, the simulation) is imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from sim.experiments.discover_cli import cmd_discover
+
+    return cmd_discover(args)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.experiments.calibrate_cli import cmd_calibrate
+
+    return cmd_calibrate(args)
+
+
+def add_discover_command(subparsers) -> None:
+    """Register ``discover`` on an argparse subparsers object."""
+    command = subparsers.add_parser(
+        "discover",
+        help="scenario discovery: the region of conditions where an outcome occurs (PRIM, CART)",
+        description=(
+            "Each finished run of the store is a case; --outcome says which cases are of "
+            "interest (a comparison, or a number with --threshold). PRIM finds a box of "
+            "conditions holding them (coverage, density, restrictions and their quasi-p "
+            "values); a CART tree gives a second view. Needs the 'discover' extra."
+        ),
+    )
+    command.add_argument("dir", type=Path, help="the store folder")
+    command.add_argument(
+        "--outcome",
+        required=True,
+        metavar="EXPR",
+        help="rule over outcome columns, e.g. "
+        "'share_y10__customer_obsessed > share_y10__shareholder_focused'",
+    )
+    command.add_argument("--threshold", type=float, help="with a numeric EXPR: cases above it")
+    command.add_argument("--below", action="store_true", help="cases below --threshold instead")
+    command.add_argument(
+        "--density",
+        type=float,
+        default=0.8,
+        help="least density of the chosen box (default 0.8)",
+    )
+    command.add_argument("--peel-alpha", type=float, default=0.05, help="PRIM's peel (0.05)")
+    command.add_argument("--mass-min", type=float, default=0.05, help="PRIM's least mass (0.05)")
+    command.add_argument("--depth", type=int, default=3, help="CART tree depth (3)")
+    command.add_argument("--seed", type=int, default=0, help="CART's random state (0)")
+    command.add_argument("--out", type=Path, help="output folder (DIR/discover)")
+    command.set_defaults(handler=_discover)
+
+
+def add_calibrate_command(subparsers) -> None:
+    """Register ``calibrate`` on an argparse subparsers object."""
+    command = subparsers.add_parser(
+        "calibrate",
+        help="fit scenario parameters to target data (optuna; resumable)",
+        description=(
+            "Fit the parameters a calibration file names to its target (published data), "
+            "every trial on the same seeds; the first trial is the scenario as written. "
+            "Running the command again resumes the study. Needs the 'calibrate' extra."
+        ),
+    )
+    command.add_argument("scenario", help="scenario name or YAML path")
+    command.add_argument("targets", type=Path, help="calibration file (YAML)")
+    command.add_argument("--trials", type=int, help="trial budget (the file's by default)")
+    command.add_argument("--seeds", type=int, help="seeds per trial (the file's by default)")
+    command.add_argument("--workers", type=int, default=1, help="processes for a trial's seeds")
+    command.add_argument("--out", type=Path, help="output folder (runs/<scenario>-calibration)")
+    command.set_defaults(handler=_calibrate)
