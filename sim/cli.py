@@ -11,6 +11,7 @@ from pathlib import Path
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims import add_claims_command
 from sim.experiments.cli import add_subcommands, positive_int
+from sim.experiments.robustness import add_robustness_command
 from sim.html_report import add_report_command
 from sim.outputs import check_run_out
 from sim.play.cli import add_subcommand as add_play_subcommand
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_claims_command(commands)
+    add_robustness_command(commands)
     add_dashboard_command(commands)
     add_report_command(commands)
     add_play_subcommand(commands)
