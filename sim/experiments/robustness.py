@@ -187,6 +187,17 @@ def robustness_markdown(
             f"- {_who(row.strategy)} `{row.parameter}` x{row.factor:g} (= {row.value}): "
             f"{OUTCOME_LABELS[row.outcome]} {goes} ({seeds})."
         )
+    close = table[~table["flips"] & (table["low"] <= 0) & (table["high"] >= 0)]
+    close = close[close["reference_winner"] != "tie"]
+    if not close.empty:
+        lines += ["", "Close calls: the winner stays, but the interval of its lead reaches 0:", ""]
+        for row in close.itertuples():
+            lines.append(
+                f"- {_who(row.strategy)} `{row.parameter}` x{row.factor:g} (= {row.value}): "
+                f"{OUTCOME_LABELS[row.outcome]}, {_who(row.reference_winner)} leads by "
+                f"{_value(row.mean, row.outcome)} ({_value(row.low, row.outcome)} to "
+                f"{_value(row.high, row.outcome)}; reference {_value(row.reference, row.outcome)})."
+            )
     lines += [
         "",
         "## Every variant",
@@ -250,7 +261,7 @@ def tornado_plot(table: pd.DataFrame, reference: pd.DataFrame, path: Path) -> No
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from sim.experiments.plots import colour
 
@@ -298,6 +309,7 @@ def tornado_plot(table: pd.DataFrame, reference: pd.DataFrame, path: Path) -> No
         )
         ax.set_xlabel("change in lead, variant minus reference (dashed: verdict flips)", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.legend(fontsize=8, loc="lower right")
         if outcome == "year10_shareholder_value":
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1e3:,.0f}k"))
