@@ -352,8 +352,10 @@ def verdicts(
     The *lead* of a run is the reference winner's value less the best of the other
     strategies' values; the reference verdict holds while the lead's mean over the seeds
     is above 0. A variant *flips* the verdict when its winner (the strategy with the
-    highest mean, or ``tie``) differs from the reference's. Its change is the paired mean
-    of (variant lead - reference lead) over the seeds, with a Student-t interval.
+    highest mean, or ``tie``) differs from the reference's; the flip is *clear* when the
+    Student-t interval of the variant's lead over the seeds excludes 0. Its change is the
+    paired mean of (variant lead - reference lead) over the seeds, with the paired
+    Student-t interval.
 
     Args:
         runs: one row per run: ``column`` (variant label or :data:`REFERENCE`),
@@ -365,20 +367,20 @@ def verdicts(
         column: the runs table's variant column.
 
     Returns:
-        ``(table, reference)``. ``table`` has one row per variant and outcome:
+        ``(table, by_strategy)``. ``table`` has one row per variant and outcome:
         ``strategy, parameter, factor, value, outcome, mean, low, high, reference, flips,
         winner, reference_winner, change, change_low, change_high, seeds_led, n_seeds,
-        clear, note``; ``mean`` is the variant's mean lead and ``low``-``high`` its paired
-        interval (the reference winner's lead on the same seeds moved by the interval
-        of the change); ``clear`` is a flip whose interval excludes 0. ``reference`` has
-        one row per outcome and strategy: ``outcome, strategy, mean, winner, lead,
-        seeds_led, n_seeds``.
+        clear, note, variant``; ``mean`` is the variant's mean lead over the seeds and
+        ``low``-``high`` its interval; ``reference`` is the reference's mean lead on the
+        same seeds; ``change``-``change_high`` the paired change. ``by_strategy``
+        has one row per variant (the reference first), outcome and strategy: ``variant,
+        outcome, strategy, mean, winner, lead, seeds_led, n_seeds``.
 
     Raises:
         ValueError: when fewer than two strategies contend, or the variants and the
             reference do not share seeds.
     """
-    from sim.experiments.analysis import paired_ci
+    from sim.experiments.analysis import paired_ci, t_interval
 
     if len(strategies) < 2:
         raise ValueError(f"a verdict needs at least two strategies, got {strategies}")
@@ -398,6 +400,7 @@ def verdicts(
         for strategy in strategies:
             reference_rows.append(
                 {
+                    "variant": REFERENCE,
                     "outcome": outcome,
                     "strategy": strategy,
                     "mean": float(means[strategy]),
@@ -423,9 +426,21 @@ def verdicts(
                 verdict = leader
             else:
                 verdict = _winner(variant_means.drop(leader), tolerance)
+            for strategy in strategies:
+                reference_rows.append(
+                    {
+                        "variant": variant.label,
+                        "outcome": outcome,
+                        "strategy": strategy,
+                        "mean": float(variant_means[strategy]),
+                        "winner": verdict,
+                        "lead": mean,
+                        "seeds_led": int((lead > tolerance).sum()),
+                        "n_seeds": len(lead),
+                    }
+                )
             change = paired_ci(lead.loc[common], base_lead.loc[common], CONF)
-            low = mean + change["ci_low"] - change["mean_diff"]
-            high = mean + change["ci_high"] - change["mean_diff"]
+            _, low, high, _, _ = t_interval(lead, CONF)
             flips = verdict != winner
             clear = bool(flips and verdict not in ("tie", "undefined") and (low > 0 or high < 0))
             rows.append(
@@ -449,6 +464,7 @@ def verdicts(
                     "n_seeds": len(lead),
                     "clear": clear,
                     "note": variant.note,
+                    "variant": variant.label,
                 }
             )
     return pd.DataFrame(rows), pd.DataFrame(reference_rows)

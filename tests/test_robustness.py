@@ -162,8 +162,8 @@ def test_platform_strategies_and_entrants_are_scaled_too():
 
 def hand_runs() -> pd.DataFrame:
     """Three seeds; a leads the reference, v_flip gives the lead to b, v_tie makes a tie."""
-    a = {REFERENCE: [0.7, 0.8, 0.6], "v_flip": [0.3, 0.4, 0.2], "v_keep": [0.6, 0.7, 0.55]}
-    b = {REFERENCE: [0.3, 0.2, 0.4], "v_flip": [0.7, 0.6, 0.8], "v_keep": [0.4, 0.3, 0.45]}
+    a = {REFERENCE: [0.7, 0.8, 0.6], "v_flip": [0.3, 0.3, 0.3], "v_keep": [0.6, 0.7, 0.55]}
+    b = {REFERENCE: [0.3, 0.2, 0.4], "v_flip": [0.7, 0.7, 0.7], "v_keep": [0.4, 0.3, 0.45]}
     a["v_tie"], b["v_tie"] = [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]
     rows = []
     for label in a:
@@ -186,31 +186,43 @@ def hand_variant(label: str) -> Variant:
 
 def test_flip_detection_on_a_hand_made_table():
     variants = [hand_variant(name) for name in ("v_flip", "v_keep", "v_tie")]
-    table, reference = verdicts(hand_runs(), variants, ["a", "b"], {"share": "share_y10"})
+    table, by_strategy = verdicts(hand_runs(), variants, ["a", "b"], {"share": "share_y10"})
+    reference = by_strategy[by_strategy["variant"] == REFERENCE]
     assert set(reference["winner"]) == {"a"}
+    assert list(reference["mean"]) == [pytest.approx(0.7), pytest.approx(0.3)]
+    tied = by_strategy[by_strategy["variant"] == "v_tie"]
+    assert list(tied["mean"]) == [0.5, 0.5] and set(tied["winner"]) == {"tie"}
     # reference leads 0.4, 0.6, 0.2: mean 0.4, all three seeds led
     assert reference["lead"].iloc[0] == pytest.approx(0.4)
     assert reference["seeds_led"].iloc[0] == 3
     rows = table.set_index("parameter")
     flip = rows.loc["v_flip"]
     assert (flip["winner"], bool(flip["flips"]), bool(flip["clear"])) == ("b", True, True)
-    # leads -0.4, -0.2, -0.6: change -0.8 at every seed, so the interval has no width
+    # leads -0.4 at every seed (an interval of no width, clear of 0); changes -0.8, -1.0,
+    # -0.6: mean -0.8, sd 0.2
     assert flip["mean"] == pytest.approx(-0.4)
-    assert flip["change"] == pytest.approx(-0.8)
     assert (flip["low"], flip["high"]) == (pytest.approx(-0.4), pytest.approx(-0.4))
+    half = T_975_2 * 0.2 / math.sqrt(3)
+    assert flip["change"] == pytest.approx(-0.8)
+    assert (flip["change_low"], flip["change_high"]) == (
+        pytest.approx(-0.8 - half),
+        pytest.approx(-0.8 + half),
+    )
     assert flip["seeds_led"] == 0 and flip["reference"] == pytest.approx(0.4)
     keep = rows.loc["v_keep"]
     assert (keep["winner"], bool(keep["flips"])) == ("a", False)
-    # leads 0.2, 0.4, 0.1; changes -0.2, -0.2, -0.1: mean -1/6, sd sqrt(1/300)
+    # leads 0.2, 0.4, 0.1: mean 7/30, sd sqrt(21)/30
+    half = T_975_2 * math.sqrt(21) / 30 / math.sqrt(3)
+    assert (keep["low"], keep["high"]) == (
+        pytest.approx(7 / 30 - half),
+        pytest.approx(7 / 30 + half),
+    )
+    # changes -0.2, -0.2, -0.1: mean -1/6, sd sqrt(1/300)
     half = T_975_2 * math.sqrt(1 / 300) / math.sqrt(3)
     assert keep["change"] == pytest.approx(-1 / 6)
     assert (keep["change_low"], keep["change_high"]) == (
         pytest.approx(-1 / 6 - half),
         pytest.approx(-1 / 6 + half),
-    )
-    assert (keep["low"], keep["high"]) == (
-        pytest.approx(7 / 30 - half),
-        pytest.approx(7 / 30 + half),
     )
     tie = rows.loc["v_tie"]
     assert (tie["winner"], bool(tie["flips"]), bool(tie["clear"])) == ("tie", True, False)

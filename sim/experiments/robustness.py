@@ -113,12 +113,22 @@ def _who(strategy: str) -> str:
     return strategy.replace("_", "-")
 
 
-def _reference_lines(reference: pd.DataFrame, outcome: str) -> list[str]:
-    part = reference[reference["outcome"] == outcome]
-    first = part.iloc[0]
-    means = ", ".join(
-        f"{_who(row.strategy)} {_value(row.mean, outcome, sign=False)}" for row in part.itertuples()
+def _rows(by_strategy: pd.DataFrame, variant: str, outcome: str) -> pd.DataFrame:
+    """The per-strategy rows of one variant and outcome."""
+    return by_strategy[(by_strategy["variant"] == variant) & (by_strategy["outcome"] == outcome)]
+
+
+def _means(by_strategy: pd.DataFrame, variant: str, outcome: str) -> str:
+    """Each strategy's mean under a variant, as text."""
+    return ", ".join(
+        f"{_who(row.strategy)} {_value(row.mean, outcome, sign=False)}"
+        for row in _rows(by_strategy, variant, outcome).itertuples()
     )
+
+
+def _reference_lines(by_strategy: pd.DataFrame, outcome: str) -> list[str]:
+    first = _rows(by_strategy, REFERENCE, outcome).iloc[0]
+    means = _means(by_strategy, REFERENCE, outcome)
     label = OUTCOME_LABELS[outcome]
     if first["winner"] == "tie":
         return [f"- **{label}: a tie** ({means})."]
@@ -132,7 +142,7 @@ def _reference_lines(reference: pd.DataFrame, outcome: str) -> list[str]:
 def robustness_markdown(
     scenario_name: str,
     table: pd.DataFrame,
-    reference: pd.DataFrame,
+    by_strategy: pd.DataFrame,
     skipped: list[Skipped],
     mindset: dict[str, list[str]],
     seeds: int,
@@ -143,7 +153,7 @@ def robustness_markdown(
     Args:
         scenario_name: the scenario's name.
         table: the variants' verdicts (:func:`sim.robustness.verdicts`).
-        reference: the reference verdicts.
+        by_strategy: each strategy's mean and the verdict, per variant and outcome.
         skipped: constants and factors that gave no variant.
         mindset: each strategy's mindset parameters (left alone).
         seeds: seeds per variant.
@@ -168,24 +178,24 @@ def robustness_markdown(
         ]
     lines += ["## The reference verdict", ""]
     for outcome in OUTCOME_LABELS:
-        lines += _reference_lines(reference, outcome)
+        lines += _reference_lines(by_strategy, outcome)
     lines += ["", "## Constants that flip the verdict", ""]
     flips = table[table["flips"]]
     if flips.empty:
         lines.append("None: no implementation constant, halved or doubled, changes who wins.")
     for row in flips.itertuples():
-        strength = "clearly" if row.clear else "on average, not clearly"
         goes = "ends in **a tie**" if row.winner == "tie" else f"goes to **{_who(row.winner)}**"
+        parts = [] if row.winner == "tie" else ["clearly" if row.clear else "not clearly"]
         if row.reference_winner == "tie":
-            seeds = f"the reference was a tie; {strength}"
+            parts.append("the reference was a tie")
         else:
-            seeds = (
-                f"{strength}; {_who(row.reference_winner)} leads in {row.seeds_led} of "
-                f"{row.n_seeds} seeds"
+            parts.append(
+                f"{_who(row.reference_winner)} leads in {row.seeds_led} of {row.n_seeds} seeds"
             )
         lines.append(
             f"- {_who(row.strategy)} `{row.parameter}` x{row.factor:g} (= {row.value}): "
-            f"{OUTCOME_LABELS[row.outcome]} {goes} ({seeds})."
+            f"{OUTCOME_LABELS[row.outcome]} {goes}: {_means(by_strategy, row.variant, row.outcome)}"
+            f" ({'; '.join(parts)})."
         )
     close = table[~table["flips"] & (table["low"] <= 0) & (table["high"] >= 0)]
     close = close[close["reference_winner"] != "tie"]
@@ -203,26 +213,30 @@ def robustness_markdown(
         "## Every variant",
         "",
         "**Lead**: the reference winner's value less the best other strategy's (below 0: "
-        f"it lost), mean over the seeds, with the {CONF:.0%} paired interval (the change "
-        "from the reference on the same seeds). **Change**: variant minus reference.",
+        f"it lost), mean over the seeds, with its {CONF:.0%} interval. **Change**: the "
+        "variant's lead minus the reference's on the same seed, mean over the seeds, with "
+        f"its {CONF:.0%} paired interval. A flip is clear when the interval of the lead "
+        "excludes 0.",
         "",
     ]
     for outcome, label in OUTCOME_LABELS.items():
         part = table[table["outcome"] == outcome]
-        ref = reference[reference["outcome"] == outcome].iloc[0]
+        ref = _rows(by_strategy, REFERENCE, outcome).iloc[0]
         lines += [
             f"### {label} (reference lead {_value(ref['lead'], outcome)})",
             "",
-            "| strategy | constant | factor | value | lead | 95% CI | change | winner | flips |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| strategy | constant | factor | value | lead | 95% CI | change | paired 95% CI "
+            "| winner | flips |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in part.itertuples():
             flip = "**yes**" if row.flips else "no"
             ci = f"{_value(row.low, outcome)} to {_value(row.high, outcome)}"
+            paired = f"{_value(row.change_low, outcome)} to {_value(row.change_high, outcome)}"
             lines.append(
                 f"| {_who(row.strategy)} | `{row.parameter}` | {row.factor:g} | {row.value} | "
-                f"{_value(row.mean, outcome)} | {ci} | {_value(row.change, outcome)} | "
-                f"{_who(row.winner)} | {flip} |"
+                f"{_value(row.mean, outcome)} | {ci} | {_value(row.change, outcome)} | {paired} "
+                f"| {_who(row.winner)} | {flip} |"
             )
         lines.append("")
     lines += ["## Left alone", ""]
@@ -250,7 +264,7 @@ def robustness_markdown(
     return "\n".join(lines)
 
 
-def tornado_plot(table: pd.DataFrame, reference: pd.DataFrame, path: Path) -> None:
+def tornado_plot(table: pd.DataFrame, by_strategy: pd.DataFrame, path: Path) -> None:
     """Draw a tornado per verdict: each constant's change in lead at 0.5x and 2x.
 
     Constants are sorted by their largest change; bars show the paired mean change with
@@ -279,7 +293,7 @@ def tornado_plot(table: pd.DataFrame, reference: pd.DataFrame, path: Path) -> No
     y = np.arange(len(constants))
     for ax, outcome in zip(axes.ravel(), outcomes, strict=True):
         part = table[table["outcome"] == outcome]
-        ref = reference[reference["outcome"] == outcome].iloc[0]
+        ref = _rows(by_strategy, REFERENCE, outcome).iloc[0]
         for k, factor in enumerate(FACTORS):
             rows = part[part["factor"] == factor].set_index("constant").reindex(constants)
             offset = 0.2 if k == 0 else -0.2
@@ -394,11 +408,11 @@ def run_robustness(
     out = Path(out) if out is not None else Path("runs") / f"{resolved.name}-robustness"
     run_sweep(sweep, out=out / "runs", executor=executor, workers=workers, progress=progress)
     runs = load_results(out / "runs")
-    table, reference = verdicts(runs, variants, list(sweep.strategies), families)
-    text = robustness_markdown(resolved.name, table, reference, skipped, mindset, seeds, weeks)
+    table, by_strategy = verdicts(runs, variants, list(sweep.strategies), families)
+    text = robustness_markdown(resolved.name, table, by_strategy, skipped, mindset, seeds, weeks)
     atomic_write_text(out / "robustness.csv", table.to_csv(index=False))
     atomic_write_text(out / "robustness.md", text)
-    tornado_plot(table, reference, out / "robustness.png")
+    tornado_plot(table, by_strategy, out / "robustness.png")
     return table, text, out
 
 
