@@ -233,8 +233,9 @@ def _scaled(use: StrategyUse, name: str, factor: float) -> tuple[Any, str, str]:
         if value is None:
             return None, note, "refused"
     if value == current:
-        why = "is 0" if not is_list and current == 0 else "stays"
-        return None, f"{_text(current)} {why} when scaled by {factor:g} (bounds)", "unchanged"
+        if not is_list and current == 0:
+            return None, "it is 0, and 0 scaled stays 0", "unchanged"
+        return None, f"{_text(current)} is at its bound and stays there", "unchanged"
     try:
         use.cls.Params.model_validate({**use.params, name: value})
     except ValidationError as exc:
