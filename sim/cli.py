@@ -12,6 +12,7 @@ from sim.arguments import positive_int, seed_int
 from sim.dashboard.cli import add_dashboard_command
 from sim.experiments.claims_cli import add_claims_command
 from sim.experiments.cli import add_subcommands
+from sim.experiments.research_cli import add_robustness_command
 from sim.headless import use_agg
 from sim.html_report_cli import add_report_command
 from sim.play.cli import add_subcommand as add_play_subcommand
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_claims_command(commands)
+    add_robustness_command(commands)
     add_dashboard_command(commands)
     add_report_command(commands)
     add_play_subcommand(commands)

@@ -1,4 +1,4 @@
-"""Command-line registration of ``flywheel discover`` and ``flywheel calibrate``.
+"""Command-line registration of ``flywheel discover``, ``calibrate`` and ``robustness``.
 
 Only argparse lives here, so that ``flywheel --help`` stays quick; each command's work
 (PRIM, CART, optuna, the simulation) is imported when the command runs.
@@ -9,11 +9,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.arguments import positive_int, seed_int
+
 
 def _discover(args: argparse.Namespace) -> int:
     from sim.experiments.discover_cli import cmd_discover
 
     return cmd_discover(args)
+
+
+def _robustness(args: argparse.Namespace) -> int:
+    from sim.experiments.robustness import cmd_robustness
+
+    return cmd_robustness(args)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -76,3 +84,39 @@ def add_calibrate_command(subparsers) -> None:
     command.add_argument("--workers", type=int, default=1, help="processes for a trial's seeds")
     command.add_argument("--out", type=Path, help="output folder (runs/<scenario>-calibration)")
     command.set_defaults(handler=_calibrate)
+
+
+def add_robustness_command(subparsers) -> None:
+    """Register ``flywheel robustness`` on the main CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "robustness",
+        help="halve and double each strategy constant: does the winner change?",
+        description=(
+            "For every implementation constant of every strategy in the scenario (numeric "
+            "parameters that do not define its mindset), rerun the scenario with the "
+            "constant halved and doubled on the same seeds, and report which changes flip "
+            "the year-10 winner of unit share and of shareholder value, with paired "
+            "confidence intervals (robustness.md, robustness.csv, robustness.png)."
+        ),
+    )
+    parser.add_argument("scenario", help="scenario name (see `flywheel list`) or YAML path")
+    parser.add_argument("--seeds", type=positive_int, default=5, help="common seeds (5)")
+    parser.add_argument("--out", type=Path, help="output folder (runs/<scenario>-robustness)")
+    parser.add_argument(
+        "--only", help="comma-separated constants to scale, as parameter or strategy.parameter"
+    )
+    parser.add_argument("--seed", type=seed_int, help="root seed of the seed plan")
+    parser.add_argument("--steps", type=positive_int, help="weeks per run (default: the horizon)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value for every run, e.g. consumers.count=5000",
+    )
+    parser.add_argument("--workers", type=positive_int, help="worker processes (default: CPUs)")
+    parser.add_argument(
+        "--executor", choices=("local", "inline", "dask"), default="local", help="where runs go"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.set_defaults(handler=_robustness)

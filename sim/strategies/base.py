@@ -583,11 +583,18 @@ class Strategy:
             proxy) and ``decision_velocity`` (habit of acting at once on new
             information); both default to 0.5 when a strategy does not declare them.
         Params: pydantic model of the strategy's parameters.
+        mindset_parameters: the ``Params`` fields that define the mindset (see below).
     """
 
     name: ClassVar[str] = "strategy"
     traits: ClassVar[dict[str, Any]] = {}
     Params: ClassVar[type[StrategyParams]] = StrategyParams
+    mindset_parameters: ClassVar[frozenset[str]] = frozenset()
+    """Names of the ``Params`` fields that define the strategy's mindset (objective,
+    horizon, payout policy, trust in proxies, plan rigidity, cutting experiments,
+    decision speed). Every other numeric field (int, float or a list of numbers) is an
+    implementation constant, which ``flywheel robustness`` halves and doubles to check
+    that the verdict does not hang on it."""
 
     def __init__(self, **params: Any):
         self.params = self.Params.model_validate(params)

@@ -148,6 +148,7 @@ class CustomerObsessed(Strategy):
         "decision_velocity": 1.0,
     }
     Params = CustomerObsessedParams
+    mindset_parameters = frozenset({"horizon_years", "payout_share", "relationship_weight"})
 
     def margin(self, firm: FirmView) -> float:
         """Thin margin, widened to cover fixed costs only while cash is under the floor.

@@ -94,6 +94,9 @@ class PlatformStrategy:
     name: ClassVar[str] = "platform_strategy"
     traits: ClassVar[dict[str, Any]] = {}
     Params: ClassVar[type[StrategyParams]] = StrategyParams
+    mindset_parameters: ClassVar[frozenset[str]] = frozenset()
+    """The ``Params`` fields that define the mindset; every other numeric field is an
+    implementation constant (as :attr:`sim.strategies.base.Strategy.mindset_parameters`)."""
 
     def __init__(self, **params: Any):
         self.params = self.Params.model_validate(params)
@@ -146,6 +149,7 @@ class CustomerObsessedPlatform(PlatformStrategy):
         "payout": "none",
     }
     Params = CustomerObsessedPlatformParams
+    mindset_parameters = frozenset({"reinvest_quarters"})
 
     def decide(self, platform: PlatformView) -> PlatformDecision:
         """Cost-plus take rate and reinvestment of surplus cash."""
@@ -208,6 +212,7 @@ class ShareholderFocusedPlatform(PlatformStrategy):
         "payout": "cash above a reserve, every quarter",
     }
     Params = ShareholderFocusedPlatformParams
+    mindset_parameters = frozenset({"cash_reserve_quarters"})
 
     def decide(self, platform: PlatformView) -> PlatformDecision:
         """Move the take rate toward what power allows; upkeep; pay out."""

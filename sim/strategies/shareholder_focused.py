@@ -194,6 +194,16 @@ class ShareholderFocused(Strategy):
         "decision_velocity": 0.5,
     }
     Params = ShareholderFocusedParams
+    mindset_parameters = frozenset(
+        {
+            "horizon_years",
+            "hurdle_rate",
+            "plan_miss_threshold",
+            "innovation_cut",
+            "cash_reserve_quarters",
+            "relationship_weight",
+        }
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
