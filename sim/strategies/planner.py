@@ -279,7 +279,8 @@ class Planner:
         ``L`` with debt ``D = max(0, -cash)``; value ``sum_k d_k (L s_k - interest_k) +
         W (s_end - w D_end)`` with ``d_k`` the discount at the segment's middle and ``W``
         the continuing weeks discounted from the horizon; lacking ``max_k max(0, reserve
-        - credit_use * L_k - cash_k)`` with ``L_k`` the line lenders grant then
+        - credit_use * L_k - cash_k)`` over the points after today (today's cash no plan
+        can change) with ``L_k`` the line lenders grant then
         (:meth:`credit_line`; today's without ``revenue``); a plan that ends in debt
         covers its interest when ``s_end >= w D_end``.
         """
@@ -290,7 +291,8 @@ class Planner:
         usable = self.terms.credit_use * line
         cash = np.full(surplus.shape[:-1], self.firm.cash, dtype=float)
         lowest = cash.copy()
-        short = self.reserve - usable[..., 0] - cash
+        # Only what the plan can change counts: shortfalls from the first segment's end on.
+        short = np.full_like(cash, -np.inf)
         value = np.zeros_like(cash)
         for k, length in enumerate(self.lengths):
             interest = np.maximum(0.0, -cash) * ((1.0 + self.weekly_interest) ** length - 1.0)
