@@ -16,7 +16,7 @@ from sim.experiments.discover import (
     describe_box,
     discover,
 )
-from sim.experiments.store import SweepStore
+from sim.experiments.store import FORMAT, SweepStore
 
 
 def synthetic_cases(n: int = 1000, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray]:
@@ -154,6 +154,8 @@ def make_store(root, n_per_point: int = 20) -> None:
         ]
     )
     manifest = {
+        "format": FORMAT,
+        "sweep_sha256": "0" * 64,
         "name": "synthetic",
         "design": {"kind": "grid", "parameters": ["taste", "ratio"]},
         "outputs": {"metrics": ["share"]},
@@ -220,3 +222,8 @@ def test_command_errors_are_clear_and_write_nothing(tmp_path, capsys):
     assert "unknown column" in err and "Traceback" not in err
     assert not out.exists()
     assert flywheel(["discover", str(tmp_path / "nowhere"), "--outcome", "x > 1"]) == 2
+    run_folder = tmp_path / "run"
+    run_folder.mkdir()
+    (run_folder / "manifest.json").write_text('{"seed": 1}')
+    assert flywheel(["discover", str(run_folder), "--outcome", "x > 1"]) == 2
+    assert "not a sweep or tournament store" in capsys.readouterr().err

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.discover import Discovery, describe_box
+from sim.scenario import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 PAIRS_SHOWN = 4  # restricted parameters drawn pairwise (the most significant first)
@@ -35,7 +36,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     try:
         store = SweepStore.open(args.dir)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, InputError) as exc:
         return _error(str(exc))
     runs = load_results(args.dir)
     if runs.empty:
