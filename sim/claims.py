@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario import Distribution, NetworkKind, Scenario
+from sim.strategies.registry import resolve_strategy
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,29 @@ def _trends_used(s: Scenario) -> bool:
 
 def _trends_off(s: Scenario) -> dict[str, Any]:
     return {"trends.every_weeks": 0}
+
+
+# ---------------------------------------------------------------- proxies
+
+
+def _manages_to_proxies(spec: Any) -> bool:
+    """Whether a firm spec's proxy focus can be above 0 (its own, or its strategy's trait)."""
+    if spec.proxy_drift_per_doubling > 0:
+        return True
+    if spec.proxy_focus is not None:
+        return spec.proxy_focus > 0
+    traits = resolve_strategy(spec.strategy).traits
+    return float(traits.get("proxy_focus", 0.5)) > 0
+
+
+def _proxies_used(s: Scenario) -> bool:
+    return s.vitality.proxy_drift > 0 and any(
+        _manages_to_proxies(spec) for _, spec in _firm_groups(s)
+    )
+
+
+def _proxies_off(s: Scenario) -> dict[str, Any]:
+    return {"vitality.proxy_drift": 0.0}
 
 
 # ---------------------------------------------------------------- platform ownership
@@ -263,6 +287,15 @@ CLAIMS: dict[str, Claim] = {
             "embracing external trends quickly is one of the defences of Day 1 (Bezos 2016)",
             _trends_used,
             _trends_off,
+        ),
+        Claim(
+            "proxies",
+            "managing to proxies",
+            "a firm that manages to a proxy sees a figure that drifts from what customers "
+            "feel, and stops seeing their disappointment (Bezos 2016: 'the process becomes "
+            "the thing'; Goodhart 1975)",
+            _proxies_used,
+            _proxies_off,
         ),
         Claim(
             "platform_ownership",

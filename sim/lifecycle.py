@@ -54,6 +54,15 @@ STAGES = ("stasis", "irrelevance", "decline", "death")
 """Bezos' four stages of Day 2, in order."""
 
 
+def day2_rung(firm: Firm) -> int:
+    """The firm's rung on the Day 2 ladder, from its stage flags."""
+    if firm.declining:
+        return lifecycle.DECLINE
+    if firm.irrelevant:
+        return lifecycle.IRRELEVANCE
+    return lifecycle.STASIS if firm.in_stasis else lifecycle.DAY1
+
+
 class LifecycleStages:
     """Stages of the weekly step that give firms a life cycle (mixed into MarketModel)."""
 
@@ -383,44 +392,59 @@ class LifecycleStages:
             )
 
     def day2_stages(self) -> None:
-        """Record stasis (and renewal), irrelevance and decline as they happen."""
+        """Move each firm along the Day 2 ladder and record the rungs it reaches.
+
+        Stasis, irrelevance and decline come in the letter's order, one rung per quarter
+        at most; renewal returns a firm to Day 1 (see
+        :func:`sim.mechanics.lifecycle.next_day2_stage`). The count of irrelevant
+        quarters in a row, which the irrelevance exit uses, is kept apart from the ladder.
+        """
         vit, life = self.spec.vitality, self.spec.lifecycle
         total_units = self.last_quarter_units
         for firm in self.firms:
             if not firm.alive:
                 continue
-            if not firm.in_stasis and firm.vitality < vit.stasis_threshold:
-                firm.in_stasis = True
-                self.record_event(firm, "stasis", "vitality below threshold", firm.vitality)
-            elif firm.in_stasis and firm.vitality > vit.stasis_threshold + vit.renewal_margin:
-                firm.in_stasis = False
-                self.record_event(firm, "renewal", "vitality recovered", firm.vitality)
             firm.unit_share = firm.last_quarter.units / total_units if total_units else 0.0
             quarters_old = (self.week - firm.birth_step) // WEEKS_PER_QUARTER
-            if quarters_old > life.grace_quarters and lifecycle.is_irrelevant(
-                firm.unit_share, life.irrelevance_share
-            ):
+            judged = quarters_old > life.grace_quarters
+            if judged and lifecycle.is_irrelevant(firm.unit_share, life.irrelevance_share):
                 firm.irrelevant_quarters += 1
-                if not firm.irrelevant:
-                    firm.irrelevant = True
-                    self.record_event(
-                        firm, "irrelevance", "unit share below threshold", firm.unit_share
-                    )
             else:
                 firm.irrelevant_quarters = 0
-                if firm.unit_share >= 2 * life.irrelevance_share:
-                    firm.irrelevant = False
+            ratio = 1.0
             if len(firm.quarterly_revenue) >= 4:
                 trailing = float(sum(firm.quarterly_revenue[-4:]))
                 firm.peak_trailing_revenue = max(firm.peak_trailing_revenue, trailing)
-                peak = firm.peak_trailing_revenue
-                if not firm.declining and lifecycle.in_decline(trailing, peak, life.decline_drop):
-                    firm.declining = True
-                    self.record_event(
-                        firm, "decline", "trailing-year revenue off its peak", trailing / peak
-                    )
-                elif firm.declining and trailing >= (1 - life.decline_drop / 2) * peak:
-                    firm.declining = False
+                if firm.peak_trailing_revenue > 0:
+                    ratio = trailing / firm.peak_trailing_revenue
+            before = day2_rung(firm)
+            after = lifecycle.next_day2_stage(
+                before,
+                firm.vitality,
+                firm.unit_share,
+                ratio,
+                stasis_threshold=vit.stasis_threshold,
+                renewal_margin=vit.renewal_margin,
+                irrelevance_share=life.irrelevance_share,
+                decline_drop=life.decline_drop,
+                judged=judged,
+            )
+            firm.in_stasis = after >= lifecycle.STASIS
+            firm.irrelevant = after >= lifecycle.IRRELEVANCE
+            firm.declining = after >= lifecycle.DECLINE
+            if after == lifecycle.DAY1 and before > lifecycle.DAY1:
+                self.record_event(firm, "renewal", "vitality recovered", firm.vitality)
+            elif after == before + 1:
+                event, detail, value = {
+                    lifecycle.STASIS: ("stasis", "vitality below threshold", firm.vitality),
+                    lifecycle.IRRELEVANCE: (
+                        "irrelevance",
+                        "unit share below threshold",
+                        firm.unit_share,
+                    ),
+                    lifecycle.DECLINE: ("decline", "trailing-year revenue off its peak", ratio),
+                }[after]
+                self.record_event(firm, event, detail, value)
 
     # ------------------------------------------------------------------ entry and exit
 

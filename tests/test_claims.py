@@ -23,6 +23,7 @@ def everything_on() -> dict:
         "count": 2,
         "innovation_budget": 50.0,
         "progress_ratio": 0.85,
+        "proxy_drift_per_doubling": 0.1,
     }
     return tiny_scenario(
         firms=[firm],
@@ -71,11 +72,38 @@ def test_learning_curve_is_switched_off_for_entrants_and_platforms_too():
 
 def test_a_plain_market_uses_only_the_learning_curve_and_financing():
     # identical consumers: no habit, no taste for selection, no ratchet; no network;
-    # money has its default price and capacity its default share
+    # money has its default price and capacity its default share; a strategy that
+    # declares no proxy focus manages half to proxies (the firm's default), so its
+    # reports drift at the default rate
     used = [c.name for c in used_claims(load_scenario(tiny_scenario()))]
+    assert used == ["learning_curve", "proxies", "interest", "right_sizing"]
+    customer_obsessed = [{"name": "Firm", "strategy": "customer_obsessed"}]
+    used = [c.name for c in used_claims(load_scenario(tiny_scenario(customer_obsessed)))]
     assert used == ["learning_curve", "interest", "right_sizing"]
     with pytest.raises(ValueError, match="unknown mechanic"):
         used_claims(load_scenario(tiny_scenario()), ["learning_curv"])
+
+
+def test_proxies_are_used_by_a_firm_that_manages_to_them_or_drifts_there():
+    def used(firm: dict, **sections) -> bool:
+        scenario = load_scenario(tiny_scenario([{"name": "F", **firm}], **sections))
+        return CLAIMS["proxies"].is_used(scenario)
+
+    assert used({"strategy": "shareholder_focused"})  # its trait: proxy focus 1
+    assert not used({"strategy": "customer_obsessed"})  # its trait: proxy focus 0
+    assert used({"strategy": "customer_obsessed", "proxy_drift_per_doubling": 0.2})
+    assert used({"strategy": "customer_obsessed", "proxy_focus": 0.3})
+    assert not used({"strategy": "shareholder_focused", "proxy_focus": 0.0})
+    assert not used({"strategy": "shareholder_focused"}, vitality={"proxy_drift": 0.0})
+
+
+def test_the_flagship_has_a_switch_for_each_day1_part():
+    scenario = load_scenario("baseline")
+    names = {claim.name for claim in used_claims(scenario)}
+    assert {"vitality", "experiments", "external_trends", "proxies"} <= names
+    for name in ("vitality", "experiments", "external_trends", "proxies"):
+        off = load_scenario(scenario, CLAIMS[name].switch_off(scenario))
+        assert {claim.name for claim in used_claims(off)} == names - {name}
 
 
 def test_effects_by_hand():

@@ -228,8 +228,17 @@ def test_shrinking_firm_cuts_capacity_and_pays_for_the_cut():
 )
 def test_small_market_keeps_a_firm():
     # The baseline's ten firms in a market of 1,000 consumers: a shakeout, not an empty market.
+    # Experiments are scaled with the market as the scenario sets them ($0.20 a week per
+    # consumer a firm serves, 100 here; an experiment six weeks of that budget); unscaled,
+    # $4,000 a week of experiments in a market of about $10,000 a week empties it.
+    small = {
+        "consumers.count": 1000,
+        "firms.0.innovation_budget": 20.0,
+        "firms.1.innovation_budget": 20.0,
+        "innovation.experiment_cost": 120.0,
+    }
     for seed in (1, 2, 3):
-        result = sim.run("baseline", seed=seed, overrides={"consumers.count": 1000})
+        result = sim.run("baseline", seed=seed, overrides=small)
         end = result.firms[result.firms["step"] == result.firms["step"].max()]
         assert end["alive"].sum() >= 1
 

@@ -18,7 +18,14 @@ from sim.runner import run
 from sim.scenario import InputError, load_scenario
 from sim.strategies.customer_obsessed import CustomerObsessed
 
-SMALL = {"consumers.count": 1500}
+# The play loop on the baseline market without its Day 1 parts: decisions take effect
+# at once and no experiment budget is committed (the Day 1 parts are tested elsewhere).
+DAY1_OFF = {
+    "vitality.max_decision_lag_weeks": 0.0,
+    "firms.0.innovation_budget": 0.0,
+    "firms.1.innovation_budget": 0.0,
+}
+SMALL = {"consumers.count": 1500, **DAY1_OFF}
 WEEKS = 52
 
 
@@ -234,6 +241,8 @@ def test_ghost_equals_a_plain_run_with_that_strategy_in_the_seat():
     data["firms"][0:1] = [{**obsessed, "name": f"Obsessed {k}", "count": 1} for k in range(1, 6)]
     data["firms"][0]["strategy"] = "shareholder_focused"
     data["firms"][0]["strategy_params"] = {}
+    for firm in data["firms"]:
+        firm["innovation_budget"] = 0.0  # as DAY1_OFF does for the game's two groups
     plain = run(load_scenario(data, {**SMALL, "steps": WEEKS}))
     pd.testing.assert_frame_equal(ghosts["shareholder_focused"].firms, plain.firms)
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from sim.play import Game
 from sim.play.engine import SNAPSHOT_EVERY, SNAPSHOTS_KEPT
 
+# The play loop on the baseline market without its Day 1 parts: decisions take effect
+# at once and no experiment budget is committed (the Day 1 parts are tested elsewhere).
+DAY1_OFF = {
+    "vitality.max_decision_lag_weeks": 0.0,
+    "firms.0.innovation_budget": 0.0,
+    "firms.1.innovation_budget": 0.0,
+}
 SMALL = {"consumers.count": 1200}
 
 
 def new_game(scenario="baseline", steps=13 * 11):
-    return Game(scenario, steps=steps, overrides=SMALL)
+    overrides = {**SMALL, **DAY1_OFF} if scenario == "baseline" else SMALL
+    return Game(scenario, steps=steps, overrides=overrides)
 
 
 def play(game, prices):

@@ -16,7 +16,7 @@ from sim.play.decisions import parse_decision_text
 from sim.play.terminal import ask_decision
 
 WEEKS = 52
-SMALL = 1500
+SMALL = 5000  # baseline money (fixed cost, experiment budget) is set for 2,000 consumers a firm
 START = {"scenario": "baseline", "steps": WEEKS, "consumers": SMALL}
 
 

@@ -27,7 +27,7 @@ WEEKS_PER_YEAR = 52
 DEFAULT_SCENARIO = "baseline"
 CONSUMER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
 BUILT_IN_STRATEGIES = ("customer_obsessed", "shareholder_focused")
-STAGES = ("day1", "stasis", "decline", "irrelevant", "gone")
+STAGES = ("day1", "stasis", "irrelevant", "decline", "gone")
 MAX_SEED = 2**63 - 1
 RESET_FIELDS = (
     "session",
@@ -339,10 +339,10 @@ class DashboardSession:
         for firm in self.model.firms:
             if not firm.alive:
                 counts["gone"] += 1
-            elif firm.irrelevant:
-                counts["irrelevant"] += 1
             elif firm.declining:
                 counts["decline"] += 1
+            elif firm.irrelevant:
+                counts["irrelevant"] += 1
             elif firm.in_stasis:
                 counts["stasis"] += 1
             else:

@@ -8,14 +8,27 @@ Kaplan (2001), *Creative Destruction*. Entry as a Poisson stream of founders, ea
 drawing a business model from a set of templates (Hopenhayn 1992 for entry and exit in
 industry dynamics; Jovanovic 1982 for exit of firms that learn they are not viable).
 
-Stage rules (each checked at quarter ends):
+Stage rules (:func:`next_day2_stage`, checked at quarter ends). The stages are a
+ladder taken in the letter's order, one rung per quarter at most: "Day 2 is stasis.
+Followed by irrelevance. Followed by excruciating, painful decline. Followed by death."
 
-- stasis: vitality falls below the Day 2 threshold (Day 2 begins); a firm that climbs
-  back above the threshold plus a margin records a renewal.
-- irrelevance: the firm's share of the quarter's units falls below a threshold after
-  its grace period; firms that stay irrelevant for a set number of quarters exit.
-- decline: revenue over the last four quarters falls a set fraction below its peak.
-- death: the firm exits (insolvency or irrelevance).
+- stasis (Day 2 begins): vitality falls below the Day 2 threshold.
+- irrelevance (only from stasis): the firm's share of the quarter's units is below a
+  threshold after its grace period; it stops mattering to the market.
+- decline (only from irrelevance): revenue over the last four quarters is a set fraction
+  below its peak.
+- death: the firm exits (insolvency, or irrelevance for a set number of quarters in a
+  row; these exit rules run apart from the ladder, so a firm can die on any rung).
+- renewal: from any rung, vitality back above the threshold plus a margin returns the
+  firm to Day 1. A firm whose share recovers to twice the irrelevance threshold steps
+  back to stasis; one whose trailing revenue recovers to within half the drop of its
+  peak steps back to irrelevance.
+
+The pace follows from the irrelevance threshold being a share of the whole market: a
+firm that loses a fraction ``r`` of its units each quarter reaches irrelevance
+``ln(s0 / s_irr) / -ln(1 - r)`` quarters after it starts to shrink from share ``s0``, so
+a large incumbent harvests Day 2 for years and a small firm passes through in quarters
+(Bezos 2016: "this kind of decline would happen in extreme slow motion").
 
 Tenure: at every quarter end the live firms are ranked by their revenue over the last
 four quarters; the top ``K`` are "at the top". A firm's tenure is the length of its
@@ -135,6 +148,60 @@ def is_irrelevant(unit_share: float, threshold: float) -> bool:
     return threshold > 0 and unit_share < threshold
 
 
-def in_decline(trailing_revenue: float, peak_trailing_revenue: float, drop: float) -> bool:
-    """Whether trailing-year revenue is at least ``drop`` below its peak (peak > 0)."""
-    return peak_trailing_revenue > 0 and trailing_revenue <= (1.0 - drop) * peak_trailing_revenue
+DAY1, STASIS, IRRELEVANCE, DECLINE = 0, 1, 2, 3
+"""Rungs of the Day 2 ladder, in the letter's order (death is an exit, not a rung)."""
+
+STAGE_NAMES = ("day1", "stasis", "irrelevance", "decline")
+"""Name of each rung, by its number."""
+
+
+def next_day2_stage(
+    stage: int,
+    vitality: float,
+    unit_share: float,
+    revenue_ratio: float,
+    *,
+    stasis_threshold: float,
+    renewal_margin: float,
+    irrelevance_share: float,
+    decline_drop: float,
+    judged: bool = True,
+) -> int:
+    """The firm's rung on the Day 2 ladder after one quarter end.
+
+    Renewal first: from any rung, ``v > threshold + margin`` returns the firm to Day 1.
+    Then a firm on a rung whose condition no longer holds (with hysteresis) steps back
+    one rung, or else a firm steps down at most one rung, and only to the next one:
+    Day 1 to stasis when ``v < threshold``; stasis to irrelevance when the unit share is
+    below ``irrelevance_share`` (``judged``: past its grace period); irrelevance to
+    decline when ``revenue_ratio <= 1 - decline_drop``.
+
+    Args:
+        stage: current rung (:data:`DAY1`, :data:`STASIS`, :data:`IRRELEVANCE` or
+            :data:`DECLINE`).
+        vitality: ``v`` in [0, 1].
+        unit_share: the firm's share of the quarter's units, in [0, 1].
+        revenue_ratio: trailing-year revenue over its peak (1 while there is no full
+            year or no peak).
+        stasis_threshold: vitality below which Day 2 begins.
+        renewal_margin: vitality above the threshold that counts as renewal.
+        irrelevance_share: unit share below which a firm is irrelevant (0: never).
+        decline_drop: fall of trailing-year revenue below its peak that is decline.
+        judged: whether the firm is past the grace period after entry.
+
+    Returns:
+        The new rung.
+    """
+    if stage > DAY1 and vitality > stasis_threshold + renewal_margin:
+        return DAY1
+    if stage == DECLINE and revenue_ratio >= 1.0 - decline_drop / 2:
+        return IRRELEVANCE
+    if stage == IRRELEVANCE and irrelevance_share > 0 and unit_share >= 2 * irrelevance_share:
+        return STASIS
+    if stage == DAY1 and vitality < stasis_threshold:
+        return STASIS
+    if stage == STASIS and judged and is_irrelevant(unit_share, irrelevance_share):
+        return IRRELEVANCE
+    if stage == IRRELEVANCE and revenue_ratio <= 1.0 - decline_drop:
+        return DECLINE
+    return stage
