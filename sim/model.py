@@ -509,8 +509,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         if marketing is not None:
             firm.marketing_spend = float(marketing)
         self.defences.apply(firm, decision)
-        firm.pay_out(self.finance.payout_allowed(firm, decision.payout))
-        self.finance.record_plan(firm, decision.funding_plan)
+        firm.pay_out(decision.payout)
         if self.trust is not None:
             self.trust.set_policy(firm.slot, decision.trust_policy)
         if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
@@ -599,7 +598,6 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
             **self.acquisitions.own_details(self, firm),
             **self.capacity.view_fields(self, firm),
-            **self.finance.view_fields(firm),
         )
 
     def seen_quarter(self, firm: Firm, report):
