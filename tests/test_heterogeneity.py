@@ -374,8 +374,10 @@ def test_zero_spreads_draw_nothing_and_change_nothing():
         "shocks.demand_sd": 0.0,
         "shocks.cost_sd": 0.0,
     }
-    plain = sim.MarketModel(load_scenario("baseline", {"consumers.count": 1_500}), seed="scenario")
-    zero = sim.MarketModel(load_scenario("baseline", zeros), seed="scenario")
+    plain = sim.MarketModel(
+        load_scenario("day1_vs_day2", {"consumers.count": 1_500}), seed="scenario"
+    )
+    zero = sim.MarketModel(load_scenario("day1_vs_day2", zeros), seed="scenario")
     for model in (plain, zero):
         model.run(30)
     assert plain.rng.bit_generator.state == zero.rng.bit_generator.state

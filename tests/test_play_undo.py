@@ -6,8 +6,11 @@ from sim.play import Game
 from sim.play.engine import SNAPSHOT_EVERY, SNAPSHOTS_KEPT
 
 # The play loop on the baseline market without its Day 1 parts: decisions take effect
-# at once and no experiment budget is committed (the Day 1 parts are tested elsewhere).
+# at once and no experiment budget is committed (the Day 1 parts are tested elsewhere);
+# and without lasting brand matches, with which the seat's firm, at these fixed
+# decisions in a 1,200-consumer market, is out of the market before quarter 17.
 DAY1_OFF = {
+    "consumers.brand_match_sd": 0.0,
     "vitality.max_decision_lag_weeks": 0.0,
     "firms.0.innovation_budget": 0.0,
     "firms.1.innovation_budget": 0.0,
