@@ -94,3 +94,14 @@ def test_study_starts_from_the_scenario_and_resumes(tmp_path, capsys):
     assert table.loc["firms.0.selection", "fitted"] == pytest.approx(fitted["firms.0.selection"])
     report = (out / "calibration.md").read_text()
     assert "hand-set (trial 0)" in report and f"fitted (trial {best})" in report
+
+
+def test_shipped_files_are_found_by_name_and_valid():
+    from sim.experiments.calibrate import find_calibration, shipped_calibrations
+
+    assert shipped_calibrations() == ["amazon_flywheel", "industry_dynamics"]
+    for name in shipped_calibrations():
+        spec = load_spec(name)
+        assert find_calibration(name).is_file() and spec.trials >= 1
+    with pytest.raises(InputError, match="shipped calibration files: amazon_flywheel"):
+        load_spec("nowhere")

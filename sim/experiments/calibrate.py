@@ -165,19 +165,44 @@ class CalibrationSpec(BaseModel):
         return self
 
 
-def load_spec(path: str | Path, overrides: dict[str, Any] | None = None) -> CalibrationSpec:
-    """Read and validate a calibration file; every problem at once.
+def find_calibration(source: str | Path) -> Path:
+    """A calibration file by path, or by the name of a shipped one (``amazon_flywheel``).
+
+    Shipped files live in the package's ``experiments/calibration`` folder; a path that
+    exists comes first.
+    """
+    path = Path(source)
+    if path.exists() or path.suffix in {".yaml", ".yml"} or len(path.parts) > 1:
+        return path
+    from sim.packaged import packaged_folder
+
+    shipped = packaged_folder("experiments") / "calibration" / f"{path.name}.yaml"
+    return shipped if shipped.is_file() else path
+
+
+def shipped_calibrations() -> list[str]:
+    """Names of the calibration files that ship with the package."""
+    from sim.packaged import packaged_folder
+
+    return sorted(p.stem for p in (packaged_folder("experiments") / "calibration").glob("*.yaml"))
+
+
+def load_spec(source: str | Path, overrides: dict[str, Any] | None = None) -> CalibrationSpec:
+    """Read and validate a calibration file (a path or a shipped name); every problem at once.
 
     Raises:
         InputError: on an unreadable file or invalid content.
     """
     from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 
+    path = find_calibration(source)
     file = str(path)
     try:
         data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError([Problem(file, "", "(file)", f"cannot be read: {exc.strerror}")]) from None
+        shipped = ", ".join(shipped_calibrations())
+        rule = f"cannot be read: {exc.strerror} (shipped calibration files: {shipped})"
+        raise InputError([Problem(file, "", "(file)", rule)]) from None
     except UnsafeYaml as exc:
         raise InputError([Problem(file, i.path, i.value, i.rule) for i in exc.issues]) from None
     except yaml.YAMLError as exc:

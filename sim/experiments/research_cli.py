@@ -78,7 +78,9 @@ def add_calibrate_command(subparsers) -> None:
         ),
     )
     command.add_argument("scenario", help="scenario name or YAML path")
-    command.add_argument("targets", type=Path, help="calibration file (YAML)")
+    command.add_argument(
+        "targets", help="calibration file (YAML path, or a shipped name: amazon_flywheel)"
+    )
     command.add_argument("--trials", type=int, help="trial budget (the file's by default)")
     command.add_argument("--seeds", type=int, help="seeds per trial (the file's by default)")
     command.add_argument("--workers", type=int, default=1, help="processes for a trial's seeds")
