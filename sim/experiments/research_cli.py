@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.arguments import positive_int, seed_int
+from sim.arguments import positive_int
+from sim.experiments.claims_cli import add_paired_run_options
 
 
 def _discover(args: argparse.Namespace) -> int:
@@ -81,9 +82,11 @@ def add_calibrate_command(subparsers) -> None:
     command.add_argument(
         "targets", help="calibration file (YAML path, or a shipped name: amazon_flywheel)"
     )
-    command.add_argument("--trials", type=int, help="trial budget (the file's by default)")
-    command.add_argument("--seeds", type=int, help="seeds per trial (the file's by default)")
-    command.add_argument("--workers", type=int, default=1, help="processes for a trial's seeds")
+    command.add_argument("--trials", type=positive_int, help="trial budget (the file's)")
+    command.add_argument("--seeds", type=positive_int, help="seeds per trial (the file's)")
+    command.add_argument(
+        "--workers", type=positive_int, default=1, help="processes for a trial's seeds"
+    )
     command.add_argument("--out", type=Path, help="output folder (runs/<scenario>-calibration)")
     command.set_defaults(handler=_calibrate)
 
@@ -107,18 +110,6 @@ def add_robustness_command(subparsers) -> None:
     parser.add_argument(
         "--only", help="comma-separated constants to scale, as parameter or strategy.parameter"
     )
-    parser.add_argument("--seed", type=seed_int, help="root seed of the seed plan")
     parser.add_argument("--steps", type=positive_int, help="weeks per run (default: the horizon)")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value for every run, e.g. consumers.count=5000",
-    )
-    parser.add_argument("--workers", type=positive_int, help="worker processes (default: CPUs)")
-    parser.add_argument(
-        "--executor", choices=("local", "inline", "dask"), default="local", help="where runs go"
-    )
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    add_paired_run_options(parser)
     parser.set_defaults(handler=_robustness)
