@@ -33,6 +33,15 @@ class ProcessExit(SystemExit):
     """``os._exit`` called by a strategy (stopped before it ended the process)."""
 
 
+def exit_at_once(status: int) -> None:
+    """``os._exit`` itself, even while a strategy's guard stands in its place (no flush).
+
+    For the process's own watchdogs (a worker whose parent died), which must end it
+    whatever code is running.
+    """
+    _REAL_EXIT(status)
+
+
 def real_exit(status: int) -> None:
     """End the process at once (``os._exit``, even while a strategy is being called)."""
     sys.stdout.flush()

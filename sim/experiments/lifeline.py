@@ -17,6 +17,8 @@ import select
 import threading
 import time
 
+from sim.user_code import exit_at_once
+
 POLL_SECONDS = 0.5
 EXIT_STATUS = 70
 
@@ -51,7 +53,7 @@ def _watch(pid: int) -> None:
     if not _wait_pidfd(pid):
         while _driver_alive(pid):
             time.sleep(POLL_SECONDS)
-    os._exit(EXIT_STATUS)
+    exit_at_once(EXIT_STATUS)
 
 
 def watch_driver(pid: int) -> None:
@@ -61,5 +63,5 @@ def watch_driver(pid: int) -> None:
         pid: the driver's process id, taken in the driver.
     """
     if not _driver_alive(pid):
-        os._exit(EXIT_STATUS)
+        exit_at_once(EXIT_STATUS)
     threading.Thread(target=_watch, args=(pid,), name="driver-watch", daemon=True).start()
