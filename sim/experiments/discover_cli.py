@@ -171,17 +171,23 @@ def trajectory_figure(trajectory: pd.DataFrame):
     points = ax.scatter(
         trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis"
     )
-    figure.colorbar(points, ax=ax, label="restricted parameters")
+    from matplotlib.ticker import MaxNLocator
+
+    bar = figure.colorbar(points, ax=ax, label="restricted parameters")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     chosen = trajectory[trajectory["chosen"]]
     ax.scatter(
         chosen["coverage"], chosen["density"], s=160, facecolors="none", edgecolors="#d62728"
     )
     for row in chosen.itertuples():
+        right = row.coverage > 0.6  # label to the left of a point near the right edge
         ax.annotate(
             f"chosen (box {row.box})",
             (row.coverage, row.density),
-            xytext=(6, 6),
+            xytext=(-10 if right else 10, -14),
             textcoords="offset points",
+            ha="right" if right else "left",
             color="#d62728",
         )
     ax.set_xlabel("coverage (share of cases of interest in the box)")
