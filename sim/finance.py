@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sim.mechanics import finance as fin
 from sim.mechanics.value import annual_operating_profit
 from sim.scenario.schema_finance import FinanceSpec
+from sim.strategies.base import FundingPlan
 
 WEEKS_PER_QUARTER = 13
 
@@ -32,11 +33,16 @@ class FirmAccount:
     loss_quarters: int = 0
     beyond_limit_quarters: int = 0
     customer_history: tuple[int, ...] = ()
+    investment_history: tuple[float, ...] = ()
     interest: float = 0.0
     equity_raised: float = 0.0
     restructuring: float = 0.0
     cumulative_interest: float = 0.0
     cumulative_equity: float = 0.0
+    start_up_capital: float = 0.0
+    start_up: bool = False
+    track_record: float = 1.0
+    plan: FundingPlan | None = None
 
 
 FINANCE_FIRM_COLUMNS = [
@@ -57,16 +63,31 @@ class Finance:
         self.accounts: dict[int, FirmAccount] = {}
 
     def register(self, firm) -> None:
-        """Open a firm's account: split its fixed cost into overhead and capacity."""
+        """Open a firm's account: split its fixed cost into overhead and capacity.
+
+        A start-up (a firm that enters during the run, or one of age 0 at the start) has
+        its starting cash as paid-in capital, which it may not pay out. An entrant's first
+        credit line is a seed line sized by the market (:func:`fin.seed_credit`); a firm
+        present at the start gets a quarter of its fixed cost (or ``initial_credit``).
+        """
         spec = self.spec
         capacity_cost = spec.capacity_share * firm.fixed_cost
+        model = firm.model
+        entrant = model.week > 0
         initial = spec.initial_credit
-        if initial is None:
+        if initial is None and entrant:
+            revenue = float(getattr(model.stats, "spending", 0.0) or 0.0)
+            live = sum(1 for other in model.firms if other.alive and other is not firm)
+            initial = fin.seed_credit(firm.fixed_cost, revenue, live, spec.seed_credit_weeks)
+        elif initial is None:
             initial = WEEKS_PER_QUARTER * firm.fixed_cost
+        start_up = entrant or firm.initial_age_years <= 0
         self.accounts[firm.slot] = FirmAccount(
             overhead=firm.fixed_cost - capacity_cost,
             capacity=capacity_cost / spec.capacity_unit_cost,
             credit_limit=initial,
+            start_up_capital=max(0.0, firm.cash) if start_up else 0.0,
+            start_up=entrant,
         )
 
     def account(self, firm) -> FirmAccount:
@@ -99,17 +120,30 @@ class Finance:
         """Quarter end for one live firm, after its books closed: credit line, investors.
 
         The credit line is re-sized from the trailing year (annualised while the firm has
-        fewer than four quarters); a firm in debt asks investors, who fund it if they
-        believe its growth story; a firm still beyond its line counts one more quarter.
+        fewer than four quarters): lenders lend on earnings after the firm's investment
+        (its free cash flow, investment being expensed here) and on its revenue; the track
+        record is updated against the plan the firm last decided on; a firm in debt asks
+        investors, who fund it if they believe its growth story or its plan; a firm still
+        beyond its line counts one more quarter.
         """
         spec, account = self.spec, self.accounts[firm.slot]
         last = firm.last_quarter
         account.loss_quarters = account.loss_quarters + 1 if last.operating_profit < 0 else 0
+        if account.plan is not None:
+            account.track_record = fin.track_record(
+                account.track_record,
+                first_quarter_units(account.plan),
+                last.units / WEEKS_PER_QUARTER,
+                spec.track_record_weight,
+            )
         history = (*account.customer_history, last.customers)[-5:]
         account.customer_history = history
+        account.investment_history = (*account.investment_history, last.investment)[-4:]
         if firm.quarterly_operating_profit:
+            earnings = annual_operating_profit(firm.quarterly_operating_profit)
+            invested = annual_operating_profit(list(account.investment_history))
             account.credit_limit = fin.credit_limit(
-                annual_operating_profit(firm.quarterly_operating_profit),
+                earnings - invested,
                 annual_operating_profit(firm.quarterly_revenue),
                 spec.credit_earnings_multiple,
                 spec.credit_revenue_advance,
@@ -150,34 +184,85 @@ class Finance:
             return 0.0
         return history[-1] / history[0] - 1.0
 
-    def investors_believe(self, firm) -> bool:
-        """Whether investors believe the firm's growth story now (see ``fin``)."""
+    def patience(self, firm) -> int:
+        """Loss quarters investors fund: venture patience applies to start-ups."""
         spec, account = self.spec, self.accounts[firm.slot]
-        return fin.investors_believe(
+        if account.start_up:
+            return max(spec.investor_patience_quarters, spec.venture_patience_quarters)
+        return spec.investor_patience_quarters
+
+    def investors_believe(self, firm, amount: float = 0.0) -> bool:
+        """Whether investors fund ``amount`` now: the growth story or a credible plan.
+
+        Within their patience (:meth:`patience`), investors fund a firm whose customers
+        grew over the last year and come back (``fin.investors_believe``), or whose latest
+        plan is credible for the amount, judged with its track record
+        (``fin.plan_is_credible``).
+        """
+        spec, account = self.spec, self.accounts[firm.slot]
+        patience = self.patience(firm)
+        story = fin.investors_believe(
             account.loss_quarters,
-            spec.investor_patience_quarters,
+            patience,
             self.customer_growth(firm),
             firm.last_quarter.repeat_rate,
+            spec.investor_min_customer_growth,
+            spec.investor_min_repeat_rate,
+        )
+        if story or account.plan is None or patience <= 0 or account.loss_quarters > patience:
+            return story
+        plan = account.plan
+        growth = plan.units[-1] / plan.units_now - 1.0 if plan.units_now > 0 else 0.0
+        if plan.units_now <= 0 and plan.units[-1] > 0:
+            growth = float("inf")
+        return fin.plan_is_credible(
+            growth,
+            fin.plan_value(plan.weeks, plan.surplus, spec.investor_required_return),
+            amount,
+            account.track_record,
+            firm.last_quarter.repeat_rate,
+            firm.last_quarter.units > 0,
             spec.investor_min_customer_growth,
             spec.investor_min_repeat_rate,
         )
 
     def ask_investors(self, firm) -> None:
         """A firm in debt asks for a runway of equity; it repays the debt first."""
-        if not self.investors_believe(firm):
-            return
         last = firm.last_quarter
         burn = max(0.0, -(last.operating_profit - last.investment))
-        self.raise_equity(
-            firm, fin.equity_to_raise(firm.cash, burn, self.spec.investor_runway_quarters)
-        )
+        amount = fin.equity_to_raise(firm.cash, burn, self.spec.investor_runway_quarters)
+        if amount > 0 and self.investors_believe(firm, amount):
+            self.raise_equity(firm, amount)
+
+    def record_plan(self, firm, plan: FundingPlan | None) -> None:
+        """Keep the plan a firm decided on: investors judge it, and it builds a record."""
+        if plan is not None:
+            self.accounts[firm.slot].plan = plan
 
     def request_equity(self, firm, amount: float) -> float:
         """A strategy asks for ``amount`` of equity; returns what investors put in ($)."""
-        if amount <= 0 or not self.investors_believe(firm):
+        if amount <= 0 or not self.investors_believe(firm, amount):
             return 0.0
         self.raise_equity(firm, amount)
         return amount
+
+    def payout_allowed(self, firm, amount: float) -> float:
+        """What the firm may pay out of ``amount``: retained earnings only (``fin``)."""
+        account = self.accounts[firm.slot]
+        capital = account.start_up_capital + account.cumulative_equity
+        return fin.payout_allowed(amount, firm.cash, capital)
+
+    def view_fields(self, firm) -> dict:
+        """What a firm's strategy sees of its financing (rate, earnings, investors, record).
+
+        The track record is how much of its plans' projected units it has delivered.
+        """
+        account = self.accounts[firm.slot]
+        capital = account.start_up_capital + account.cumulative_equity
+        return {
+            "borrowing_rate": self.spec.borrowing_rate,
+            "retained_earnings": firm.cash - capital,
+        }
 
     def raise_equity(self, firm, amount: float) -> None:
         """Book new equity into the firm's cash."""
@@ -203,3 +288,11 @@ class Finance:
             "capacity": account.capacity,
             "restructuring": account.restructuring,
         }
+
+
+def first_quarter_units(plan: FundingPlan) -> float:
+    """Weekly units a plan projected for its first quarter (linear from now to its first point)."""
+    week, units = plan.weeks[0], plan.units[0]
+    if week <= WEEKS_PER_QUARTER / 2 or week <= 0:
+        return units
+    return plan.units_now + (units - plan.units_now) * (WEEKS_PER_QUARTER / 2) / week

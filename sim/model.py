@@ -509,7 +509,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         if marketing is not None:
             firm.marketing_spend = float(marketing)
         self.defences.apply(firm, decision)
-        firm.pay_out(decision.payout)
+        firm.pay_out(self.finance.payout_allowed(firm, decision.payout))
+        self.finance.record_plan(firm, decision.funding_plan)
         if self.trust is not None:
             self.trust.set_policy(firm.slot, decision.trust_policy)
         if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
@@ -598,6 +599,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
             **self.acquisitions.own_details(self, firm),
             **self.capacity.view_fields(self, firm),
+            **self.finance.view_fields(firm),
         )
 
     def seen_quarter(self, firm: Firm, report):

@@ -147,7 +147,9 @@ def test_terminal_loop_asks_again_after_invalid_entries_and_records_the_answers(
     ]
     ask, prompts = scripted_answers(answers)
     said = []
-    game = Game("baseline", steps=WEEKS, overrides={**SMALL, "firms.0.cash": 1e6})
+    # an established firm (age 5): its starting cash is earnings kept, which it may pay out
+    overrides = {**SMALL, "firms.0.cash": 1e6, "firms.0.age_years": 5.0}
+    game = Game("baseline", steps=WEEKS, overrides=overrides)
     game.begin()
     assert play_in_terminal(game, tmp_path / "save.yaml", ask=ask, say=said.append)
     assert game.over

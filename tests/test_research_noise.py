@@ -280,11 +280,17 @@ def test_customer_obsessed_buys_research_to_reach_its_target():
 
     from sim.strategies.customer_obsessed import CustomerObsessed
 
+    # A market of 10,000 needs a week, where its plan invests far more than the research
+    # it needs (a quarter of the plan's weekly investment at most goes to research).
     view = view_with_terms()
+    view = dataclasses.replace(
+        view, research=dataclasses.replace(view.research, weights=view.research.weights * 50)
+    )
     target = 0.03
-    decision = CustomerObsessed(research_target_error=target).decide(firm_view(), view)
+    strategy = CustomerObsessed(research_target_error=target)
+    decision = strategy.decide(firm_view(), view)
     needed = view.research.terms.spend_for_error(target)
-    assert needed > 0
+    assert 0 < needed <= 0.25 * strategy.plan.spends
     assert decision.spend_research == pytest.approx(needed)
     none = CustomerObsessed(research_target_error=0.0).decide(firm_view(), view)
     assert none.spend_research == 0.0

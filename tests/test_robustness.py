@@ -245,7 +245,10 @@ SMALL = ["consumers.count=500"]
 def test_end_to_end_writes_the_three_files(tmp_path, capsys):
     out = tmp_path / "out"
     args = ["robustness", "baseline", "--steps", "26", "--seeds", "2", "--out", str(out)]
-    args += ["--only", "max_weekly_spend,customer_obsessed.thin_margin,margin_multiples"]
+    args += [
+        "--only",
+        "shareholder_focused.spend_share,customer_obsessed.thin_margin,customer_obsessed.margin_multiples",
+    ]
     assert main([*args, "--set", SMALL[0], "--workers", "2"]) == 0
     printed = capsys.readouterr().out
     assert "is the verdict robust?" in printed and "runs last 26 weeks" in printed
@@ -266,7 +269,7 @@ def test_end_to_end_writes_the_three_files(tmp_path, capsys):
     ]
     assert set(table["outcome"]) == {"year10_unit_share", "year10_shareholder_value"}
     assert set(table["strategy"]) == {"customer_obsessed", "shareholder_focused"}
-    assert set(table["parameter"]) == {"max_weekly_spend", "thin_margin", "margin_multiples"}
+    assert set(table["parameter"]) == {"spend_share", "thin_margin", "margin_multiples"}
     assert len(table) == 3 * 2 * 2  # constants, factors, verdicts
     assert (table["n_seeds"] == 2).all()
 
@@ -281,7 +284,7 @@ def test_same_bytes_twice(tmp_path):
             seeds=2,
             steps=13,
             out=out,
-            only=["max_weekly_spend", "thin_margin"],
+            only=["shareholder_focused.spend_share", "customer_obsessed.thin_margin"],
             executor="inline",
         )
         outputs.append(out)

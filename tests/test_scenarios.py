@@ -178,12 +178,12 @@ def test_overrides_reach_nested_and_new_sections():
         overrides=[
             "market.outside_utility=-0.5",
             "consumers.need_rate=0.5",
-            "firms.1.strategy_params.cash_reserve_quarters=2",
+            "firms.1.strategy_params.reserve_quarters=2",
         ],
     )
     assert scenario.market.outside_utility == -0.5
     assert scenario.consumers.need_rate.central() == 0.5
-    assert scenario.firms[1].strategy_params == {"cash_reserve_quarters": 2}
+    assert scenario.firms[1].strategy_params == {"reserve_quarters": 2}
 
 
 def test_overrides_are_validated():

@@ -59,6 +59,9 @@ def credit_limit(
 ) -> float:
     """Largest debt lenders allow: ``L = m * max(0, OP) + a * Rev``.
 
+    ``OP`` is the earnings lenders count: ``sim.finance`` passes operating profit after
+    investment (free cash flow, since investment is expensed in this model).
+
     Cash-flow lending (a multiple ``m`` of trailing operating profit, the usual covenant
     of debt to EBITDA) plus asset-based lending against what the business turns over
     (an advance ``a`` on trailing revenue, as receivables and inventory finance).
@@ -157,3 +160,124 @@ def restructuring_cost(capacity_cut: float, cost_per_unit: float, weeks: float) 
 def discount_factor(hurdle_rate: float, weeks: float) -> float:
     """Present value of $1 paid in ``weeks``: ``(1 + r)^(-weeks / 52)``."""
     return math.pow(1.0 + hurdle_rate, -weeks / WEEKS_PER_YEAR)
+
+
+def plan_value(
+    weeks: tuple[float, ...], surplus: tuple[float, ...], required_return: float
+) -> float:
+    """What investors think a plan is worth: its surpluses, then its run rate for ever.
+
+    The plan's evaluation weeks ``t_0 < ... < t_n`` (``t_n`` the horizon) are the middles
+    of segments that tile ``[0, t_n]`` (so segment ``k`` ends at ``2 t_k`` less the
+    previous end); each segment's weekly surplus ``s_k`` is paid over its ``L_k`` weeks
+    and discounted from its evaluation week; the run rate at the
+    horizon ``s_n`` continues as a perpetuity: ``V = sum_k L_k s_k (1+r)^(-t_k/52) +
+    52 s_n / r (1+r)^(-t_n/52)``.
+
+    Args:
+        weeks: evaluation weeks, increasing; the last is the horizon's end.
+        surplus: weekly surplus at each (same length; $ per week).
+        required_return: investors' annual required return ``r`` > 0.
+
+    Returns:
+        The plan's value ($, may be negative).
+    """
+    if required_return <= 0:
+        raise ValueError(f"required_return must be > 0, got {required_return}")
+    if len(weeks) != len(surplus) or not weeks:
+        raise ValueError("weeks and surplus must have one equal length >= 1")
+    *middles, end = weeks
+    value = 0.0
+    start = 0.0
+    for k, week in enumerate(middles):
+        stop = 2.0 * week - start
+        value += (stop - start) * surplus[k] * discount_factor(required_return, week)
+        start = stop
+    return value + 52.0 * surplus[-1] / required_return * discount_factor(required_return, end)
+
+
+def plan_is_credible(
+    plan_growth: float,
+    value: float,
+    amount: float,
+    track_record: float,
+    repeat_rate: float,
+    has_history: bool,
+    min_customer_growth: float,
+    min_repeat_rate: float,
+) -> bool:
+    """Whether investors believe a plan: growth and value, discounted by the track record.
+
+    Investors discount what the plan projects by how well the firm's past plans came
+    true (``track_record`` in [0, 1]): they require credible growth of weekly units over
+    the plan, ``rho (1 + g) - 1 >= g_min``, a credible value at least the amount asked,
+    ``rho V >= E``, and, from a firm with a quarter of sales behind it, a repeat rate of
+    at least ``min_repeat_rate`` (customers who come back, the 1997 letter's evidence).
+
+    Args:
+        plan_growth: growth of expected weekly units from now to the horizon (share).
+        value: the plan's value (:func:`plan_value`, $).
+        amount: equity asked ($, >= 0).
+        track_record: ``rho``, credibility of the firm's plans so far.
+        repeat_rate: share of last quarter's units bought by returning customers.
+        has_history: whether the firm has sold for a quarter.
+        min_customer_growth: ``g_min``.
+        min_repeat_rate: evidence threshold for repeat purchases.
+
+    Returns:
+        True if the plan is credible for that amount.
+    """
+    return (
+        track_record * (1.0 + plan_growth) - 1.0 >= min_customer_growth
+        and track_record * value >= amount
+        and (not has_history or repeat_rate >= min_repeat_rate)
+    )
+
+
+def track_record(previous: float, projected: float, realised: float, weight: float) -> float:
+    """Credibility of a firm's plans after one more quarter: ``(1-w) rho + w min(1, a/p)``.
+
+    An exponentially weighted mean of how much of each quarter's projected weekly units
+    the firm delivered (capped at one: beating a plan earns no extra credit). A plan that
+    projected nothing leaves the record as it was.
+
+    Args:
+        previous: ``rho`` before the quarter, in [0, 1].
+        projected: weekly units the plan projected for the quarter.
+        realised: weekly units sold.
+        weight: ``w`` in [0, 1], weight of the latest quarter.
+
+    Returns:
+        The updated record.
+    """
+    if projected <= 0:
+        return previous
+    return (1.0 - weight) * previous + weight * min(1.0, max(0.0, realised) / projected)
+
+
+def payout_allowed(amount: float, cash: float, paid_in_capital: float) -> float:
+    """Payout a firm may make: from retained earnings only, ``min(P, max(0, C - K))``.
+
+    Cash less the capital its owners put in (at start-up and in equity raised) is what
+    it has earned and kept; start-up capital and equity are not paid back as dividends.
+
+    Args:
+        amount: payout asked ($, >= 0).
+        cash: cash now ($).
+        paid_in_capital: start-up capital plus equity raised ($).
+
+    Returns:
+        The payout allowed ($, >= 0).
+    """
+    return max(0.0, min(amount, cash - paid_in_capital))
+
+
+def seed_credit(fixed_cost: float, market_weekly_revenue: float, live_firms: int, weeks: float):
+    """A start-up's first credit line: ``max(13 F, w R / n)`` ($).
+
+    A quarter of its fixed cost, or ``weeks`` of an average live firm's revenue (the
+    market's weekly revenue ``R`` over its ``n`` live firms), whichever is larger: lenders
+    size a seed line by the business it enters.
+    """
+    share = market_weekly_revenue / live_firms if live_firms > 0 else 0.0
+    return max(13.0 * fixed_cost, weeks * max(0.0, share))

@@ -11,7 +11,10 @@ class FinanceSpec(Frozen):
     """How firms are financed: credit, investors and capacity (scenario section ``finance``).
 
     Defaults: debt at 8% a year on a line of three times trailing operating profit plus a
-    tenth of trailing revenue; no investors (patience 0); half of each firm's starting fixed
+    tenth of trailing revenue; no investors for incumbents (patience 0), venture investors
+    patient for twelve loss quarters for start-ups, who judge a plan at a 15% return and
+    the firm's track record; a start-up's first line is a quarter of an average firm's
+    revenue; half of each firm's starting fixed
     cost is capacity at $1 per unit of weekly volume, cut by at most a quarter a quarter at
     eight weeks' cost of what is cut. Capacity does not bind unless ``capacity_binds``:
     then a firm sells at most its capacity, turns the rest away, and grows capacity only
@@ -45,6 +48,35 @@ class FinanceSpec(Frozen):
     )
     investor_runway_quarters: float = Field(
         4.0, gt=0, le=40, description="quarters of burn one raise funds"
+    )
+    investor_required_return: float = Field(
+        0.15,
+        gt=0,
+        le=2,
+        description="annual return at which investors value a firm's plan (its projected "
+        "surpluses, then its run rate for ever)",
+    )
+    track_record_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="weight of the latest quarter in a firm's track record (share of each "
+        "quarter's projected units it delivered)",
+    )
+    venture_patience_quarters: int = Field(
+        12,
+        ge=0,
+        le=200,
+        description="longest run of loss quarters venture investors fund a start-up (a firm "
+        "that entered during the run) on its plan; the larger of this and "
+        "investor_patience_quarters applies to start-ups",
+    )
+    seed_credit_weeks: float = Field(
+        13.0,
+        ge=0,
+        le=520,
+        description="a start-up's first credit line, in weeks of an average live firm's "
+        "revenue (at least a quarter of its fixed cost); ignored when initial_credit is set",
     )
     capacity_share: float = Field(
         0.5, ge=0, le=1, description="share of a firm's starting fixed cost that is capacity"

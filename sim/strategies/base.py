@@ -113,6 +113,12 @@ class FirmView:
     capacity_headroom: float = 1.0
     demand_last_quarter: float = 0.0
     demand_previous_quarter: float = 0.0
+    borrowing_rate: float = 0.08
+    retained_earnings: float = math.inf
+    investor_patience_quarters: int = 0
+    track_record: float = 1.0
+    credit_earnings_multiple: float = 0.0
+    credit_revenue_advance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -480,6 +486,29 @@ class ChannelSet:
 
 
 @dataclass(frozen=True)
+class FundingPlan:
+    """What a firm's plan projects, shown to investors and lenders (``sim/finance.py``).
+
+    ``weeks`` are the plan's evaluation weeks from now (the last is the horizon's end),
+    ``units`` and ``surplus`` the expected weekly units and weekly operating surplus
+    after the plan's spends (before interest) at each; ``units_now`` the expected weekly
+    units at today's offer.
+    """
+
+    units_now: float
+    weeks: tuple[float, ...]
+    units: tuple[float, ...]
+    surplus: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not (len(self.weeks) == len(self.units) == len(self.surplus) >= 1):
+            raise ValueError("FundingPlan needs weeks, units and surplus of one equal length >= 1")
+        values = (self.units_now, *self.weeks, *self.units, *self.surplus)
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError("FundingPlan values must be finite")
+
+
+@dataclass(frozen=True)
 class Decision:
     """What a strategy decides for the coming quarter.
 
@@ -530,6 +559,7 @@ class Decision:
     referral_reward: float = 0.0
     acquire: str | None = None
     capacity_order: float | None = None
+    funding_plan: FundingPlan | None = None
 
     def __post_init__(self) -> None:
         if self.acquire is not None and (
@@ -583,7 +613,10 @@ class Strategy:
             proxy) and ``decision_velocity`` (habit of acting at once on new
             information); both default to 0.5 when a strategy does not declare them.
         Params: pydantic model of the strategy's parameters.
-        mindset_parameters: the ``Params`` fields that define the mindset (see below).
+        mindset_parameters: names of the ``Params`` fields that define the strategy's
+            mindset (horizon, payout policy, objective weights, proxy trust, plan
+            rigidity, experiment cutting, decision speed); every other numeric field is
+            an implementation constant a verdict must survive halving and doubling.
     """
 
     name: ClassVar[str] = "strategy"
