@@ -21,6 +21,8 @@ from sim.scenario.schema_finance import FinanceSpec
 from sim.strategies.base import FundingPlan
 
 WEEKS_PER_QUARTER = 13
+# Quarters of the trailing year lenders size the credit line on.
+QUARTERS_LENDERS_COUNT = 4
 
 
 @dataclass
@@ -255,13 +257,31 @@ class Finance:
     def view_fields(self, firm) -> dict:
         """What a firm's strategy sees of its financing (rate, earnings, investors, record).
 
-        The track record is how much of its plans' projected units it has delivered.
+        The track record is how much of its plans' projected units it has delivered;
+        ``credit_quarters`` are the (free cash flow, revenue) of the quarters lenders will
+        still count when they next re-size the line (the last three).
         """
         account = self.accounts[firm.slot]
         capital = account.start_up_capital + account.cumulative_equity
+        kept = min(
+            QUARTERS_LENDERS_COUNT - 1,
+            len(account.investment_history),
+            len(firm.quarterly_operating_profit),
+        )
+        invested = account.investment_history[len(account.investment_history) - kept :]
+        profits = firm.quarterly_operating_profit[len(firm.quarterly_operating_profit) - kept :]
+        revenues = firm.quarterly_revenue[len(firm.quarterly_revenue) - kept :]
         return {
             "borrowing_rate": self.spec.borrowing_rate,
             "retained_earnings": firm.cash - capital,
+            "investor_patience_quarters": self.patience(firm),
+            "track_record": account.track_record,
+            "credit_earnings_multiple": self.spec.credit_earnings_multiple,
+            "credit_revenue_advance": self.spec.credit_revenue_advance,
+            "credit_quarters": tuple(
+                (profit - spend, revenue)
+                for profit, spend, revenue in zip(profits, invested, revenues, strict=True)
+            ),
         }
 
     def raise_equity(self, firm, amount: float) -> None:

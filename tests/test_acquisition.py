@@ -325,26 +325,25 @@ def test_customer_obsessed_buys_customers_when_they_outnumber_what_the_price_wou
     # Nobody knows the firm yet: its own plan serves no one and spends nothing, so the
     # rival's customers are worth buying whenever it can pay.
     strategy = CustomerObsessed()
-    firm = firm_view(cash=400_000.0, fixed_cost=100.0)
+    firm = firm_view(cash=400_000.0, fixed_cost=100.0, acquisition_budget=400_000.0)
 
     def _view_with(rival):
         return dataclasses.replace(market_view(aware=False), rivals=(rival,))
 
     strategy.decide(firm, market_view(aware=False))
-    # it pays only from cash its plan does not need (above its lowest projected cash
-    # and its reserve), counting the price less the cash that comes with the rival
-    surplus = strategy.free_cash(firm)
-    assert surplus > 2000.0
     cheap = strategy.decide(firm, _view_with(_rival(asking_price=1000.0, cash=0.0)))
     assert cheap.acquire == "Rival"
     # a rival selling nothing adds no customers
     empty = _rival(last_quarter=quarter_report(units=0.0), asking_price=1.0)
     assert strategy.decide(firm, _view_with(empty)).acquire is None
-    dear = strategy.decide(firm, _view_with(_rival(asking_price=surplus + 1.0, cash=0.0)))
-    assert dear.acquire is None
-    with_cash = _rival(asking_price=surplus + 1.0, cash=2000.0)
+    # a price beyond the acquisition budget (cash, credit headroom, shares) is out of reach
+    dear = _rival(asking_price=firm.acquisition_budget + 1.0, cash=0.0)
+    assert strategy.decide(firm, _view_with(dear)).acquire is None
+    # the price counts less the cash that comes with the rival ...
+    with_cash = _rival(asking_price=firm.acquisition_budget, cash=0.9 * firm.acquisition_budget)
     assert strategy.decide(firm, _view_with(with_cash)).acquire == "Rival"
-    indebted = _rival(asking_price=0.0, cash=-(surplus + 1.0))
+    # ... and a deal that leaves the plan unfinanced (the rival's debts) is refused
+    indebted = _rival(asking_price=0.0, cash=-10 * firm.cash)
     assert strategy.decide(firm, _view_with(indebted)).acquire is None
 
 

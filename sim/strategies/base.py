@@ -119,6 +119,7 @@ class FirmView:
     track_record: float = 1.0
     credit_earnings_multiple: float = 0.0
     credit_revenue_advance: float = 0.0
+    credit_quarters: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -206,12 +206,6 @@ class CustomerObsessed(PlanningStrategy):
         )
         return with_remedies(decision, policy)
 
-    def free_cash(self, firm: FirmView) -> float:
-        """Cash the plan does not need: above its lowest projected point and the reserve."""
-        weekly = firm.fixed_cost + self.committed(firm) + self.plan.spends
-        reserve = self.params.reserve_quarters * 13.0 * weekly
-        return max(0.0, firm.cash - self.drawdown - reserve)
-
     @staticmethod
     def net_cost(rival: RivalView) -> float:
         """What buying a rival takes out of cash: price less the cash it holds ($, >= 0)."""
@@ -223,28 +217,29 @@ class CustomerObsessed(PlanningStrategy):
         Buying rival ``j`` adds the customers it serves now (its weekly units, from its
         last quarter's accounts, no growth assumed) and takes its net price (price less
         the cash that comes with it) out of the firm's cash. It buys when its own plan
-        with that much less cash, plus the rival's units, serves more at the horizon than
-        its plan without the deal. It pays only from cash its plan does not need.
+        re-made with that much less cash, plus the rival's units, serves more at the
+        horizon than its plan without the deal, and that plan is still financed under the
+        planner's rules (cash and credit line, no new equity). Any price within the
+        acquisition budget (cash, credit headroom, shares) is considered, as for every
+        strategy: the plan, not a spare-cash rule, decides what the firm can afford.
         """
         candidates = [
             rival
             for rival in view.rivals
             if rival.alive
             and rival.asking_price is not None
+            and rival.asking_price <= firm.acquisition_budget
             and rival.last_quarter is not None
             and rival.last_quarter.units > 0
         ]
         if not candidates:
             return None
-        free = self.free_cash(firm)
         best, best_units = None, self.plan.units_end
         for rival in candidates:
-            net = self.net_cost(rival)
-            if net > free:
-                continue
-            poorer = dataclasses.replace(firm, cash=firm.cash - net)
-            served = self.make_plan(poorer, view)[0].units_end + rival.last_quarter.units / 13.0
-            if served > best_units:
+            poorer = dataclasses.replace(firm, cash=firm.cash - self.net_cost(rival))
+            plan = self.make_plan(poorer, view)[0]
+            served = plan.units_end + rival.last_quarter.units / 13.0
+            if plan.feasible and served > best_units:
                 best, best_units = rival, served
         return best
 

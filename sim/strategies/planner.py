@@ -261,15 +261,29 @@ class Planner:
         Lenders re-size the line each quarter on the trailing year's earnings after
         investment and its revenue (``sim.mechanics.finance.credit_limit``):
         ``L_k = m max(0, 52 s_k) + a 52 R_k``; over the first segment the line is at most
-        today's. Without the lenders' terms (0, 0) the line stays today's.
+        today's; after it (point 1, where the plan's first check falls) the trailing year
+        is the ``n <= 3`` quarters on record (free cash flow ``f_q``, revenue ``r_q``) and
+        the coming one: ``L = m max(0, 4 (sum f_q + 13 s_0) / (n + 1)) + a 4 (sum r_q +
+        13 R_0) / (n + 1)``. Without the lenders' terms (0, 0) the line stays today's.
         """
         firm = self.firm
         if firm.credit_earnings_multiple <= 0 and firm.credit_revenue_advance <= 0:
             return np.full(surplus.shape, max(0.0, firm.credit_limit))
-        line = firm.credit_earnings_multiple * np.maximum(
-            0.0, 52.0 * surplus
-        ) + firm.credit_revenue_advance * 52.0 * np.maximum(0.0, revenue)
+        multiple, advance = firm.credit_earnings_multiple, firm.credit_revenue_advance
+        line = multiple * np.maximum(0.0, 52.0 * surplus) + advance * 52.0 * np.maximum(
+            0.0, revenue
+        )
         line[..., 0] = np.minimum(line[..., 0], max(0.0, firm.credit_limit))
+        # After the coming quarter lenders still count the last quarters on record: the
+        # trailing year is those and the plan's coming quarter, annualised as lenders do.
+        kept = len(firm.credit_quarters)
+        earned = sum(flow for flow, _ in firm.credit_quarters)
+        sold = sum(revenue for _, revenue in firm.credit_quarters)
+        quarter = WEEKS_PER_QUARTER
+        scale = 4.0 / (kept + 1)
+        line[..., 1] = multiple * np.maximum(
+            0.0, scale * (earned + quarter * surplus[..., 0])
+        ) + advance * np.maximum(0.0, scale * (sold + quarter * revenue[..., 0]))
         return line
 
     def finance(self, surplus: np.ndarray, revenue: np.ndarray | None = None) -> dict:
