@@ -373,9 +373,14 @@ def platform_lines(result) -> list[str]:
         lines += ["", "## The flywheel meter", ""]
         lines.append(
             "Each quarter the meter measures every link of the loop as an elasticity (how many "
-            "% the next node moves when this one moves 1%) and multiplies them round the loop. "
-            "A loop gain above 0 means the loop reinforces itself; the higher, the faster the "
-            "flywheel turns."
+            "% the next node moves when this one moves 1%), by an experiment on the agent whose "
+            "behaviour the link is: consumers on a panel, the cost curve, the strategy deciding "
+            "again with its cost moved, the sellers' entry. A loop's gain is the product of its "
+            "links; the flywheel's **loop gain** is the sum of the gains of the loops an agent "
+            "has (the scale loop volume -> cost -> price -> traffic, and for a marketplace also "
+            "the selection loop traffic -> sellers -> selection -> traffic). Above 0 the loop "
+            "reinforces itself; the higher, the faster the flywheel turns. The rolling-window "
+            "estimate from the series themselves is kept beside it as `observed_*`."
         )
         for (agent, name), group in flywheel.groupby(["agent", "name"], sort=False):
             gains = group["loop_gain"].dropna()
