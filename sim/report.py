@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim.defences_report import defence_lines
 from sim.mechanics.value import shareholder_value
+from sim.report_length import described_with_run_length
 
 WEEKS_PER_YEAR = 52
 
@@ -137,7 +138,9 @@ def summary(result) -> str:
     lines = [
         f"# {scenario.name}: what happened",
         "",
-        f"_{scenario.description}_" if scenario.description else "",
+        f"_{described_with_run_length(scenario.description, steps, scenario.start_year)}_"
+        if scenario.description
+        else "",
         "",
         f"{_count(len(final), 'firm')}, {_count(scenario.consumers.count, 'consumer')}, "
         f"{steps} weeks "

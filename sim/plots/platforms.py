@@ -160,17 +160,13 @@ def plot_loop_gain(flywheel: pd.DataFrame, ax=None, start_year: int | None = Non
     ax.axhline(0.0, color="#777777", linewidth=0.8)
     _time_axis(ax, start_year)
     ax.set_ylabel("loop gain (% back per 1% more traffic)")
-    ax.set_title("Flywheel meter: is the loop turning? (above 0: reinforcing)")
-    ax.legend(frameon=True, loc="best")
-    ax.annotate(
+    ax.set_title(
+        "Flywheel meter: is the loop turning? (above 0: reinforcing)\n"
         "gain = sum over the loops of the product of their links; "
-        "gaps: a link not measurable that quarter",
-        xy=(0.99, 0.02),
-        xycoords="axes fraction",
-        ha="right",
-        fontsize=8,
-        color="#555555",
+        "gaps: a link not measured that quarter",
+        fontsize=10,
     )
+    ax.legend(frameon=True, loc="best")
     return ax
 
 
