@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from lifecycle_builders import identical_consumers
 from numpy.testing import assert_allclose
+from platform_builders import aggregator_scenario, marketplace_scenario
 
 import sim
 from sim.flywheel import strategy_price_response
@@ -172,6 +173,24 @@ def test_the_meter_measures_the_strategy_in_the_run():
     # no learning (progress ratio 1): volume does not lower the unit cost
     assert (a["e_volume_to_cost"] == 0).all()
     assert np.isfinite(table["loop_gain"]).all()
+
+
+def test_marketplace_links_follow_the_listing_rule_and_the_fee():
+    table = sim.run(marketplace_scenario(steps=52)).tables["flywheel"]
+    market = table[table["agent"] == "platform"]
+    # selection = other listings + sellers x 2 items: elasticity = pool items / selection
+    pool_share = market["sellers"] * 2.0 / market["selection"]
+    assert_allclose(market["e_sellers_to_selection"], pool_share, rtol=1e-3)
+    assert np.isfinite(market[["e_traffic_to_sellers", "e_cost_to_price", "loop_gain"]]).all().all()
+    assert (market["e_volume_to_cost"] > 0).all()  # scale lowers the cost per order
+
+
+def test_an_aggregators_fee_moves_no_price_and_it_has_no_sellers():
+    table = sim.run(aggregator_scenario(steps=39)).tables["flywheel"]
+    compare = table[table["agent"] == "platform"]
+    assert (compare["e_cost_to_price"] == 0).all()
+    assert compare["e_traffic_to_sellers"].isna().all()
+    assert (compare["loop_gain"] == compare["gain_scale_loop"]).all()
 
 
 # Scenarios where the meter used to be blank; smaller markets and five years keep it quick.
