@@ -32,3 +32,22 @@ def test_a_two_year_run_of_a_ten_year_scenario_says_two_years():
     result = sim.run("baseline", steps=104, overrides={"consumers.count": 300})
     subtitle = summary(result).splitlines()[2]
     assert "two years" in subtitle and "ten years" not in subtitle
+
+
+def test_summary_says_why_a_loop_gain_is_zero():
+    import pandas as pd
+
+    from sim.report import _gain, zero_links_note
+
+    rows = pd.DataFrame(
+        {
+            "loop_gain": [0.0, 0.0, 0.2],
+            "e_volume_to_cost": [0.0, 0.0, 0.1],
+            "e_cost_to_price": [1.0, 1.0, 1.0],
+            "e_traffic_to_sellers": [float("nan")] * 3,
+        }
+    )
+    note = zero_links_note(rows)
+    assert "volume does not lower its cost" in note and "price" not in note
+    assert zero_links_note(rows.assign(loop_gain=[0.1, 0.2, 0.0])) == ""
+    assert _gain(0.0000359) == "+0.0000359" and _gain(0.5349) == "+0.535" and _gain(0.0) == "0"
