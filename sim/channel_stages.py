@@ -1002,7 +1002,9 @@ class ChannelStages:
             if not platform.alive:
                 continue
             with calling_strategy(platform, "decide", self):
-                decision = platform.strategy.decide(self.platform_view(platform))
+                view = self.platform_view(platform)
+                self.flywheel.before_platform_decides(platform, view)
+                decision = platform.strategy.decide(view)
             platform.take_rate = decision.take_rate
             platform.spend_experience = decision.spend_experience
             platform.spend_efficiency = decision.spend_efficiency

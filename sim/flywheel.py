@@ -1,39 +1,70 @@
 """The flywheel meter in the model: quarterly series per firm and platform, measured links.
 
 Each quarter the meter records, for every live firm and platform, the nodes of the loop
-(traffic, sellers, selection, average cost, price) and measures each link's elasticity
-with ``sim.mechanics.flywheel_meter``:
+(traffic, sellers, selection, cost, price) and measures every link by an experiment on
+the agent whose behaviour the link is (``sim.mechanics.flywheel_meter``), so a link is
+defined whenever the agent sells:
 
-- consumer links, by demand experiment on a fixed panel of consumers (every
-  ``N / sample_size``-th consumer, so the meter draws no random numbers and changes
-  nothing in the run): price -> traffic and selection -> traffic, shocking the agent's
-  price (a platform: every listing's price) or selection (a platform: every listing's
-  items) by ``exp(+-h)`` and measuring expected units through the agent;
-- supply links, by the slope of ``ln y`` on ``ln x`` over the last ``window_quarters``
-  quarters (NaN until a full window exists, or when ``ln x`` hardly moved): traffic ->
-  sellers, sellers -> selection (platforms with sellers), volume -> average cost,
-  average cost -> price.
+- price -> traffic and selection -> traffic: consumers' response, by a demand experiment
+  on a fixed panel of consumers (every ``N / sample_size``-th consumer), shocking the
+  agent's price (a platform: every listing's price) or selection (a platform: every
+  listing's items) by ``exp(+-h)``;
+- traffic -> sellers (platforms with third-party sellers): the sellers' entry response,
+  sellers at rest for the pool's sales scaled by ``exp(+-h)``;
+- sellers -> selection: the listing rule, the platform's items with its sellers scaled;
+- volume -> cost: the agent's cost curve at its volume, scaled by ``exp(+-h)``
+  (firms: Wright's learning slope of the unit cost; platforms: cost per order, Wright's
+  fulfilment cost plus fixed cost spread over volume);
+- cost -> price: the strategy's response, by re-deciding on a copy of the strategy and
+  its view with the cost it prices on (firms: unit cost; platforms: cost per order)
+  moved by ``exp(+-h)``, at the decision in force during the quarter. A platform's price
+  (GMV per unit) moves with its take rate through the third-party sellers' price.
+
+The experiments work on copies and draw no random numbers, so the meter changes nothing
+in the run. Beside them, the ``observed_*`` columns keep the rolling-window estimate:
+the slope of ``ln y`` on ``ln x`` over the last ``window_quarters`` quarters (NaN until
+a full window exists, or when ``ln x`` hardly moved), on average cost (variable plus
+fixed per unit) as the cost node.
 
 Signs are set so that each link is positive when it turns the flywheel: more traffic,
 more sellers, more selection, more traffic; more volume, *lower* cost, lower price,
-more traffic. The loop gains are the products of their links; the flywheel's gain is
-their sum.
+more traffic. The gain of a loop is the product of its links; the flywheel's gain is
+the sum of the gains of the loops the agent has (they meet at traffic).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
 
 from sim.mechanics.flywheel_meter import (
+    cost_at_scale,
     experiment_elasticity,
     flywheel_gain,
     log_log_slope,
     loop_gain,
+    price_index,
+    seller_steady_state,
 )
-from sim.mechanics.platforms import FirmWhatIf, channel_demand, channel_utilities
+from sim.mechanics.platforms import (
+    FirmWhatIf,
+    channel_demand,
+    channel_utilities,
+    third_party_price,
+)
 from sim.scenario import WEEKS_PER_QUARTER, FlywheelMeterSpec
+
+LINKS = [
+    "traffic_to_sellers",
+    "sellers_to_selection",
+    "selection_to_traffic",
+    "volume_to_cost",
+    "cost_to_price",
+    "price_to_traffic",
+]
 
 FLYWHEEL_COLUMNS = [
     "step",
@@ -46,17 +77,19 @@ FLYWHEEL_COLUMNS = [
     "sellers",
     "selection",
     "average_cost",
+    "unit_cost",
     "price",
-    "e_traffic_to_sellers",
-    "e_sellers_to_selection",
-    "e_selection_to_traffic",
-    "e_volume_to_cost",
-    "e_cost_to_price",
-    "e_price_to_traffic",
+    *[f"e_{link}" for link in LINKS],
     "gain_selection_loop",
     "gain_scale_loop",
     "loop_gain",
+    *[f"observed_{link}" for link in LINKS],
+    "observed_loop_gain",
 ]
+
+# Strategies with a person behind them: re-deciding would ask the person, so their
+# price response is not measured (NaN); the observed columns remain.
+PERSON_SEATS = ("sim.play", "sim.classroom")
 
 
 def panel_rows(population: int, size: int) -> np.ndarray:
@@ -64,6 +97,79 @@ def panel_rows(population: int, size: int) -> np.ndarray:
     if size >= population:
         return np.arange(population)
     return np.linspace(0, population - 1, size).round().astype(np.int64)
+
+
+def redecided(strategy, decide_with, shock: float) -> tuple[float, float]:
+    """What a copy of the strategy decides with its cost moved down and up by ``exp(h)``.
+
+    Args:
+        strategy: the strategy object (left untouched: each run is on a deep copy).
+        decide_with: ``f(copy, factor) -> number``, the decision of the copy when the
+            cost it prices on is multiplied by ``factor``.
+        shock: ``h`` > 0.
+
+    Returns:
+        ``(down, up)``; NaN for both when the strategy is a person's seat or a copy
+        cannot decide.
+    """
+    if type(strategy).__module__.startswith(PERSON_SEATS):
+        return float("nan"), float("nan")
+    try:
+        down = float(decide_with(copy.deepcopy(strategy), np.exp(-shock)))
+        up = float(decide_with(copy.deepcopy(strategy), np.exp(shock)))
+    except Exception:  # a copy that cannot decide leaves the link unmeasured
+        return float("nan"), float("nan")
+    return down, up
+
+
+def strategy_price_response(strategy, firm_view, market_view, shock: float) -> float:
+    """Elasticity of the price a strategy decides with respect to its unit cost.
+
+    The strategy re-decides on copies of itself and of its view with ``unit_cost``
+    multiplied by ``exp(+-h)``: ``(ln p(c e^h) - ln p(c e^-h)) / (2h)``.
+
+    Args:
+        strategy: a firm's strategy (``decide(firm_view, market_view) -> Decision``).
+        firm_view: the ``FirmView`` it decides on now.
+        market_view: the ``MarketView`` it decides on now (shared, read only).
+        shock: ``h`` > 0.
+
+    Returns:
+        The elasticity (1: price moves one for one with cost; 0: it does not move);
+        NaN when not measurable.
+    """
+
+    def price(copy_of, factor):
+        moved = dataclasses.replace(firm_view, unit_cost=firm_view.unit_cost * factor)
+        return copy_of.decide(moved, market_view).price
+
+    down, up = redecided(strategy, price, shock)
+    if not (np.isfinite(down) and np.isfinite(up)):
+        return float("nan")
+    return experiment_elasticity(down, up, shock)
+
+
+def platform_take_response(strategy, view, shock: float) -> tuple[float, float]:
+    """Take rates a platform strategy decides with its cost per order moved by ``exp(+-h)``.
+
+    Args:
+        strategy: a platform strategy (``decide(view) -> PlatformDecision``).
+        view: the ``PlatformView`` it decides on now.
+        shock: ``h`` > 0.
+
+    Returns:
+        ``(take_down, take_up)``; NaN when not measurable.
+    """
+
+    def take(copy_of, factor):
+        moved = dataclasses.replace(
+            view,
+            cost_per_order=view.cost_per_order * factor,
+            fulfilment_cost=view.fulfilment_cost * factor,
+        )
+        return copy_of.decide(moved).take_rate
+
+    return redecided(strategy, take, shock)
 
 
 class FlywheelMeter:
@@ -78,6 +184,27 @@ class FlywheelMeter:
         self.series: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(
             lambda: defaultdict(list)
         )
+        # cost -> price of the decision in force: firms' elasticity, platforms' take rates
+        self.price_response: dict[int, float] = {}
+        self.take_response: dict[int, tuple[float, float]] = {}
+
+    # ------------------------------------------------------------------ at decisions
+
+    def before_firm_decides(self, firm, firm_view, market_view) -> None:
+        """Measure the strategy's price response on the views it is about to decide on."""
+        if self.spec.enabled:
+            self.price_response[firm.slot] = strategy_price_response(
+                firm.strategy, firm_view, market_view, self.spec.perturbation
+            )
+
+    def before_platform_decides(self, platform, view) -> None:
+        """Measure the platform strategy's take-rate response on its view."""
+        if self.spec.enabled:
+            self.take_response[platform.slot] = platform_take_response(
+                platform.strategy, view, self.spec.perturbation
+            )
+
+    # ------------------------------------------------------------------ series
 
     def window(self, key: tuple[str, int], name: str) -> np.ndarray:
         """The last ``window_quarters`` values of a series."""
@@ -89,6 +216,13 @@ class FlywheelMeter:
         if len(xs) < self.spec.window_quarters:
             return float("nan")
         return log_log_slope(xs, ys, self.spec.min_log_spread)
+
+    def record(self, key: tuple[str, int], **values: float) -> None:
+        """Append one quarter's node values to an agent's series."""
+        for name, value in values.items():
+            self.series[key][name].append(float(value))
+
+    # ------------------------------------------------------------------ the quarter
 
     def measure(self, model) -> list[dict]:
         """Record this quarter's nodes and measure every link, for every live agent.
@@ -105,120 +239,237 @@ class FlywheelMeter:
         weights = cols.need_rate[rows] * (len(model.population) / len(rows))
         offer = model.channel_offer()
         outside = model.spec.market.outside_utility
-        h = self.spec.perturbation
-        up, down = np.exp(h), np.exp(-h)
-
-        def platform_units(o, k):
-            _, listings = channel_demand(o, shoppers, outside, weights)
-            return float(listings[k].sum())
-
-        out = []
         quarter = model.week // WEEKS_PER_QUARTER
         base_utilities = channel_utilities(offer, shoppers)
+        out = []
         for firm in model.firms:
-            if not firm.alive:
-                continue
-            last = firm.last_quarter
-            units = last.units
-            key = ("firm", firm.slot)
-            self.record(
-                key,
-                traffic=units,
-                sellers=np.nan,
-                selection=firm.selection,
-                average_cost=(last.variable_cost + last.fixed_cost) / units if units else np.nan,
-                price=last.revenue / units if units else firm.price,
-            )
-            what_if = FirmWhatIf(offer, shoppers, outside, weights, firm.slot, base_utilities)
-
-            def units(**change):
-                direct, platforms = what_if.units(**change)  # noqa: B023
-                return direct + float(platforms.sum())
-
-            price_link = -experiment_elasticity(
-                units(price=firm.price * down), units(price=firm.price * up), h
-            )
-            selection_link = experiment_elasticity(
-                units(selection=firm.selection * down), units(selection=firm.selection * up), h
-            )
-            out.append(
-                self.row(model, quarter, "firm", firm, key, price_link, selection_link, False)
-            )
+            if firm.alive:
+                links = self.firm_links(firm, offer, shoppers, outside, weights, base_utilities)
+                out.append(self.row(model, quarter, "firm", firm, links))
         for platform in model.platforms:
-            if not platform.alive:
-                continue
-            last = platform.last_quarter
-            units = last.units
-            k = platform.slot
-            key = ("platform", k)
-            self.record(
-                key,
-                traffic=units,
-                sellers=float(platform.sellers) if platform.pool is not None else np.nan,
-                selection=float(offer.listing_items(k).sum()),
-                average_cost=last.operating_cost / units if units else np.nan,
-                price=last.gmv / units if units else np.nan,
-            )
-            price_link = -experiment_elasticity(
-                platform_units(offer.scale_platform(k, price_factor=down), k),
-                platform_units(offer.scale_platform(k, price_factor=up), k),
-                h,
-            )
-            selection_link = experiment_elasticity(
-                platform_units(offer.scale_platform(k, items_factor=down), k),
-                platform_units(offer.scale_platform(k, items_factor=up), k),
-                h,
-            )
-            out.append(
-                self.row(
-                    model,
-                    quarter,
-                    "platform",
-                    platform,
-                    key,
-                    price_link,
-                    selection_link,
-                    platform.pool is not None,
-                )
-            )
+            if platform.alive:
+                links = self.platform_links(platform, offer, shoppers, outside, weights)
+                out.append(self.row(model, quarter, "platform", platform, links))
         return out
 
-    def record(self, key: tuple[str, int], **values: float) -> None:
-        """Append one quarter's node values to an agent's series."""
-        for name, value in values.items():
-            self.series[key][name].append(float(value))
+    def firm_links(self, firm, offer, shoppers, outside, weights, base_utilities) -> dict:
+        """Record a firm's nodes and measure its scale loop's links."""
+        h = self.spec.perturbation
+        last = firm.last_quarter
+        units = last.units
+        key = ("firm", firm.slot)
+        self.record(
+            key,
+            traffic=units,
+            sellers=np.nan,
+            selection=firm.selection,
+            average_cost=(last.variable_cost + last.fixed_cost) / units if units else np.nan,
+            unit_cost=firm.unit_cost,
+            price=last.revenue / units if units else firm.price,
+        )
+        what_if = FirmWhatIf(offer, shoppers, outside, weights, firm.slot, base_utilities)
 
-    def row(self, model, quarter, agent, owner, key, price_link, selection_link, has_sellers):
-        """Measure the supply links over the window and assemble the table row."""
-        latest = {name: values[-1] for name, values in self.series[key].items()}
-        volume_link = -self.slope(key, "traffic", "average_cost")
-        cost_link = self.slope(key, "average_cost", "price")
-        gain_scale = loop_gain(volume_link, cost_link, price_link)
-        if has_sellers:
-            sellers_link = self.slope(key, "traffic", "sellers")
-            selection_supply_link = self.slope(key, "sellers", "selection")
-            gain_selection = loop_gain(sellers_link, selection_supply_link, selection_link)
-        else:
-            sellers_link = selection_supply_link = gain_selection = float("nan")
+        def through_every_channel(**change):
+            direct, platforms = what_if.units(**change)
+            return direct + float(platforms.sum())
+
+        def cost(scale):
+            return cost_at_scale(
+                firm.unit_cost,
+                firm.cumulative_units,
+                firm.reference_units,
+                firm.progress_ratio,
+                scale,
+            )
+
+        price, selection = firm.price, firm.selection
         return {
+            "key": key,
+            "price_to_traffic": -experiment_elasticity(
+                through_every_channel(price=price * np.exp(-h)),
+                through_every_channel(price=price * np.exp(h)),
+                h,
+            ),
+            "selection_to_traffic": experiment_elasticity(
+                through_every_channel(selection=selection * np.exp(-h)),
+                through_every_channel(selection=selection * np.exp(h)),
+                h,
+            ),
+            "volume_to_cost": -experiment_elasticity(cost(np.exp(-h)), cost(np.exp(h)), h),
+            "cost_to_price": self.price_response.get(firm.slot, float("nan")),
+            "traffic_to_sellers": float("nan"),
+            "sellers_to_selection": float("nan"),
+            "has_sellers": False,
+        }
+
+    def platform_links(self, platform, offer, shoppers, outside, weights) -> dict:
+        """Record a platform's nodes and measure both loops' links."""
+        h = self.spec.perturbation
+        k = platform.slot
+        last = platform.last_quarter
+        units = last.units
+        cost_per_order = last.operating_cost / units if units else np.nan
+        key = ("platform", k)
+        self.record(
+            key,
+            traffic=units,
+            sellers=float(platform.sellers) if platform.pool is not None else np.nan,
+            selection=float(offer.listing_items(k).sum()),
+            average_cost=cost_per_order,
+            unit_cost=cost_per_order,
+            price=last.gmv / units if units else np.nan,
+        )
+
+        def listing_units(o):
+            _, listings = channel_demand(o, shoppers, outside, weights)
+            return listings[k]
+
+        def units_at(**change):
+            return float(listing_units(offer.scale_platform(k, **change)).sum())
+
+        links = {
+            "key": key,
+            "price_to_traffic": -experiment_elasticity(
+                units_at(price_factor=np.exp(-h)), units_at(price_factor=np.exp(h)), h
+            ),
+            "selection_to_traffic": experiment_elasticity(
+                units_at(items_factor=np.exp(-h)), units_at(items_factor=np.exp(h)), h
+            ),
+            "volume_to_cost": self.platform_volume_link(platform, units, h),
+            "cost_to_price": self.platform_price_link(platform, offer, listing_units(offer), h),
+            "has_sellers": platform.pool is not None,
+        }
+        links.update(self.seller_links(platform, offer, h))
+        return links
+
+    @staticmethod
+    def platform_volume_link(platform, units: float, h: float) -> float:
+        """Volume -> cost per order: Wright's fulfilment cost and fixed cost spread."""
+        if units <= 0:
+            return float("nan")
+        last = platform.last_quarter
+        fixed = platform.fixed_cost * WEEKS_PER_QUARTER
+        fulfilment = platform.fulfilment_cost
+        other = max(0.0, (last.operating_cost - fixed) / units - fulfilment)
+
+        def cost(scale):
+            return cost_at_scale(
+                fulfilment,
+                platform.cumulative_units,
+                platform.reference_units,
+                platform.progress_ratio,
+                scale,
+                fixed_cost=fixed,
+                units=units,
+                other_unit_cost=other,
+            )
+
+        return -experiment_elasticity(cost(np.exp(-h)), cost(np.exp(h)), h)
+
+    def platform_price_link(self, platform, offer, units: np.ndarray, h: float) -> float:
+        """Cost per order -> price: the take rate re-decided, passed on by sellers.
+
+        The platform's price is the units-weighted price of its listings; only the
+        third-party sellers' price follows the take rate (``third_party_price``), with
+        the listings' units held at the panel's.
+        """
+        take_down, take_up = self.take_response.get(platform.slot, (np.nan, np.nan))
+        if not (np.isfinite(take_down) and np.isfinite(take_up)):
+            return float("nan")
+        prices = offer.listing_price(platform.slot)
+        pool = platform.pool
+
+        def index(take):
+            moved = prices.copy()
+            if pool is not None:
+                moved[-1] = third_party_price(pool.unit_cost, pool.markup, take, pool.pass_through)
+            return price_index(moved, units)
+
+        return experiment_elasticity(index(take_down), index(take_up), h)
+
+    @staticmethod
+    def seller_links(platform, offer, h: float) -> dict:
+        """Traffic -> sellers (sellers at rest) and sellers -> selection (listing rule)."""
+        pool = platform.pool
+        if pool is None:
+            return {"traffic_to_sellers": float("nan"), "sellers_to_selection": float("nan")}
+        k = platform.slot
+        margin = pool.price * (1.0 - platform.take_rate) - pool.unit_cost
+
+        def at_rest(scale):
+            try:
+                return seller_steady_state(
+                    pool.average_units * scale,
+                    margin,
+                    pool.weekly_cost,
+                    pool.potential,
+                    pool.join_rate,
+                    pool.leave_rate,
+                    pool.sensitivity,
+                )
+            except ValueError:  # no seller can join or leave: no response to measure
+                return float("nan")
+
+        def selection(scale):
+            items = offer.pool_items.copy()
+            items[k] *= scale
+            return float(dataclasses.replace(offer, pool_items=items).listing_items(k).sum())
+
+        return {
+            "traffic_to_sellers": experiment_elasticity(at_rest(np.exp(-h)), at_rest(np.exp(h)), h),
+            "sellers_to_selection": experiment_elasticity(
+                selection(np.exp(-h)), selection(np.exp(h)), h
+            ),
+        }
+
+    def row(self, model, quarter, agent, owner, links: dict) -> dict:
+        """Assemble the table row: nodes, measured links, observed links, gains."""
+        key = links["key"]
+        latest = {name: values[-1] for name, values in self.series[key].items()}
+        observed = {
+            "volume_to_cost": -self.slope(key, "traffic", "average_cost"),
+            "cost_to_price": self.slope(key, "average_cost", "price"),
+            "price_to_traffic": links["price_to_traffic"],
+            "selection_to_traffic": links["selection_to_traffic"],
+            "traffic_to_sellers": float("nan"),
+            "sellers_to_selection": float("nan"),
+        }
+        if links["has_sellers"]:
+            observed["traffic_to_sellers"] = self.slope(key, "traffic", "sellers")
+            observed["sellers_to_selection"] = self.slope(key, "sellers", "selection")
+        gains = loop_gains(links, links["has_sellers"])
+        row = {
             "step": model.week,
             "quarter": quarter,
             "agent": agent,
             "agent_id": owner.unique_id,
             "name": owner.name,
             "strategy": owner.strategy_name,
-            "traffic": latest["traffic"],
-            "sellers": latest["sellers"],
-            "selection": latest["selection"],
-            "average_cost": latest["average_cost"],
-            "price": latest["price"],
-            "e_traffic_to_sellers": sellers_link,
-            "e_sellers_to_selection": selection_supply_link,
-            "e_selection_to_traffic": selection_link,
-            "e_volume_to_cost": volume_link,
-            "e_cost_to_price": cost_link,
-            "e_price_to_traffic": price_link,
-            "gain_selection_loop": gain_selection,
-            "gain_scale_loop": gain_scale,
-            "loop_gain": flywheel_gain(gain_selection, gain_scale),
+            **{node: latest[node] for node in FLYWHEEL_COLUMNS[6:12]},
+            **{f"e_{link}": float(links[link]) for link in LINKS},
+            "gain_selection_loop": gains[0],
+            "gain_scale_loop": gains[1],
+            "loop_gain": gains[2],
+            **{f"observed_{link}": float(observed[link]) for link in LINKS},
+            "observed_loop_gain": loop_gains(observed, links["has_sellers"], strict=False)[2],
         }
+        return row
+
+
+def loop_gains(links: dict, has_sellers: bool, strict: bool = True) -> tuple[float, float, float]:
+    """Selection loop's, scale loop's and the flywheel's gain from a set of links.
+
+    The flywheel's gain is the sum of the gains of the loops the agent has (a firm
+    without third-party sellers has only the scale loop). ``strict``: NaN when one of
+    them is unmeasured (the measured gain); otherwise the sum over the measured loops
+    (the observed gain, as the rolling window often leaves a loop unidentified).
+    """
+    scale = loop_gain(links["volume_to_cost"], links["cost_to_price"], links["price_to_traffic"])
+    if not has_sellers:
+        return float("nan"), scale, scale
+    selection = loop_gain(
+        links["traffic_to_sellers"], links["sellers_to_selection"], links["selection_to_traffic"]
+    )
+    if strict and not (np.isfinite(selection) and np.isfinite(scale)):
+        return selection, scale, float("nan")
+    return selection, scale, flywheel_gain(selection, scale)

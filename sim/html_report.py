@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import math
 import os
 import re
+import struct
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ from sim.runner import RunResult, load_result
 from sim.scenario import InputError, Problem
 
 WEEKS_PER_YEAR = 52
+FIGURE_DPI = 110  # as `flywheel run` saves them
 FIGURE_ORDER = (
     "market_share",
     "price_vs_cost",
@@ -127,19 +130,40 @@ def outcomes(result: RunResult) -> list[Outcome]:
         Outcome("Consumers", scenario.consumers.count),
         Outcome("Weeks", steps),
     ]
-    strategy_units = last_firms.groupby("strategy")["units"].sum()
-    for strategy in sorted(firms["strategy"].unique()):
-        share = strategy_units.get(strategy, 0.0) / total if total else None
-        out.append(Outcome(f"Unit share, {strategy.replace('_', '-')} (last year)", share, "share"))
+    strategies = sorted(firms["strategy"].unique())
+    pairs = firms[["name", "strategy"]].drop_duplicates()
+    pairs = pairs.assign(group=pairs["name"].map(lambda n: firm_group(n, scenario)))
+    all_groups = dict.fromkeys(pairs["group"])
     groups = last_firms.assign(group=last_firms["name"].map(lambda n: firm_group(n, scenario)))
     group_units = groups.groupby("group")["units"].sum()
-    all_groups = dict.fromkeys(firm_group(n, scenario) for n in firms["name"].unique())
-    if len(all_groups) > 1 and list(all_groups) != sorted(firms["strategy"].unique()):
+    strategy_units = last_firms.groupby("strategy")["units"].sum()
+    one_to_one = (
+        len(pairs[["group", "strategy"]].drop_duplicates()) == len(all_groups) == len(strategies)
+    )
+    if len(all_groups) > 1 and one_to_one:
+        # each group is one strategy: one row per group, named with its strategy
+        strategy_of = dict(zip(pairs["group"], pairs["strategy"], strict=True))
+        for group in all_groups:
+            share = group_units.get(group, 0.0) / total if total else None
+            mindset = strategy_of[group].replace("_", "-")
+            label = f"Unit share, {group} ({mindset}, last year)"
+            out.append(Outcome(label, share, "share"))
+        return out + common_outcomes(firms, last_model, steps, result)
+    for strategy in strategies:
+        share = strategy_units.get(strategy, 0.0) / total if total else None
+        out.append(Outcome(f"Unit share, {strategy.replace('_', '-')} (last year)", share, "share"))
+    if len(all_groups) > 1 and list(all_groups) != strategies:
         for group in all_groups:
             share = group_units.get(group, 0.0) / total if total else None
             out.append(Outcome(f"Unit share, group {group} (last year)", share, "share"))
+    return out + common_outcomes(firms, last_model, steps, result)
+
+
+def common_outcomes(firms, last_model, steps: int, result: RunResult) -> list[Outcome]:
+    """The outcomes every run has beyond unit shares: prices, surplus, firms, channels."""
+    model = result.model
     final = firms[firms["step"] == steps]
-    out += [
+    out = [
         Outcome("Price paid (last year mean)", last_model["mean_price"].mean(), "money"),
         Outcome(
             "Consumer surplus per shopper (last year)",
@@ -402,13 +426,22 @@ def comparison_report(runs: list[RunDoc]) -> str:
         rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
     parts.append(f"<table><tr><th>outcome</th>{header}</tr>{''.join(rows)}</table>")
     parts.append("<h2>Figures side by side</h2>")
-    columns = f"grid-template-columns: repeat({len(runs)}, minmax(0, 1fr))"
+    parts.append(
+        "<p>Each figure is drawn again for every run with the same vertical range in each "
+        "panel, so heights compare across runs. Figures of two panels are shown one run "
+        "above the other, at full width.</p>"
+    )
+    shared = shared_range_figures(runs)
     for name in _figure_names(runs):
+        images = shared.get(name) or [run.figures.get(name) for run in runs]
+        wide = any(image is not None and png_aspect(image) > WIDE_ASPECT for image in images)
+        count = 1 if wide else len(runs)
+        columns = f"grid-template-columns: repeat({count}, minmax(0, 1fr))"
         parts.append(f"<h3>{_title(name)}</h3><div class='grid' style='{columns}'>")
-        for run in runs:
-            if name in run.figures:
+        for run, image in zip(runs, images, strict=True):
+            if image is not None:
                 parts.append(
-                    f"<figure>{_image(run.figures[name], f'{_title(name)}, {run.label}')}"
+                    f"<figure>{_image(image, f'{_title(name)}, {run.label}')}"
                     f"<figcaption>{html.escape(run.label)}</figcaption></figure>"
                 )
             else:
@@ -424,6 +457,61 @@ def comparison_report(runs: list[RunDoc]) -> str:
             f"{markdown_to_html(run.summary)}</details>"
         )
     return "\n".join(parts)
+
+
+WIDE_ASPECT = 2.2  # width / height above which a figure has two panels side by side
+
+
+def png_aspect(data: bytes) -> float:
+    """Width over height of a PNG (read from its header)."""
+    width, height = struct.unpack(">II", data[16:24])
+    return width / height if height else 1.0
+
+
+def share_y_ranges(figures: list) -> None:
+    """Give panel i of every figure the union of their vertical ranges.
+
+    Figures whose panels do not line up (a different number of axes) are left alone.
+    """
+    if len(figures) < 2 or len({len(figure.axes) for figure in figures}) != 1:
+        return
+    for panels in zip(*(figure.axes for figure in figures), strict=True):
+        if len({panel.get_yscale() for panel in panels}) != 1:
+            continue
+        limits = [panel.get_ylim() for panel in panels]
+        inverted = limits[0][0] > limits[0][1]
+        low = min(min(limit) for limit in limits)
+        high = max(max(limit) for limit in limits)
+        for panel in panels:
+            panel.set_ylim((high, low) if inverted else (low, high))
+
+
+def shared_range_figures(runs: list[RunDoc]) -> dict[str, list[bytes | None]]:
+    """Every run's figures drawn again, each panel with one vertical range across runs.
+
+    Returns:
+        Figure name -> one PNG per run (None where the run has no such figure); empty
+        when a run's tables cannot be drawn again (the stored figures are shown then).
+    """
+    from sim.plots import draw_figures
+
+    try:
+        drawn = [draw_figures(run.result) for run in runs]
+    except Exception:  # tables of another version: show the figures as stored
+        return {}
+    shared = {}
+    for name in dict.fromkeys(name for figures in drawn for name in figures):
+        figures = [figures.get(name) for figures in drawn]
+        share_y_ranges([figure for figure in figures if figure is not None])
+        shared[name] = [None if figure is None else _png(figure) for figure in figures]
+    return shared
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
 
 
 def build_report(runs: list[RunDoc]) -> str:

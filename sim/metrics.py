@@ -44,13 +44,53 @@ def mean_price(model) -> float:
     return float(np.mean(prices)) if prices else 0.0
 
 
+def herfindahl_index(
+    firm_units: np.ndarray, pool_units: np.ndarray | None = None, pool_sellers=None
+) -> float:
+    """Herfindahl-Hirschman index of unit shares, third-party sellers counted as sellers.
+
+    ``HHI = sum_j s_j**2 + sum_k s_k**2 / n_k``: firms' shares ``s_j`` of all units, and
+    each marketplace's pool of ``n_k`` small third-party sellers, who share its pool's
+    units ``s_k`` equally (``sim.agents.platform.SellerPool``), so each holds
+    ``s_k / n_k``. Without pool units this is the sum of the firms' squared shares.
+
+    Args:
+        firm_units: units sold by each firm, ``(F,)``.
+        pool_units: units sold by each marketplace's third-party pool, ``(K,)``.
+        pool_sellers: sellers in each pool, ``(K,)`` (a pool with units counts >= 1).
+
+    Returns:
+        HHI in [0, 1]; 0 when nothing was sold.
+    """
+    firm_units = np.asarray(firm_units, dtype=float)
+    pools = np.zeros(0) if pool_units is None else np.asarray(pool_units, dtype=float)
+    if not pools.sum() > 0:
+        if firm_units.sum() == 0:
+            return 0.0
+        shares = firm_units / firm_units.sum()
+        return float(shares @ shares)
+    total = firm_units.sum() + pools.sum()
+    shares, pool_shares = firm_units / total, pools / total
+    sellers = np.maximum(np.asarray(pool_sellers, dtype=float), 1.0)
+    return float(shares @ shares + pool_shares**2 @ (1.0 / sellers))
+
+
 def hhi(model) -> float:
-    """Herfindahl-Hirschman index of this week's unit shares, in [0, 1]."""
+    """Herfindahl-Hirschman index of this week's unit shares, in [0, 1].
+
+    Third-party sellers on a marketplace count as sellers (``herfindahl_index``).
+    """
     units = model.stats.units_by_slot
-    if units is None or units.sum() == 0:
+    if units is None:
         return 0.0
-    shares = units / units.sum()
-    return float(shares @ shares)
+    platforms = getattr(model, "platforms", ())
+    if not platforms or not len(model.listing_units):
+        return herfindahl_index(units)
+    pool_units = np.array(
+        [model.listing_units[k, -1] if p.pool is not None else 0.0 for k, p in enumerate(platforms)]
+    )
+    sellers = np.array([p.sellers for p in platforms])
+    return herfindahl_index(units, pool_units, sellers)
 
 
 def n_firms_alive(model) -> int:

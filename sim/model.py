@@ -487,7 +487,9 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             if not firm.alive:
                 continue
             with calling_strategy(firm, "decide", self):
-                decision = firm.strategy.decide(self.firm_view(firm), self.market_view(firm))
+                firm_view, market_view = self.firm_view(firm), self.market_view(firm)
+                self.flywheel.before_firm_decides(firm, firm_view, market_view)
+                decision = firm.strategy.decide(firm_view, market_view)
                 checked(decision, Decision, "decide")
             self.schedule_decision(firm, decision)
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim.defences_report import defence_lines
 from sim.mechanics.value import shareholder_value
+from sim.report_length import described_with_run_length
 
 WEEKS_PER_YEAR = 52
 
@@ -137,7 +138,9 @@ def summary(result) -> str:
     lines = [
         f"# {scenario.name}: what happened",
         "",
-        f"_{scenario.description}_" if scenario.description else "",
+        f"_{described_with_run_length(scenario.description, steps, scenario.start_year)}_"
+        if scenario.description
+        else "",
         "",
         f"{_count(len(final), 'firm')}, {_count(scenario.consumers.count, 'consumer')}, "
         f"{steps} weeks "
@@ -373,9 +376,14 @@ def platform_lines(result) -> list[str]:
         lines += ["", "## The flywheel meter", ""]
         lines.append(
             "Each quarter the meter measures every link of the loop as an elasticity (how many "
-            "% the next node moves when this one moves 1%) and multiplies them round the loop. "
-            "A loop gain above 0 means the loop reinforces itself; the higher, the faster the "
-            "flywheel turns."
+            "% the next node moves when this one moves 1%), by an experiment on the agent whose "
+            "behaviour the link is: consumers on a panel, the cost curve, the strategy deciding "
+            "again with its cost moved, the sellers' entry. A loop's gain is the product of its "
+            "links; the flywheel's **loop gain** is the sum of the gains of the loops an agent "
+            "has (the scale loop volume -> cost -> price -> traffic, and for a marketplace also "
+            "the selection loop traffic -> sellers -> selection -> traffic). Above 0 the loop "
+            "reinforces itself; the higher, the faster the flywheel turns. The rolling-window "
+            "estimate from the series themselves is kept beside it as `observed_*`."
         )
         for (agent, name), group in flywheel.groupby(["agent", "name"], sort=False):
             gains = group["loop_gain"].dropna()
@@ -386,8 +394,9 @@ def platform_lines(result) -> list[str]:
             trend = "rose" if late > early + 0.01 else "fell" if late < early - 0.01 else "held"
             if agent == "platform" or group["strategy"].iloc[0] == "customer_obsessed":
                 lines.append(
-                    f"- {agent} **{name}**: median loop gain {early:+.3f} in the first half of "
-                    f"the quarters measured, {late:+.3f} in the second ({trend})."
+                    f"- {agent} **{name}**: median loop gain {_gain(early)} in the first half "
+                    f"of the quarters measured, {_gain(late)} in the second ({trend})."
+                    + zero_links_note(group)
                 )
         sellers = flywheel[flywheel["e_traffic_to_sellers"].notna()]
         if len(sellers):
@@ -421,6 +430,34 @@ def platform_lines(result) -> list[str]:
         named = ", ".join(f"`figures/{name}.png`" for name in figures)
         lines += ["", f"Figures: {named}. Tables: {'; '.join(tables)}." if tables else ""]
     return lines
+
+
+ZERO_LINK_REASONS = {
+    "e_volume_to_cost": "volume does not lower its cost (no learning, or below its "
+    "reference volume)",
+    "e_cost_to_price": "its price does not follow its cost (a fee at its cap or floor, "
+    "or a price held)",
+    "e_traffic_to_sellers": "sellers do not respond to traffic",
+}
+
+
+def _gain(value: float) -> str:
+    """A loop gain with three significant digits, never in exponent notation."""
+    if value == 0:
+        return "0"
+    return np.format_float_positional(value, precision=3, fractional=False, sign=True)
+
+
+def zero_links_note(group: pd.DataFrame) -> str:
+    """Why an agent's loop gain is 0 in most quarters: the links that measured 0."""
+    if not (group["loop_gain"] == 0).mean() > 0.5:
+        return ""
+    reasons = [
+        reason
+        for column, reason in ZERO_LINK_REASONS.items()
+        if column in group and (group[column] == 0).mean() > 0.5
+    ]
+    return f" Its gain is 0 in most quarters: {'; '.join(reasons)}." if reasons else ""
 
 
 def _group_window(firms: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:

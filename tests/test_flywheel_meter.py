@@ -62,7 +62,7 @@ def test_panel_is_systematic_and_covers_the_population():
     assert_allclose(panel_rows(5, 10), np.arange(5))
 
 
-def test_supply_links_follow_the_series_with_the_right_signs():
+def test_observed_links_follow_the_series_with_the_right_signs():
     meter = FlywheelMeter(FlywheelMeterSpec(window_quarters=6))
     key0 = ("platform", 1)
     for t in range(5):
@@ -79,17 +79,40 @@ def test_supply_links_follow_the_series_with_the_right_signs():
             sellers=sellers,
             selection=5.0 * sellers**0.5,
             average_cost=cost,
+            unit_cost=cost,
             price=3.0 * cost**0.9,
         )
     owner = SimpleNamespace(unique_id=7, name="P", strategy_name="customer_obsessed")
-    row = meter.row(SimpleNamespace(week=130), 10, "platform", owner, key, 1.5, 0.25, True)
-    assert_allclose(row["e_traffic_to_sellers"], 0.8)
-    assert_allclose(row["e_sellers_to_selection"], 0.5)
-    assert_allclose(row["e_volume_to_cost"], 0.3)  # cost falls: the link turns the wheel
-    assert_allclose(row["e_cost_to_price"], 0.9)
-    assert_allclose(row["gain_selection_loop"], 0.8 * 0.5 * 0.25)
-    assert_allclose(row["gain_scale_loop"], 0.3 * 0.9 * 1.5)
-    assert_allclose(row["loop_gain"], 0.8 * 0.5 * 0.25 + 0.3 * 0.9 * 1.5)
+    measured = {
+        "key": key,
+        "traffic_to_sellers": 0.5,
+        "sellers_to_selection": 0.4,
+        "selection_to_traffic": 0.25,
+        "volume_to_cost": 0.2,
+        "cost_to_price": 1.0,
+        "price_to_traffic": 1.5,
+        "has_sellers": True,
+    }
+    row = meter.row(SimpleNamespace(week=130), 10, "platform", owner, measured)
+    assert_allclose(row["observed_traffic_to_sellers"], 0.8)
+    assert_allclose(row["observed_sellers_to_selection"], 0.5)
+    assert_allclose(row["observed_volume_to_cost"], 0.3)  # cost falls: the link turns the wheel
+    assert_allclose(row["observed_cost_to_price"], 0.9)
+    assert_allclose(row["observed_loop_gain"], 0.8 * 0.5 * 0.25 + 0.3 * 0.9 * 1.5)
+    # the measured gain: sum over the two loops of the product of their links
+    assert_allclose(row["gain_selection_loop"], 0.5 * 0.4 * 0.25)
+    assert_allclose(row["gain_scale_loop"], 0.2 * 1.0 * 1.5)
+    assert_allclose(row["loop_gain"], 0.5 * 0.4 * 0.25 + 0.2 * 1.0 * 1.5)
+    # a firm without third-party sellers has only the scale loop
+    firm = {**measured, "traffic_to_sellers": np.nan, "sellers_to_selection": np.nan}
+    firm["has_sellers"] = False
+    row = meter.row(SimpleNamespace(week=130), 10, "firm", owner, firm)
+    assert np.isnan(row["gain_selection_loop"]) and np.isnan(row["observed_traffic_to_sellers"])
+    assert_allclose(row["loop_gain"], 0.2 * 1.0 * 1.5)
+    # a loop with an unmeasured link leaves the measured gain unmeasured
+    missing = {**measured, "cost_to_price": np.nan}
+    row = meter.row(SimpleNamespace(week=130), 10, "platform", owner, missing)
+    assert np.isnan(row["loop_gain"])
 
 
 def logit_market(selection_taste=0.3):

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import base64
 import re
+import struct
 
 import pytest
 
 import sim
 from sim.cli import main
-from sim.html_report import difference, markdown_to_html, outcomes, read_runs, show
+from sim.html_report import (
+    difference,
+    markdown_to_html,
+    outcomes,
+    read_runs,
+    share_y_ranges,
+    show,
+)
 
 SMALL = {"consumers.count": 300}
 
@@ -53,13 +61,53 @@ def test_comparison_highlights_what_differs(two_runs, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert external_references(text) == []
     figures = [p.read_bytes() for folder in two_runs for p in (folder / "figures").glob("*.png")]
-    assert sorted(embedded_images(text)) == sorted(figures)
+    embedded = embedded_images(text)
+    # every figure is drawn again with shared vertical ranges: as many, the same sizes
+    assert len(embedded) == len(figures)
+    assert sorted(png_size(image) for image in embedded) == sorted(map(png_size, figures))
     seed_row = re.search(r"<tr><th>seed</th>(.*?)</tr>", text).group(1)
     assert seed_row == '<td class="">1</td><td class="diff">2</td>'
     outcome_row = re.search(r"<tr><th>Seed</th>(.*?)</tr>", text).group(1)
     assert 'class="diff"' in outcome_row
     weeks_row = re.search(r"<tr><th>Weeks</th>(.*?)</tr>", text).group(1)
     assert "diff" not in weeks_row  # same in both runs
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+def test_side_by_side_figures_share_each_panels_vertical_range():
+    import matplotlib.pyplot as plt
+
+    low, high = plt.subplots(1, 2)[0], plt.subplots(1, 2)[0]
+    low.axes[0].plot([0, 1], [0, 5])
+    low.axes[1].plot([0, 1], [10, 20])
+    high.axes[0].plot([0, 1], [-3, 2])
+    high.axes[1].plot([0, 1], [10, 40])
+    before = [ax.get_ylim() for ax in low.axes + high.axes]
+    share_y_ranges([low, high])
+    for i in range(2):
+        assert low.axes[i].get_ylim() == high.axes[i].get_ylim()
+        ranges = before[i], before[i + 2]
+        assert low.axes[i].get_ylim() == (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    assert low.axes[0].get_ylim() != low.axes[1].get_ylim()  # panels keep their own ranges
+    single = plt.subplots(1, 1)[0]
+    single.axes[0].plot([0, 1], [100, 200])
+    share_y_ranges([low, single])  # panels do not line up: left alone
+    assert single.axes[0].get_ylim()[0] > 50
+    plt.close("all")
+
+
+def test_a_group_that_is_one_strategy_is_one_row(tmp_path):
+    result = sim.run("baseline", steps=30, overrides=SMALL)
+    labels = [o.label for o in outcomes(result)]
+    shares = [label for label in labels if label.startswith("Unit share")]
+    assert shares == [
+        "Unit share, Obsessed (customer-obsessed, last year)",
+        "Unit share, Shareholder (shareholder-focused, last year)",
+    ]
+    assert len(labels) == len(set(labels))
 
 
 def test_outcomes_group_firms_by_the_scenario_groups(two_runs):

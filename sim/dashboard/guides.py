@@ -80,8 +80,10 @@ PANEL_GUIDES = {
     ),
     "flywheel": (
         "Flywheel meter",
-        "Loop gain each quarter (median of the group's firms): the product of the "
-        "measured links volume > cost > price > traffic. Above 0 the wheel turns "
+        "Loop gain each quarter (median of the group's firms, and each platform's): the "
+        "sum over the loops of the product of each loop's links. A firm has the scale "
+        "loop volume > lower cost > lower price > traffic; a marketplace also the "
+        "selection loop traffic > sellers > selection > traffic. Above 0 the wheel turns "
         "itself; blank where a link could not be measured.",
     ),
     "channels": (

@@ -160,16 +160,13 @@ def plot_loop_gain(flywheel: pd.DataFrame, ax=None, start_year: int | None = Non
     ax.axhline(0.0, color="#777777", linewidth=0.8)
     _time_axis(ax, start_year)
     ax.set_ylabel("loop gain (% back per 1% more traffic)")
-    ax.set_title("Flywheel meter: is the loop turning? (above 0: reinforcing)")
-    ax.legend(frameon=True, loc="best")
-    ax.annotate(
-        "gaps: a link not measurable (its driver hardly moved over the window)",
-        xy=(0.99, 0.02),
-        xycoords="axes fraction",
-        ha="right",
-        fontsize=8,
-        color="#555555",
+    ax.set_title(
+        "Flywheel meter: is the loop turning? (above 0: reinforcing)\n"
+        "gain = sum over the loops of the product of their links; "
+        "gaps: a link not measured that quarter",
+        fontsize=10,
     )
+    ax.legend(frameon=True, loc="best")
     return ax
 
 
@@ -207,7 +204,8 @@ def plot_flywheel_links(flywheel: pd.DataFrame, name: str, ax=None, start_year: 
 
     Each link of the agent's loops has a legend entry: how many quarters it could be
     measured in, or "not measurable in this run". Points are marked, so a quarter
-    measured between two unmeasurable ones still shows.
+    measured between two unmeasurable ones still shows. Where the table has the
+    rolling-window estimate (``observed_*``), it is drawn dotted in the link's colour.
     """
     ax = _ax(ax)
     rows = flywheel[flywheel["name"] == name]
@@ -228,6 +226,18 @@ def plot_flywheel_links(flywheel: pd.DataFrame, name: str, ax=None, start_year: 
             markersize=3,
             label=label,
         )
+        observed = column.replace("e_", "observed_", 1)
+        if observed in rows and observed != column and rows[observed].notna().any():
+            if column not in ("e_selection_to_traffic", "e_price_to_traffic"):
+                ax.plot(
+                    _time(rows["step"], start_year),
+                    rows[observed],
+                    color=LINK_COLOURS[column],
+                    linewidth=1.0,
+                    linestyle=":",
+                )
+    if any(c.startswith("observed_") for c in rows.columns):
+        ax.plot([], [], color="#555555", linewidth=1.0, linestyle=":", label="dotted: observed")
     ax.axhline(0.0, color="#777777", linewidth=0.8)
     _time_axis(ax, start_year)
     ax.set_ylabel("elasticity (% per 1%)")

@@ -256,8 +256,9 @@ const PANELS = {
     refs: () => [{ y: 0, colour: "#666" }],
     extra: () => {
       const q = state.quarters[state.quarters.length - 1];
-      if (!q) return "Measured at the end of each quarter.";
-      return "Last quarter, firms measured: " + groups().map((g, i) => `${g.name} ${q.measured[i]} of ${q.live[i]}`).join(" · ");
+      const rule = " Loop gain = sum over the loops of the product of their links' elasticities.";
+      if (!q) return "Measured at the end of each quarter." + rule;
+      return "Last quarter, firms measured: " + groups().map((g, i) => `${g.name} ${q.measured[i]} of ${q.live[i]}`).join(" · ") + "." + rule;
     },
   },
   channels: {

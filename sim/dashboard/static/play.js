@@ -262,6 +262,8 @@ function renderBriefing(b) {
     const links = b.flywheel.filter((l) => l.value !== null);
     parts.push(card("Flywheel meter",
       links.length ? rows(links.map((l) => [escapeHtml(l.label), signed(l.value)]))
+          + "<p class=\"hint\">Each link: % the next step moves per 1% of this one. "
+          + "A loop's gain is the product of its links; the loop gain is the sum of the loops' gains.</p>"
         : "<p>Not measured yet.</p>"));
   }
   if (b.channel_names) {
