@@ -219,13 +219,6 @@ def test_shrinking_firm_cuts_capacity_and_pays_for_the_cut():
     assert firms.loc[14, "fixed_cost"] == pytest.approx(200.0 + 600.0)
 
 
-@pytest.mark.xfail(
-    reason="ten identical firms in a market too small for any: with the shared planner "
-    "and lenders who lend on earnings after investment, the clones of each mindset reach "
-    "the end of their credit together; lasting differences between firms (quality and "
-    "capability draws) are what should leave a survivor",
-    strict=False,
-)
 def test_small_market_keeps_a_firm():
     # The baseline's ten firms in a market of 1,000 consumers: a shakeout, not an empty market.
     # Experiments are scaled with the market as the scenario sets them ($0.20 a week per

@@ -365,7 +365,10 @@ class Planner:
     def search(self, score, allowed, financed: bool) -> tuple[tuple, tuple]:
         """Coordinate search over price and the three weekly spends.
 
-        Every candidate price is tried at upkeep spends; from the best ``STARTS`` of them,
+        Every candidate price is tried at upkeep spends and at no spend (a plan the
+        strategy's mask allows even where it couples the spends, so that the search can
+        always reach it: one move at a time cannot leave a pair the mask ties together);
+        from the best ``STARTS`` of them,
         the experience, selection and efficiency spends are improved one at a time over
         their grids (``ROUNDS`` passes), then every price is tried once more at the spends
         found. Returns the best candidate and its key.
@@ -373,7 +376,7 @@ class Planner:
         starts = [
             (k, *(self.snap(k, d, self.upkeep[d]) for d in range(3)))
             for k in range(len(self.options))
-        ]
+        ] + [(k, 0.0, 0.0, 0.0) for k in range(len(self.options))]
         keys, _ = self.evaluate(starts, score, allowed, financed)
         order = sorted(range(len(starts)), key=keys.__getitem__, reverse=True)[:STARTS]
         best, best_key = starts[order[0]], keys[order[0]]
