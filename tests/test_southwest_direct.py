@@ -19,14 +19,9 @@ def southwest_year3_units(seed: int, own_defences: bool) -> float:
 
 
 @pytest.mark.slow
-def test_southwest_own_defences_add_bookings_on_average():
-    """Year-3 bookings with and without Southwest's own defences, seeds 0-9.
-
-    Per seed the draw decides (6 of 10 gain with the shared planner: not a headline);
-    summed over the ten seeds the defences add bookings.
-    """
-    pairs = [
-        (southwest_year3_units(seed, True), southwest_year3_units(seed, False)) for seed in SEEDS
+def test_southwest_own_defences_win_bookings_in_most_seeds():
+    gains = [
+        southwest_year3_units(seed, True) > southwest_year3_units(seed, False) for seed in SEEDS
     ]
-    with_defences, without = (sum(side) for side in zip(*pairs, strict=True))
-    assert with_defences > without, pairs
+    # the scenario's comments: 10 of 10 measured, at least 8 of 10 asserted
+    assert sum(gains) >= 8, gains
