@@ -37,6 +37,8 @@ def plain_number(name: str, raw) -> float:
     else:
         text = raw.strip()
         shown = text if len(text) <= 20 else text[:20] + "..."
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise ValueError(f"{name}: must be a finite number")
         if "," in text:
             raise ValueError(
                 f"{name}: {shown!r} has a comma; type a plain number with a point for "

@@ -164,6 +164,7 @@ function rows(pairs) {
 function renderBriefing(b) {
   const last = b.last;
   const parts = [];
+  if (b.exit_warning) parts.push(`<div class="exit-warning" role="alert">${escapeHtml(b.exit_warning)}</div>`);
   if (b.week === 0) {
     parts.push(card("Last quarter", "<p>No quarter played yet: this is your starting position and market.</p>"));
   } else {
