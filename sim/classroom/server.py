@@ -237,6 +237,9 @@ class ClassHandler(QuietHandler):
 
     def _seat_view(self, seat, token: str = "") -> dict:
         game = self.server.game
+        standings = game.standings()
+        standings["market"] = standings.pop("markets")[seat.market]
+        del standings["overall"]  # a student's page shows the seat's own market
         return {
             "seat": seat.index + 1,
             "code": seat.code,
@@ -245,7 +248,7 @@ class ClassHandler(QuietHandler):
             "private": game.private_view(seat),
             "status": game.status(),
             "leaderboard": game.leaderboard(market=seat.market),
-            "standings": game.standings(),
+            "standings": standings,
         }
 
     def _instructor(self, data: dict) -> None:
@@ -317,9 +320,14 @@ class WrongKey(PermissionError):
 
 
 class ClassServer(ThreadingHTTPServer):
-    """A threaded server for one classroom game."""
+    """A threaded server for one classroom game.
+
+    Its listen queue holds a whole class connecting at once (the standard library's
+    default of 5 resets connections when 60 browsers join together).
+    """
 
     daemon_threads = True
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, game: ClassGame):
         use_agg()  # figures are drawn off-screen, from handler threads
