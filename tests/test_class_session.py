@@ -43,11 +43,13 @@ def test_plain_numbers_only_and_the_field_is_named():
     assert plain_number("price", "34.5") == 34.5
     assert plain_number("price", " 12 ") == 12.0
     assert plain_number("price", 7) == 7.0
+    assert plain_number("price", "1e3") == 1000.0
     for raw, words in (
         ("34,5", "price: '34,5' has a comma"),
         ("1,250", "comma"),
         ("$36", "not a plain number"),
-        ("1e3", "not a plain number"),
+        ("1e400", "finite"),
+        ("3 4", "not a plain number"),
         ("", "not a plain number"),
         ("nan", "finite"),
         (True, "not a number"),

@@ -1,7 +1,7 @@
 """Rules every seat shares, whichever page or terminal it is played from.
 
-* :func:`plain_number`: what a typed number may look like (digits and one decimal point;
-  a comma is refused, since ``34,5`` may mean 34.5 or 345).
+* :func:`plain_number`: what a typed number may look like (digits, one decimal point,
+  an optional exponent; a comma is refused, since ``34,5`` may mean 34.5 or 345).
 * :func:`quarter_label`: how quarters are counted (the quarter being decided, from 1).
 * :func:`forced_exit_in`: whether cash and credit say the firm is forced out soon.
 * :func:`stage_of` (in :mod:`sim.play.briefing`) names a firm's Day 1 / Day 2 stage.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 import re
 
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 WARNING_QUARTERS = 2
 
 
 def plain_number(name: str, raw) -> float:
-    """A number typed into a field: digits with at most one decimal point, nothing else.
+    """A number typed into a field: digits, at most one decimal point, an optional exponent.
 
     Args:
         name: the field's name (named in the message).
