@@ -312,3 +312,19 @@ def test_server_second_browser_release_broadcast_and_end():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_class_command_checks_its_settings(capsys, tmp_path):
+    from sim.cli import main
+
+    base = ["class", "--consumers", "200", "--port", "0"]
+    assert main([*base, "--quarters", "41"]) == 2
+    assert "quarters must be a whole number from 1 to 40" in capsys.readouterr().err
+    assert main([*base, "--rule", "mix", "--weights", "profit=1"]) == 2
+    assert "--weights: 'profit' is not one of" in capsys.readouterr().err
+    assert main([*base, "--seats", "61", "--markets", "6"]) == 2
+    assert "between 1 and 60 (the firms of baseline x 6 markets)" in capsys.readouterr().err
+    log = tmp_path / "game.json"
+    ClassGame("baseline", 1, consumers=200, log_path=log).write_log()
+    assert main(["class", "--resume", str(log), "--markets", "2"]) == 2
+    assert "drop --markets" in capsys.readouterr().err

@@ -193,8 +193,8 @@ def add_dashboard_command(commands) -> None:
     parser.add_argument(
         "scenario", nargs="?", default=None, help="scenario shown first (default baseline)"
     )
-    _server_options(parser)
-    _class_options(parser)
+    _server_options(parser, dashboard=True)
+    _class_options(parser, dashboard=True)
     parser.set_defaults(handler=cmd_dashboard)
 
 
@@ -204,12 +204,12 @@ def add_class_command(commands) -> None:
         "class", help="serve a class game: students in markets, an instructor, a projector"
     )
     parser.add_argument("scenario", nargs="?", default=None, help="scenario (default baseline)")
-    _server_options(parser)
-    _class_options(parser)
+    _server_options(parser, dashboard=False)
+    _class_options(parser, dashboard=False)
     parser.set_defaults(handler=cmd_dashboard, class_game=True)
 
 
-def _server_options(parser) -> None:
+def _server_options(parser, dashboard: bool) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -217,6 +217,8 @@ def _server_options(parser) -> None:
         "0.0.0.0 opens it to the classroom network)",
     )
     parser.add_argument("--port", type=port_int, default=8765, help="port (default 8765)")
+    if not dashboard:
+        return
     parser.add_argument("--open", action="store_true", help="open it in the default browser")
     parser.add_argument(
         "--play-out",
@@ -226,14 +228,15 @@ def _server_options(parser) -> None:
     )
 
 
-def _class_options(parser) -> None:
+def _class_options(parser, dashboard: bool) -> None:
     game = parser.add_argument_group("classroom game (students in one or more markets)")
-    game.add_argument(
-        "--class",
-        dest="class_game",
-        action="store_true",
-        help="serve a game: students join seats with codes, the instructor advances quarters",
-    )
+    if dashboard:
+        game.add_argument(
+            "--class",
+            dest="class_game",
+            action="store_true",
+            help="serve a class game instead (the same as flywheel class)",
+        )
     game.add_argument("--seats", type=int, help="seats for students (default 2)")
     game.add_argument(
         "--markets",
