@@ -328,3 +328,50 @@ def test_class_command_checks_its_settings(capsys, tmp_path):
     ClassGame("baseline", 1, consumers=200, log_path=log).write_log()
     assert main(["class", "--resume", str(log), "--markets", "2"]) == 2
     assert "drop --markets" in capsys.readouterr().err
+
+
+def test_a_seat_sinking_past_its_credit_line_is_warned_on_both_pages():
+    game = three_in_two_markets()
+    game.advance()
+    seat = game.table[0]
+    market = game.markets[0]
+    firm = game.firm_of(seat)
+    assert game.private_view(seat)["warning"] is None
+    line = market.model.finance.account(firm).credit_limit
+    firm.cash = -0.5 * line
+    market.cash_flow[firm.slot] = -0.6 * line  # two more such quarters: beyond twice
+    warning = game.private_view(seat)["warning"]
+    assert "forced out of the market within 2 quarters" in warning
+
+    from sim.play import Game
+
+    play = Game("baseline", steps=13 * 6, overrides={"consumers.count": 1500})
+    briefing = play.begin()
+    warned = []
+    while briefing is not None:
+        warned.append(briefing.exit_warning)
+        cheap = briefing.defaults.with_entries({"price": 5.0, "experience": 50_000.0})
+        briefing = play.submit(cheap)
+    assert warned[0] is None and any(w and "forced out" in w for w in warned)
+
+
+def test_instructor_requests_with_bad_fields_are_refused_by_name():
+    game = three_in_two_markets()
+    server = start_in_thread(game)
+    try:
+        for body, words in (
+            ({"action": "lock", "seat": "first"}, "seat"),
+            ({"action": "lock", "seat": 9}, "seat"),
+            ({"action": "move", "seat": 1}, "target"),
+            ({"action": "setup", "weights": [1, 2]}, "weights"),
+            ({"action": "setup", "rule": "luck"}, "rule must be one of"),
+            ({"action": "message", "message": {"text": "x"}}, "message"),
+            ({"action": "message", "message": "   "}, "type the text"),
+        ):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                _post(server.url + "api/instructor", {"key": server.key, **body})
+            assert refused.value.code == 400
+            assert words in json.loads(refused.value.read())["error"], body
+    finally:
+        server.shutdown()
+        server.server_close()
