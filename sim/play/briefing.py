@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from sim.play.decisions import NO_RULES, SeatDecision, SeatRules
-from sim.play.rules import forced_exit_in, forced_exit_warning
+from sim.play.rules import forced_exit_in, forced_exit_warning, quarter_label
 from sim.strategies.base import FirmView, MarketView, QuarterReport
 from sim.strategies.research_terms import ResearchTerms
 
@@ -129,6 +129,7 @@ class Briefing:
     defences: DefenceFacts | None = None
     trust: TrustFacts | None = None
     exit_warning: str | None = None
+    label: str = ""
 
 
 def stage_of(firm, threshold: float) -> str:
@@ -321,6 +322,7 @@ def build_briefing(
         defences=defence_facts(model, firm) if rules.defences else None,
         trust=trust_facts(model, firm) if rules.trust else None,
         exit_warning=exit_warning(model, seat, firm, last_payout),
+        label=quarter_label(firm.week, model.spec.steps),
     )
 
 
