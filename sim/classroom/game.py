@@ -22,7 +22,8 @@ the seats' join codes and students' names, so a game resumes from it after a res
 with the same codes (:func:`sim.classroom.log.resume`); it is written whole to a
 temporary file and then renamed, so a kill never leaves half a log. Seat controls
 (claims, teams, locks, moves) are in :mod:`sim.classroom.seats`; what each page sees in
-:mod:`sim.classroom.views`; scoring in :mod:`sim.classroom.scoring`.
+:mod:`sim.classroom.views`; scoring in :mod:`sim.classroom.scoring`; the seat strategy
+and the markets in :mod:`sim.classroom.market`.
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.classroom.market import GameModel, Market, SeatStrategy
 from sim.classroom.scoring import DEFAULT_RULE, checked_rule, checked_weights
 from sim.classroom.seats import SeatControls
 from sim.classroom.views import GameViews
-from sim.model import MarketModel
 from sim.play.rules import plain_number
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
-from sim.strategies.base import Decision, Strategy
+from sim.strategies.base import Decision
 
 DECISION_FIELDS = (
     "price",
@@ -66,67 +67,6 @@ class UnknownCode(KeyError):
 
     def __str__(self) -> str:
         return "no seat has this join code"
-
-
-class SeatStrategy(Strategy):
-    """A firm's strategy while it is a seat: the bot's, or hold for the student.
-
-    Args:
-        bot: the firm's own strategy, used while nobody holds the seat.
-    """
-
-    name = "seat"
-
-    def __init__(self, bot: Strategy):
-        self.bot = bot
-        self.params = bot.params
-        self.traits = bot.traits
-        self.held = False
-        self.opening = True
-
-    def decide(self, firm, view) -> Decision:
-        """Hold everything (no payout) for a student, and at the opening; else the bot's."""
-        opening, self.opening = self.opening, False
-        if not (self.held or opening):
-            return self.bot.decide(firm, view)
-        return Decision(
-            price=firm.price,
-            spend_experience=firm.spend_experience,
-            spend_selection=firm.spend_selection,
-            spend_efficiency=firm.spend_efficiency,
-            spend_innovation=firm.spend_innovation,
-            note="seat: waiting for the student's decision",
-        )
-
-    def choose_channels(self, *args, **kwargs):
-        """Channels stay the bot's choice."""
-        return self.bot.choose_channels(*args, **kwargs)
-
-
-class GameModel(MarketModel):
-    """A market whose seat firms decide through a :class:`SeatStrategy` from week 0 on.
-
-    A seat's firm opens with the scenario's own price and spending (no opening payout),
-    whether or not a student has joined yet; an untaken seat's bot decides from the
-    first quarter's end on.
-
-    Args:
-        scenario: the validated scenario.
-        seed: the run's seed (the scenario's own if None).
-        seats: the firm slots that are seats.
-    """
-
-    def __init__(self, scenario, seed: int | None, seats: list[int]):
-        self.seat_slots = set(seats)
-        super().__init__(scenario, seed="scenario" if seed is None else seed)
-
-    def firms_decide(self) -> None:
-        """Seat firms get their seat strategy before the opening decision."""
-        if self.week == 0:
-            for firm in self.firms:
-                if firm.slot in self.seat_slots and not isinstance(firm.strategy, SeatStrategy):
-                    firm.strategy = SeatStrategy(firm.strategy)
-        super().firms_decide()
 
 
 def _shown(raw) -> str:
@@ -215,29 +155,6 @@ class Seat:
     members: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class Market:
-    """One copy of the scenario and the running totals the scores need (by firm slot)."""
-
-    number: int
-    model: GameModel
-    profit: dict[int, float] = field(default_factory=dict)
-    units: dict[int, float] = field(default_factory=dict)
-    cash_flow: dict[int, float] = field(default_factory=dict)
-
-    def run_week(self) -> None:
-        """One week, then add each firm's recorded profit and units to its totals."""
-        self.model.step()
-        table = self.model.datacollector.tables["firms"]
-        count = len(self.model.firms)
-        slots = [firm.slot for firm in self.model.firms]
-        for slot, profit, units in zip(
-            slots, table["profit"][-count:], table["units"][-count:], strict=True
-        ):
-            self.profit[slot] = self.profit.get(slot, 0.0) + float(profit)
-            self.units[slot] = self.units.get(slot, 0.0) + float(units)
 
 
 class ClassGame(SeatControls, GameViews):
