@@ -30,7 +30,11 @@ RULES = {
         "consumer surplus created",
         "value customers got above the price they paid, from this firm, summed over the game ($)",
     ),
-    "mix": ("weighted mix", "the scores above, each as a share of the best firm's, weighted"),
+    "mix": (
+        "weighted mix",
+        "shareholder value, cumulative profit, customers served and consumer surplus, "
+        "each as a share of the best firm's, weighted",
+    ),
 }
 SCORES = ("shareholder_value", "cumulative_profit", "customers_served", "consumer_surplus")
 DEFAULT_RULE = "shareholder_value"
