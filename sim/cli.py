@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from sim.arguments import positive_int, seed_int
-from sim.dashboard.cli import add_dashboard_command
+from sim.dashboard.cli import add_class_command, add_dashboard_command
 from sim.experiments.claims_cli import add_claims_command
 from sim.experiments.cli import add_subcommands
 from sim.experiments.research_cli import add_robustness_command
@@ -195,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_claims_command(commands)
     add_robustness_command(commands)
     add_dashboard_command(commands)
+    add_class_command(commands)
     add_report_command(commands)
     add_play_subcommand(commands)
     add_tournament_subcommand(commands)
