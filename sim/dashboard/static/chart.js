@@ -95,7 +95,7 @@ class Chart {
       ctx.fillText(formatNumber(t, o.format), left - 6, y);
     }
     ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const t of ticks(x0, x1, Math.max(2, Math.floor(pw / 70)))) {
+    for (const t of ticks(x0, x1, Math.max(2, Math.floor(pw / (70 * big))))) {
       if (t !== Math.round(t)) continue;
       const x = Math.round(X(t)) + 0.5;
       ctx.strokeStyle = "#eee";

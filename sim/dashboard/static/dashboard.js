@@ -14,7 +14,7 @@ const state = {
   projector: false,
 };
 window.flywheelStats = {
-  weeks: 0, frames: 0, draws: 0, errors: [], resets: 0, playing: false, stale: 0, markers: 0,
+  weeks: 0, frames: 0, draws: 0, errors: [], resets: 0, playing: false, stale: 0, markers: 0, faded: 0,
 };
 window.flywheelDebug = () => ({
   run: state.meta && state.meta.run,
@@ -196,7 +196,7 @@ function previousSeries(def) {
   const run = state.previous;
   if (!run || !document.getElementById("overlay").checked || !run.meta.panels.includes(def.key)) return [];
   const saved = { meta: state.meta, rows: state.rows, quarters: state.quarters };
-  Object.assign(state, run);
+  Object.assign(state, { meta: run.meta, rows: run.rows, quarters: run.quarters });
   try {
     const xs = def.quarterly ? run.quarters.map((q) => years(q.week)) : run.rows.map((r) => years(r.week));
     return def.series().map((s) => Object.assign({}, s, { xs, alpha: 0.22, width: Math.max(1.5, (s.width || 2) - 0.5), markers: false }));
@@ -225,7 +225,9 @@ function drawPanels() {
     const xs = p.def.quarterly ? quarterXs : weekXs;
     const empty = !started ? "Press Step or Play to run the first week"
       : p.def.quarterly && !state.quarters.length ? "First measurement at the end of the first quarter" : "";
-    p.chart.draw(xs, [...previousSeries(p.def), ...p.def.series()], p.def.right ? p.def.right() : null,
+    const faded = previousSeries(p.def);
+    window.flywheelStats.faded += faded.length;
+    p.chart.draw(xs, [...faded, ...p.def.series()], p.def.right ? p.def.right() : null,
       x0, x1, xLabel, p.def.refs ? p.def.refs() : [], empty, markers);
     if (p.def.extra) p.section.querySelector(".extra").innerHTML = p.def.extra();
   }
@@ -319,7 +321,9 @@ async function reset() {
   try {
     const data = await post("/api/reset", settings());
     if (generation !== state.generation) { window.flywheelStats.stale += 1; return; }
-    state.previous = previous;
+    // The previous run is drawn under a new run of the same scenario (a what-if, another
+    // seed or market size); a run of another scenario starts with no comparison.
+    state.previous = previous && previous.meta.scenario === data.meta.scenario ? previous : null;
     state.meta = data.meta;
     state.rows = data.rows;
     state.quarters = data.quarters;
