@@ -283,8 +283,11 @@ def debrief_html(debrief: Debrief) -> str:
     )
 
 
-def write_debrief(log: str | Path, out: Path) -> Path:
+def write_debrief(log: str | Path, out: Path, workers: int | None = None) -> Path:
     """Replay ``log`` and write its debrief to ``out`` (through a temporary file).
+
+    ``workers`` processes replay the ghosts (None: as many as pay off, see
+    :func:`sim.debrief.auto_workers`; the page is the same for any number).
 
     Raises:
         InputError: for a bad log or an ``out`` that cannot be written.
@@ -298,7 +301,7 @@ def write_debrief(log: str | Path, out: Path) -> Path:
     problem = writable_problem(out.parent, "--out")
     if problem is not None:
         raise InputError([problem])
-    text = debrief_html(build_debrief(log))
+    text = debrief_html(build_debrief(log, workers=workers))
     write_atomically(out, text)
     return out
 

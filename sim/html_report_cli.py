@@ -16,9 +16,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if len(args.run_dirs) == 1 and looks_like_class_log(args.run_dirs[0]):
         from sim.debrief_html import default_out, write_debrief
+        from sim.scenario import InputError, Problem
+
+        if args.workers is not None and args.workers < 1:
+            rule = "must be a whole number of processes, 1 or more"
+            raise InputError([Problem("command line", "--workers", str(args.workers), rule)])
 
         log = Path(args.run_dirs[0])
-        out = write_debrief(log, Path(args.out) if args.out else default_out(log))
+        out = Path(args.out) if args.out else default_out(log)
+        out = write_debrief(log, out, workers=args.workers)
         print(f"wrote {out} (debrief of the class log {log})")
         return 0
     from sim.html_report import cmd_report
@@ -43,5 +49,12 @@ def add_report_command(commands) -> None:
         "--out",
         help="HTML file to write (default: RUN_DIR/report.html for one run, "
         "comparison.html for several, LOG-debrief.html beside a class log)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="for a class log: processes replaying the seats' ghosts (default: every core "
+        "for a large game, one for a small one)",
     )
     parser.set_defaults(handler=_cmd_report)

@@ -85,9 +85,11 @@ def test_report_writes_one_self_contained_debrief(debrief_page, class_log):
     assert not looks_like_class_log(class_log.parent)
 
 
-def test_the_debrief_is_the_same_bytes_when_written_again(debrief_page, class_log, tmp_path):
+def test_the_debrief_is_the_same_bytes_on_one_process_as_on_several(
+    debrief_page, class_log, tmp_path
+):
     again = tmp_path / "again.html"
-    assert main(["report", str(class_log), "--out", str(again)]) == 0
+    assert main(["report", str(class_log), "--out", str(again), "--workers", "2"]) == 0
     first = debrief_page.read_text(encoding="utf-8").replace(str(class_log), "LOG")
     second = again.read_text(encoding="utf-8").replace(str(class_log), "LOG")
     assert first == second
@@ -170,6 +172,11 @@ def test_a_bad_log_is_named_and_nothing_written(tmp_path, capsys):
     err = capsys.readouterr().err
     assert str(log) in err and "quarters: must be a list" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [log]
+
+
+def test_workers_below_one_are_refused(class_log, capsys):
+    assert main(["report", str(class_log), "--workers", "0", "--out", "x.html"]) == 2
+    assert "--workers" in capsys.readouterr().err
 
 
 def test_the_instructor_button_answers_the_debrief_and_writes_it_beside_the_log(tmp_path):
