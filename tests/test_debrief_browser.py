@@ -54,3 +54,38 @@ def test_the_debrief_opens_offline_with_standings_and_figures(tmp_path):
         assert page.locator("figure img").first.is_visible()
         browser.close()
     assert requested == [] and problems == []
+
+
+def test_the_instructors_button_downloads_the_debrief_at_the_end(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from sim.classroom.server import start_in_thread
+
+    log = tmp_path / "lesson.json"
+    game = play_short_game(log, quarters=2)
+    server = start_in_thread(game)
+    problems: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(accept_downloads=True)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{server.url}instructor?key={server.key}")
+            page.wait_for_selector("#debrief", state="visible")
+            with page.expect_download(timeout=300_000) as download:
+                page.click("#debrief")
+            saved = tmp_path / "downloaded.html"
+            download.value.save_as(saved)
+            page.wait_for_function(
+                "document.getElementById('debriefnote').textContent.includes('lesson-debrief')"
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    text = saved.read_text(encoding="utf-8")
+    assert 'id="standings"' in text and "Bob" in text
+    assert text == (tmp_path / "lesson-debrief.html").read_text(encoding="utf-8")
+    assert problems == []
