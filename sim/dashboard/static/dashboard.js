@@ -213,7 +213,20 @@ function eventMarkers() {
   return out;
 }
 
+// In projector mode the charts fill the window below the status and legends (1024x768
+// included); elsewhere the style sheet sets their height.
+function fitProjector() {
+  for (const p of state.charts) {
+    const canvas = p.section.querySelector("canvas");
+    if (!state.projector) { canvas.style.height = ""; continue; }
+    const below = p.section.querySelector(".extra") ? 40 : 0;
+    const room = window.innerHeight - canvas.getBoundingClientRect().top - below - 26 + document.querySelector("main").scrollTop;
+    canvas.style.height = Math.max(200, Math.floor(room)) + "px";
+  }
+}
+
 function drawPanels() {
+  fitProjector();
   const meta = state.meta;
   const markers = eventMarkers();
   const x0 = years(0), x1 = years(meta.horizon);
