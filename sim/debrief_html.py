@@ -180,11 +180,24 @@ def turning_points_list(debrief: Debrief, seat: SeatRecord) -> str:
 
 
 def seat_section(debrief: Debrief, seat: SeatRecord) -> str:
-    """A seat's section: the end against its ghosts, the figure, the turning points."""
+    """A seat's section: its end against its ghosts and the best bot, figure, turning points.
+
+    The best bot is the firm of the seat's market that no student played with the best
+    score by the game's rule at the end.
+    """
     rule = debrief.rule
     rows = [("the seat, as played", seat.path)] + [
         (GHOST_LABELS.get(name, name), path) for name, path in seat.ghosts.items()
     ]
+    market = debrief.markets[seat.market - 1]
+    bots = [
+        (name, path)
+        for name, path in market.paths.items()
+        if path and market.players.get(name, "bot") == "bot" and name != seat.firm
+    ]
+    if bots:
+        name, path = max(bots, key=lambda item: (score_of(item[1][-1], rule), item[0]))
+        rows.append((f"the market's best bot ({name})", path))
     body = []
     for label, path in rows:
         last = path[-1]

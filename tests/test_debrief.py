@@ -80,6 +80,7 @@ def test_report_writes_one_self_contained_debrief(debrief_page, class_log):
     for label in ("shareholder value", "cumulative profit", "customers served"):
         assert label in text
     assert "customer-obsessed ghost" in text and "shareholder-focused ghost" in text
+    assert "the market&#x27;s best bot (" in text or "the market's best bot (" in text
     assert "Where the decisions made the difference" in text
     assert looks_like_class_log(class_log)
     assert not looks_like_class_log(class_log.parent)
