@@ -363,7 +363,14 @@ async function step(weeks) {
   try {
     data = await post("/api/step", { weeks, after: last, run: state.meta.run });
   } catch (error) {
-    if (generation !== state.generation || error.stale) { window.flywheelStats.stale += 1; return 0; }
+    if (generation !== state.generation) { window.flywheelStats.stale += 1; return 0; }
+    if (error.stale) {
+      // The server holds another run than the one drawn (two resets answered out of
+      // order): build the page's run again rather than step a run it does not show.
+      window.flywheelStats.stale += 1;
+      await reset();
+      return 0;
+    }
     stopPlaying();
     if (error.expired) { await reset(); return 0; }
     showError("Step failed: " + error.message);
