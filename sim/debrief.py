@@ -116,7 +116,8 @@ def read_class_log(path: str | Path) -> dict:
     """A class log file's settings and quarters, checked entry by entry.
 
     Raises:
-        InputError: naming the file and what is wrong with it.
+        InputError: naming the file and what is wrong with it (a game with no quarter
+            played has nothing to debrief).
     """
     path = Path(path)
     try:
@@ -125,10 +126,14 @@ def read_class_log(path: str | Path) -> dict:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise InputError([Problem(str(path), "", str(path), f"cannot be read: {reason}")]) from None
     try:
-        return checked_log(text, str(path))
+        data = checked_log(text, str(path))
     except ValueError as exc:
         rule = str(exc).removeprefix(f"{path}: ")
         raise InputError([Problem(str(path), "", "(class log)", rule)]) from None
+    if not data["quarters"]:
+        rule = "no quarter has been played in this game yet: nothing to debrief"
+        raise InputError([Problem(str(path), "quarters", "[]", rule)])
+    return data
 
 
 def _ghost_strategy(spec, name: str):

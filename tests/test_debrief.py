@@ -175,6 +175,14 @@ def test_a_bad_log_is_named_and_nothing_written(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == [log]
 
 
+def test_a_game_not_started_has_nothing_to_debrief(tmp_path, capsys):
+    log = tmp_path / "unplayed.json"
+    ClassGame("baseline", 2, consumers=300, log_path=log).write_log()
+    assert main(["report", str(log)]) == 2
+    assert "nothing to debrief" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [log]
+
+
 def test_workers_below_one_are_refused(class_log, capsys):
     assert main(["report", str(class_log), "--workers", "0", "--out", "x.html"]) == 2
     assert "--workers" in capsys.readouterr().err
