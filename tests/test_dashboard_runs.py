@@ -51,9 +51,16 @@ def test_a_step_for_a_replaced_run_is_refused_and_leaves_the_new_run_alone():
         server.server_close()
 
 
-def test_rows_carry_each_weeks_marked_events_as_the_model_records_them():
-    run = DashboardSession(Settings(scenario="casper_imitators", consumers=1000))
-    run.step(170)
+@pytest.mark.parametrize(
+    ("scenario", "weeks", "kinds"),
+    [
+        ("casper_imitators", 260, {"entry", "copying"}),  # the scenario's copycats
+        ("bonobos_acquired", 400, {"acquisition"}),  # the scenario's acquisition
+    ],
+)
+def test_rows_carry_each_weeks_marked_events_as_the_model_records_them(scenario, weeks, kinds):
+    run = DashboardSession(Settings(scenario=scenario, consumers=1000))
+    run.step(weeks)
     sent = [(row["week"], e["kind"], e["firm"]) for row in run.rows for e in row["events"]]
     recorded = [
         (e["step"], MARKED_EVENTS[e["event"]], e["name"])
@@ -61,4 +68,4 @@ def test_rows_carry_each_weeks_marked_events_as_the_model_records_them():
         if e["event"] in MARKED_EVENTS
     ]
     assert sent == recorded
-    assert {kind for _, kind, _ in sent} >= {"exit"}
+    assert {kind for _, kind, _ in sent} >= kinds
