@@ -52,7 +52,7 @@ def replay(log_text: str, log_path: Path | None = None, source: str = "the log")
     Raises:
         ValueError: naming ``source``, the entry and what is wrong with it.
     """
-    data = _checked_log(log_text, source)
+    data = checked_log(log_text, source)
     codes = data.get("codes") or [f"R{i:05d}" for i in range(data["seats"])]
     game = ClassGame(
         data["scenario"],
@@ -107,8 +107,12 @@ def resume(path: str | os.PathLike) -> ClassGame:
     return replay(text, log_path=path, source=str(path))
 
 
-def _checked_log(text: str, source: str) -> dict:
-    """The log's mapping, its entries checked (shapes and names; numbers finite)."""
+def checked_log(text: str, source: str) -> dict:
+    """The log's mapping, its entries checked (shapes and names; numbers finite).
+
+    Raises:
+        ValueError: naming ``source`` and every problem found (the first ten).
+    """
     try:
         data = json.loads(text, parse_constant=lambda name: float("nan"))
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -10,7 +10,9 @@ API (POST, JSON): ``/api/join {code, name[, token]}`` (answers the browser's tok
 a code claims its seat for one browser, or a team seat for a few; another browser gets
 409 and is told to ask the instructor), ``/api/seat {code, token}``, ``/api/submit
 {code, token, decision}``, ``/api/instructor {key, action, ...}`` with the actions in
-:data:`ACTIONS`; ``GET /api/public`` for the projector (each firm's price, unit share,
+:data:`ACTIONS` (``debrief`` answers the game's debrief page, built from its log by
+:mod:`sim.debrief_html`, and writes it beside the game log when there is one);
+``GET /api/public`` for the projector (each firm's price, unit share,
 player and scores by every rule; no firm's books).
 
 Bodies go through the dashboard's request parser (:mod:`sim.dashboard.http`: size,
@@ -32,6 +34,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from sim.classroom.game import MAX_TIMER_SECONDS, ClassGame, UnknownCode
+from sim.classroom.log import checked_log
 from sim.classroom.seats import SeatTaken
 from sim.dashboard.http import (
     QuietHandler,
@@ -88,6 +91,7 @@ ACTIONS = (
     "setup",
     "end",
     "message",
+    "debrief",
     *SEAT_ACTIONS,
 )
 MAX_FAILURES = 5
@@ -208,6 +212,9 @@ class ClassHandler(QuietHandler):
             key = text_field(data, "key", max_characters=100)
             if not secrets.compare_digest(key.encode(), self.server.key.encode()):
                 raise WrongKey("wrong instructor key")
+            if data.get("action") == "debrief":
+                self._debrief()
+                return
             with game.lock:
                 game.maybe_advance()
                 self._instructor(data)
@@ -291,6 +298,30 @@ class ClassHandler(QuietHandler):
                 "standings": game.standings(),
             }
         )
+
+    def _debrief(self) -> None:
+        """Answer the debrief page; write it beside the game log when there is one.
+
+        The page is replayed from the log outside the game's lock (it takes a while);
+        the file is ``NAME-debrief.html`` beside the log ``NAME.json``.
+        """
+        from sim.debrief import debrief_of
+        from sim.debrief_html import debrief_html, default_out
+        from sim.html_report import write_atomically
+
+        game = self.server.game
+        with game.lock:
+            if not game.log:
+                raise RequestError("nothing to debrief yet: play a quarter first")
+            text, log_path = game.log_json(), game.log_path
+        source = Path(log_path).name if log_path else "the game in progress"
+        page = debrief_html(debrief_of(checked_log(text, source), source))
+        written = None
+        if log_path is not None:
+            out = default_out(log_path)
+            write_atomically(out, page)
+            written = out.name
+        self._json({"html": page, "written": written})
 
     def _seat_action(self, action: str, data: dict) -> None:
         game = self.server.game
