@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanics.demand import count_at_or_below
+
 WEEKS_PER_QUARTER = 13
 
 
@@ -53,8 +55,10 @@ def turned_away(firm_of: np.ndarray, keys: np.ndarray, limits: np.ndarray) -> np
     """Random rationing: which of a firm's shoppers it cannot serve.
 
     Among the shoppers who chose firm ``j``, the ``limits[j]`` with the smallest keys are
-    served and the rest are turned away; with keys drawn iid U[0, 1) every subset of
-    ``limits[j]`` shoppers is equally likely to be served.
+    served and the rest are turned away (equal keys: the earlier shopper first); with keys
+    drawn iid U[0, 1) every subset of ``limits[j]`` shoppers is equally likely to be
+    served. Each firm's ``limits[j]``-th smallest key is found by selection
+    (``np.partition``), not by sorting all its shoppers.
 
     Args:
         firm_of: ``(M,)`` firm index (0-based) chosen by each shopper.
@@ -64,13 +68,25 @@ def turned_away(firm_of: np.ndarray, keys: np.ndarray, limits: np.ndarray) -> np
     Returns:
         ``(M,)`` boolean, True where the shopper is turned away.
     """
-    firm_of = np.asarray(firm_of)
-    order = np.lexsort((keys, firm_of))
-    sorted_firm = firm_of[order]
-    first = np.searchsorted(sorted_firm, sorted_firm, side="left")
-    rank = np.arange(len(order)) - first
-    away = np.zeros(len(order), dtype=bool)
-    away[order] = rank >= limits[sorted_firm]
+    firm_of, keys = np.asarray(firm_of), np.asarray(keys)
+    away = np.zeros(len(firm_of), dtype=bool)
+    if len(firm_of) == 0:
+        return away
+    counts = np.bincount(firm_of)
+    for firm in np.flatnonzero(counts):
+        limit = int(limits[firm])
+        if limit >= counts[firm]:
+            continue
+        members = np.flatnonzero(firm_of == firm)
+        if limit <= 0:
+            away[members] = True
+            continue
+        own = keys[members]
+        cutoff = np.partition(own, limit - 1)[limit - 1]
+        served = own < cutoff
+        ties = np.flatnonzero(own == cutoff)
+        served[ties[: limit - int(np.count_nonzero(served))]] = True
+        away[members[~served]] = True
     return away
 
 
@@ -152,11 +168,21 @@ def rechoose(
     Returns:
         ``(M,)`` chosen rows in ``0..K-1``; 0 where no open alternative has weight.
     """
-    weights = np.diff(cumulative_weights, axis=0, prepend=0.0)
-    weights *= np.asarray(open_alternatives, dtype=float)[:, None]
-    np.cumsum(weights, axis=0, out=weights)
+    # The weights are the differences of the cumulative ones, zero where closed; the
+    # running sum and the count of rows at or below the threshold go row by row, which
+    # gives the same numbers as whole-array diff, multiply, cumsum and count.
+    open_alternatives = np.asarray(open_alternatives, dtype=bool)
+    weights = np.empty(cumulative_weights.shape)
+    weights[0] = cumulative_weights[0] if open_alternatives[0] else 0.0
+    for k in range(1, len(weights)):
+        if open_alternatives[k]:
+            np.subtract(cumulative_weights[k], cumulative_weights[k - 1], out=weights[k])
+            weights[k] += weights[k - 1]
+        else:
+            weights[k] = weights[k - 1]
     total = weights[-1]
-    chosen = np.count_nonzero(weights <= uniforms * total, axis=0)
+    threshold = uniforms * total
+    chosen = count_at_or_below(weights, threshold)
     np.minimum(chosen, len(weights) - 1, out=chosen)
     chosen[total <= 0] = 0
     return chosen
