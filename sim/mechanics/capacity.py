@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanics.demand import count_at_or_below
-
 WEEKS_PER_QUARTER = 13
 
 
@@ -130,24 +128,26 @@ def clear_with_capacity(
     n_firms = len(remaining)
     choice = np.array(choice, copy=True)
     turned = np.zeros(n_firms, dtype=np.int64)
-    pending = np.arange(len(choice))
+    pending = None  # every shopper in the first round, then those turned away
     for _ in range(n_firms + 1):
-        picks = choice[pending]
+        picks = choice if pending is None else choice[pending]
         inside = picks > 0
-        counts = np.bincount(picks[inside] - 1, minlength=n_firms)
+        inside_firm = picks[inside] - 1
+        counts = np.bincount(inside_firm, minlength=n_firms)
         over = counts > remaining
         if not over.any():
             break
-        rows = pending[inside]
-        rows = rows[over[choice[rows] - 1]]
-        firm_of = choice[rows] - 1
+        keep = over[inside_firm]
+        rows = (np.flatnonzero(inside) if pending is None else pending[inside])[keep]
+        firm_of = inside_firm[keep]
         away = turned_away(firm_of, rng.random(len(rows)), remaining)
         lost = rows[away]
         turned += np.bincount(firm_of[away], minlength=n_firms)
         remaining = np.maximum(remaining - counts, 0)
         remaining[over] = 0
-        choice[lost] = rechoose(
-            cumulative_weights[:, lost],
+        choice[lost] = rechoose_columns(
+            cumulative_weights,
+            lost,
             np.concatenate(([True], remaining > 0)),
             rng.random(len(lost)),
         )
@@ -168,23 +168,61 @@ def rechoose(
     Returns:
         ``(M,)`` chosen rows in ``0..K-1``; 0 where no open alternative has weight.
     """
-    # The weights are the differences of the cumulative ones, zero where closed; the
-    # running sum and the count of rows at or below the threshold go row by row, which
-    # gives the same numbers as whole-array diff, multiply, cumsum and count.
+    return rechoose_columns(cumulative_weights, None, open_alternatives, uniforms)
+
+
+def rechoose_columns(
+    cumulative_weights: np.ndarray,
+    columns: np.ndarray | None,
+    open_alternatives: np.ndarray,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """:func:`rechoose` for some columns of the cumulative weights, read in place.
+
+    The weights are the differences of the cumulative ones, zero where closed. Only the
+    rows an open alternative needs are read: a closed row's running sum equals the one
+    before it, so it is counted with that row (the same numbers as whole-array diff,
+    multiply, cumsum and count).
+
+    Args:
+        cumulative_weights: ``(K, N)`` cumulative choice weights.
+        columns: the ``M`` columns (shoppers) that choose again; None for all.
+        open_alternatives: ``(K,)`` boolean.
+        uniforms: ``(M,)`` draws from U[0, 1).
+
+    Returns:
+        ``(M,)`` chosen rows in ``0..K-1``; 0 where no open alternative has weight.
+    """
     open_alternatives = np.asarray(open_alternatives, dtype=bool)
-    weights = np.empty(cumulative_weights.shape)
-    weights[0] = cumulative_weights[0] if open_alternatives[0] else 0.0
-    for k in range(1, len(weights)):
-        if open_alternatives[k]:
-            np.subtract(cumulative_weights[k], cumulative_weights[k - 1], out=weights[k])
-            weights[k] += weights[k - 1]
+    n_rows = cumulative_weights.shape[0]
+
+    def row(k: int) -> np.ndarray:
+        values = cumulative_weights[k]
+        return values if columns is None else np.take(values, columns)
+
+    size = len(uniforms)
+    running = row(0) if open_alternatives[0] else np.zeros(size)
+    sums, repeats = [running], [1]  # distinct running sums; how many rows share each
+    for k in range(1, n_rows):
+        if not open_alternatives[k]:
+            repeats[-1] += 1
+            continue
+        step = np.subtract(row(k), row(k - 1))
+        step += running
+        running = step
+        sums.append(running)
+        repeats.append(1)
+    threshold = uniforms * running
+    chosen = np.zeros(size, dtype=np.intp)
+    below = np.empty(size, dtype=bool)
+    for values, count in zip(sums, repeats, strict=True):
+        np.less_equal(values, threshold, out=below)
+        if count == 1:
+            chosen += below
         else:
-            weights[k] = weights[k - 1]
-    total = weights[-1]
-    threshold = uniforms * total
-    chosen = count_at_or_below(weights, threshold)
-    np.minimum(chosen, len(weights) - 1, out=chosen)
-    chosen[total <= 0] = 0
+            chosen += below * np.intp(count)
+    np.minimum(chosen, n_rows - 1, out=chosen)
+    chosen[running <= 0] = 0
     return chosen
 
 
