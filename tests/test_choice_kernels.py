@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim.mechanics import capacity as cap
-from sim.mechanics.demand import count_at_or_below, logit_choose
+from sim.mechanics.demand import alternative_utilities, count_at_or_below, logit_choose
 
 
 def lexsort_turned_away(firm_of, keys, limits):
@@ -87,3 +87,40 @@ def test_count_at_or_below_and_logit_choose_match_whole_array_counts():
     expected = np.minimum(np.count_nonzero(cumulative <= threshold, axis=0), 10)
     np.testing.assert_array_equal(chosen, expected)
     np.testing.assert_allclose(inclusive, np.log(np.exp(utilities).sum(axis=0)))
+
+
+def whole_array_utilities(quality, price, log_selection, experience, alpha, beta, gamma, e):
+    """The firm rows of alternative_utilities as outer products on the whole array."""
+    firms = np.multiply.outer(-price, alpha)
+    firms += quality[:, None]
+    firms += np.multiply.outer(log_selection, beta)
+    firms += np.multiply.outer(experience, gamma)
+    firms -= gamma * e
+    return firms
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_alternative_utilities_match_the_whole_array_outer_products(seed):
+    rng = np.random.default_rng(200 + seed)
+    n_firms, n = 7, 3000
+    firm_terms = [rng.normal(size=n_firms) for _ in range(4)]
+    consumer_terms = [rng.lognormal(size=n) for _ in range(4)]
+    habit = rng.random(n)
+    last = rng.integers(-1, n_firms, n)
+    available = rng.random((n_firms, n)) < 0.9
+    got = alternative_utilities(*firm_terms, *consumer_terms, habit, last, available, -0.5)
+    expected = whole_array_utilities(*firm_terms, *consumer_terms)
+    has_last = last >= 0
+    expected[last[has_last], np.flatnonzero(has_last)] += habit[has_last]
+    expected[~available] = -np.inf
+    np.testing.assert_array_equal(got[1:], expected)
+    np.testing.assert_array_equal(got[0], -0.5)
+
+
+def test_count_at_or_below_with_more_rows_than_a_byte_counts():
+    rng = np.random.default_rng(9)
+    cumulative = np.cumsum(rng.random((300, 400)), axis=0)
+    threshold = rng.random(400) * cumulative[-1] * 1.2
+    counts = count_at_or_below(cumulative, threshold)
+    np.testing.assert_array_equal(counts, np.count_nonzero(cumulative <= threshold, axis=0))
+    assert counts.max() == 300
