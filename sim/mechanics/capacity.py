@@ -201,13 +201,17 @@ def rechoose_columns(
         return values if columns is None else np.take(values, columns)
 
     size = len(uniforms)
-    running = row(0) if open_alternatives[0] else np.zeros(size)
+    previous = row(0)  # row k - 1 of the cumulative weights, when it was read
+    running = previous if open_alternatives[0] else np.zeros(size)
     sums, repeats = [running], [1]  # distinct running sums; how many rows share each
     for k in range(1, n_rows):
         if not open_alternatives[k]:
             repeats[-1] += 1
+            previous = None
             continue
-        step = np.subtract(row(k), row(k - 1))
+        current = row(k)
+        step = np.subtract(current, row(k - 1) if previous is None else previous)
+        previous = current
         step += running
         running = step
         sums.append(running)
