@@ -5,11 +5,16 @@ straightforward, fair Mesa implementation: each :class:`NaiveConsumer` is a
 ``mesa.Agent`` holding its own traits, and chooses in plain Python (``math``, no numpy
 on tiny arrays, which would only make it slower) with the model's ``random`` generator:
 
-    U_ij = q_j - alpha_i p_j + beta_i ln(sel_j) + gamma_i (x_j - e_i) + h_i [j = last_i]
+    U_ij = q_j + xi_j - alpha_i p_j + beta_i ln(sel_j) + gamma_i (x_j - e_i)
+           + h_i [j = last_i] + mu_ij
 
-over the live firms it knows, logit with an outside option of utility ``u0``, one uniform
-draw per chooser (inverse CDF), and the same by-products as the vectorised stage: the
-expected consumer surplus (log-sum / alpha) and the per-firm count of needs reached.
+over the live firms it knows (``xi_j`` the firm's demand shock, ``mu_ij`` the consumer's
+lasting brand match, both as in the scenario), logit with an outside option of utility
+``u0``, one uniform draw per chooser (inverse CDF), and the same by-products as the
+vectorised stage: the expected consumer surplus (log-sum / alpha) and the per-firm count
+of needs reached. Where capacity binds, each firm then serves at most its capacity: the
+shoppers it serves are drawn at random, and the ones turned away choose again among the
+firms with room left, by the same logit, until no firm is over (as the engine does).
 
 ``ln(sel_j)`` is computed once per firm per week (the firm's own attribute), not once per
 consumer, so the naive version is not handicapped by redundant work.
@@ -26,8 +31,9 @@ import numpy as np
 class NaiveFirm(mesa.Agent):
     """A firm as the consumers see it: quality, price, selection, experience, alive."""
 
-    def __init__(self, model, quality, price, selection, experience, alive):
+    def __init__(self, model, quality, price, selection, experience, alive, slot=0):
         super().__init__(model)
+        self.slot = slot
         self.quality = float(quality)
         self.price = float(price)
         self.selection = float(selection)
@@ -35,6 +41,7 @@ class NaiveFirm(mesa.Agent):
         self.experience = float(experience)
         self.alive = bool(alive)
         self.needs_reached = 0
+        self.capacity = None  # whole units a week it can sell (None: no limit)
 
 
 class NaiveConsumer(mesa.Agent):
@@ -51,8 +58,10 @@ class NaiveConsumer(mesa.Agent):
         expectation,
         last_firm,
         aware_of,
+        brand_match=None,
     ):
         super().__init__(model)
+        self.brand_match = brand_match  # list of mu_ij by firm slot, or None
         self.price_sensitivity = float(price_sensitivity)
         self.selection_taste = float(selection_taste)
         self.experience_taste = float(experience_taste)
@@ -64,6 +73,8 @@ class NaiveConsumer(mesa.Agent):
         self.has_need = False
         self.choice = None  # NaiveFirm bought from this week, or None
         self.surplus = 0.0
+        self.options = []  # (firm, weight) of this week's choice, for a re-choice
+        self.outside_weight = 0.0
 
     def need_arises(self):
         """A need arises this week with probability ``need_rate``."""
@@ -95,6 +106,8 @@ class NaiveConsumer(mesa.Agent):
             )
             if firm is last:
                 u += self.habit_strength
+            if self.brand_match is not None:
+                u += self.brand_match[firm.slot]
             firm.needs_reached += 1
             firms.append(firm)
             utilities.append(u)
@@ -102,6 +115,8 @@ class NaiveConsumer(mesa.Agent):
                 top = u
         weights = [math.exp(u - top) for u in utilities]
         outside = math.exp(u0 - top)
+        self.options = list(zip(firms, weights, strict=True))
+        self.outside_weight = outside
         total = outside + sum(weights)
         self.surplus = (top + math.log(total) - u0) / alpha
         model.surplus_total += self.surplus
@@ -116,6 +131,23 @@ class NaiveConsumer(mesa.Agent):
                 return
         if firms:  # rounding at the top end
             self.choice = firms[-1]
+
+    def choose_again(self, full):
+        """Turned away: choose among the firms not in ``full`` and the outside option."""
+        options = [(firm, w) for firm, w in self.options if firm not in full]
+        total = self.outside_weight + sum(w for _, w in options)
+        draw = self.random.random() * total
+        cumulative = self.outside_weight
+        self.choice = None
+        if draw < cumulative:
+            return
+        for firm, weight in options:
+            cumulative += weight
+            if draw < cumulative:
+                self.choice = firm
+                return
+        if options:
+            self.choice = options[-1][0]
 
     def step(self):
         """The whole weekly demand step of one consumer: a need may arise, then choose."""
@@ -140,16 +172,21 @@ class NaiveMarket(mesa.Model):
         self.outside_utility = float(outside_utility)
         self.surplus_total = 0.0
         self.firm_list = [
-            NaiveFirm(self, *values)
-            for values in zip(
-                firms["quality"],
-                firms["price"],
-                firms["selection"],
-                firms["experience"],
-                firms["alive"],
-                strict=True,
+            NaiveFirm(self, *values, slot=slot)
+            for slot, values in enumerate(
+                zip(
+                    firms["quality"],
+                    firms["price"],
+                    firms["selection"],
+                    firms["experience"],
+                    firms["alive"],
+                    strict=True,
+                )
             )
         ]
+        for firm, capacity in zip(self.firm_list, firms.get("capacity") or [], strict=False):
+            firm.capacity = capacity
+        matches = consumers.get("brand_match")
         aware = consumers["aware"]
         for i in range(len(consumers["need_rate"])):
             slot = int(consumers["last_firm"][i])
@@ -163,6 +200,7 @@ class NaiveMarket(mesa.Model):
                 consumers["expectation"][i],
                 self.firm_list[slot] if slot >= 0 else None,
                 [self.firm_list[j] for j in np.flatnonzero(aware[i])],
+                None if matches is None else [float(column[i]) for column in matches],
             )
         self.consumers = self.agents_by_type[NaiveConsumer]
         self.consumer_list = list(self.consumers)
@@ -172,12 +210,17 @@ class NaiveMarket(mesa.Model):
         """Copy the firms and the consumer population of a ``sim.MarketModel``."""
         cols = model.population.columns
         firms = {
-            "quality": model.firm_vector("quality"),
+            "quality": model.firm_quality(),
             "price": model.firm_vector("price"),
             "selection": model.firm_vector("selection"),
             "experience": model.firm_vector("experience"),
             "alive": model.alive_mask,
         }
+        if model.capacity.binds:
+            capacity = model.capacity.finance.account
+            firms["capacity"] = [
+                int(capacity(firm).capacity + 1e-9) if firm.alive else 0 for firm in model.firms
+            ]
         consumers = {
             name: getattr(cols, name)
             for name in (
@@ -191,6 +234,11 @@ class NaiveMarket(mesa.Model):
                 "aware",
             )
         }
+        if model.heterogeneity.match_on:
+            consumers["brand_match"] = [
+                column if column is not None else np.zeros(len(cols))
+                for column in model.heterogeneity.match
+            ]
         return cls(firms, consumers, model.spec.market.outside_utility, seed=seed)
 
     def set_needs(self, rows: np.ndarray) -> None:
@@ -213,11 +261,36 @@ class NaiveMarket(mesa.Model):
             self.consumers.shuffle_do("choose")
         else:
             self.consumers.do("choose")
+        self.ration()
+
+    def ration(self) -> None:
+        """Firms over capacity serve a random subset; the others choose again, in rounds."""
+        full = set()
+        while True:
+            buyers = {}
+            for agent in self.consumer_list:
+                if agent.has_need and agent.choice is not None:
+                    buyers.setdefault(agent.choice, []).append(agent)
+            over = {
+                firm: agents
+                for firm, agents in buyers.items()
+                if firm.capacity is not None and len(agents) > firm.capacity
+            }
+            if not over:
+                return
+            turned = []
+            for firm, agents in over.items():
+                self.random.shuffle(agents)
+                turned += agents[firm.capacity :]
+                full.add(firm)
+            for agent in turned:
+                agent.choose_again(full)
 
     def demand_step(self) -> None:
         """Needs arise and consumers choose, each agent doing both in its own ``step``."""
         self.start_week()
         self.consumers.shuffle_do("step")
+        self.ration()
 
     def units(self) -> np.ndarray:
         """Units bought from each firm this week."""

@@ -1,5 +1,8 @@
 """Where a step's time goes: per-stage wall time, and optionally a cProfile listing.
 
+Every stage of ``MarketModel.step`` is timed (``capacity.arrive`` falls in "other");
+the flywheel meter's re-decisions, part of ``firms_decide``, are shown on their own too.
+
 Usage::
 
     .venv/bin/python benchmarks/profile_engine.py [--consumers 100000] [--steps 104]
@@ -20,16 +23,46 @@ from collections import defaultdict
 import sim
 from sim.model import MarketModel
 
-STAGES = (
+STAGES = (  # every stage MarketModel.step calls, in its order (weekly, then quarterly)
     "needs_arise",
+    "shoppers_discover_platforms",
+    "automatic_execution",
+    "consumers_try_on",
     "consumers_choose",
     "market_clears",
+    "interest_accrues",
     "consumers_experience",
+    "word_of_mouth_spreads",
+    "word_of_mouth_informs",
+    "relationships_learn",
+    "platforms_operate",
+    "firm_shocks_evolve",
     "firms_invest",
+    "platforms_invest",
+    "firms_right_size",
     "close_quarter",
+    "consolidate_groups",
+    "settle_finances",
+    "close_channel_quarter",
+    "measure_brand_strength",
+    "measure_flywheel",
+    "firms_experiment",
+    "firms_adopt_trends",
+    "vitality_evolves",
+    "day2_stages",
     "exit_insolvent_firms",
+    "exit_irrelevant_firms",
+    "exit_insolvent_platforms",
+    "firms_choose_channels",
+    "firms_imitate",
     "firms_decide",
+    "platforms_decide",
+    "rank_top_k",
+    "firms_act",
+    "firms_enter",
+    "value_firms",
     "collect",
+    "close_mesa_week",
 )
 
 
@@ -37,7 +70,7 @@ def timed_stages(model: MarketModel) -> dict[str, float]:
     """Wrap each stage method of ``model`` (the instance only) to accumulate its time."""
     totals: dict[str, float] = defaultdict(float)
     for name in STAGES:
-        method = getattr(model, name)
+        method = getattr(model, name)  # capacity.arrive is timed as part of (other)
 
         def wrapper(method=method, name=name):
             started = time.perf_counter()
@@ -45,7 +78,18 @@ def timed_stages(model: MarketModel) -> dict[str, float]:
             totals[name] += time.perf_counter() - started
 
         setattr(model, name, wrapper)
+    meter = model.flywheel.before_firm_decides  # the flywheel meter's re-decisions
+
+    def metered(*args, meter=meter):
+        started = time.perf_counter()
+        meter(*args)
+        totals[METER] += time.perf_counter() - started
+
+    model.flywheel.before_firm_decides = metered
     return totals
+
+
+METER = "firms_decide: of which the flywheel meter's re-decisions"
 
 
 def main() -> None:
@@ -80,7 +124,7 @@ def main() -> None:
         share = totals[name] / wall
         per_step = totals[name] / args.steps * 1e3
         print(f"  {name:22s} {totals[name]:7.3f} s  {per_step:7.2f} ms/step  {share:6.1%}")
-    print(f"  {'(other)':22s} {wall - sum(totals.values()):7.3f} s")
+    print(f"  {'(other)':22s} {wall - sum(totals.values()) + totals.get(METER, 0.0):7.3f} s")
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(20)

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from sim.arguments import positive_int, seed_int
-from sim.dashboard.cli import add_dashboard_command
+from sim.dashboard.cli import add_class_command, add_dashboard_command
 from sim.experiments.claims_cli import add_claims_command
 from sim.experiments.cli import add_subcommands
 from sim.experiments.research_cli import add_robustness_command
@@ -75,7 +75,7 @@ def _run_and_save(scenario, args: argparse.Namespace, out: Path) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
-            result.save(out, csv=args.csv)
+            result.save(out, csv=args.csv, figures=args.figures)
     except OSError as exc:
         print(f"error: cannot write the results to {out}: {exc}", file=sys.stderr)
         return 1
@@ -87,7 +87,8 @@ def _run_and_save(scenario, args: argparse.Namespace, out: Path) -> int:
             f"{scenario.name}: {scenario.steps} weeks, seed {result.seed}, "
             f"{result.manifest['wall_seconds']:.1f} s"
         )
-        print(f"results in {out}/ (summary.md, figures/, model.parquet, firms.parquet)")
+        drawn = "" if args.figures == "none" else "figures/, "
+        print(f"results in {out}/ (summary.md, {drawn}model.parquet, firms.parquet)")
         print()
         print((out / "summary.md").read_text(encoding="utf-8"))
     return 0
@@ -167,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         "replaced whole, any other non-empty folder is refused",
     )
     run_parser.add_argument("--csv", action="store_true", help="also write CSV tables")
+    run_parser.add_argument(
+        "--figures",
+        choices=("all", "key", "none"),
+        default="all",
+        help="figures to draw: all (default), key (market share, price and cost, "
+        "experience and satisfaction, cash and payouts) or none (fastest)",
+    )
     run_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     run_parser.add_argument(
         "--seeds",
@@ -195,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_claims_command(commands)
     add_robustness_command(commands)
     add_dashboard_command(commands)
+    add_class_command(commands)
     add_report_command(commands)
     add_play_subcommand(commands)
     add_tournament_subcommand(commands)

@@ -113,7 +113,7 @@ def headlines(result, strategies: list[str]) -> dict[str, float]:
 
 
 def run_one_seed(
-    scenario: dict, seed: int, folder: str, strategies: list[str], csv: bool, figures: bool
+    scenario: dict, seed: int, folder: str, strategies: list[str], csv: bool, figures: bool | str
 ) -> dict[str, Any]:
     """Run the scenario on one seed, save its folder and return its headlines.
 
@@ -305,7 +305,7 @@ def run_seeds(
     workers: int | None = None,
     executor: str = "local",
     csv: bool = False,
-    figures: bool = True,
+    figures: bool | str = True,
     progress: bool = False,
     rerun: str | None = None,
 ) -> SeedsReport:
@@ -318,7 +318,7 @@ def run_seeds(
         workers: worker processes (the CPUs available by default).
         executor: ``local`` (worker processes) or ``inline`` (this process).
         csv: also write each run's tables as CSV.
-        figures: draw each run's figures.
+        figures: each run's figures: ``all`` (True), ``key`` or ``none`` (False).
         progress: show a progress bar on stderr.
         rerun: the command that repeats one seed, up to ``--seed``, for ``spread.md``.
 
@@ -397,6 +397,7 @@ def command(scenario: Scenario, args, out: Path) -> int:
         out,
         workers=args.workers,
         csv=args.csv,
+        figures=args.figures,
         progress=show_bar,
         rerun=rerun,
     )

@@ -17,6 +17,42 @@ from pathlib import Path
 from sim.scenario import InputError, Problem
 
 RUN_MARKERS = ("manifest.json", "scenario.yaml")
+FIGURE_CHOICES = ("all", "key", "none")
+KEY_FIGURES = ("market_share", "price_vs_cost", "experience_and_satisfaction", "cash_and_payouts")
+"""The figures ``flywheel run --figures key`` draws: who won the customers, and how."""
+
+
+def figures_choice(figures: bool | str) -> str:
+    """Which figures a run folder gets: ``"all"``, ``"key"`` or ``"none"``.
+
+    Args:
+        figures: one of :data:`FIGURE_CHOICES`, or True (all) / False (none).
+
+    Raises:
+        InputError: for any other value.
+    """
+    if figures is True or figures is False:
+        return "all" if figures else "none"
+    if figures not in FIGURE_CHOICES:
+        rule = f"must be one of {', '.join(FIGURE_CHOICES)}"
+        raise InputError([Problem("command line", "--figures", str(figures), rule)])
+    return figures
+
+
+def figures_note(figures: str) -> str:
+    """The closing line of a summary drawn with fewer than all figures ('' for all)."""
+    if figures == "all":
+        return ""
+    if figures == "key":
+        drawn = ", ".join(f"`figures/{name}.png`" for name in KEY_FIGURES)
+        return (
+            f"\nOnly the key figures were drawn (`--figures key`): {drawn}; "
+            "`flywheel run --figures all` draws the others named above.\n"
+        )
+    return (
+        "\nNo figures were drawn (`--figures none`); `flywheel run --figures all` "
+        "draws those named above.\n"
+    )
 
 
 def nearest_existing(path: Path) -> Path:

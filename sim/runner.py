@@ -60,7 +60,7 @@ class RunResult:
     manifest: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def save(self, out: str | os.PathLike, csv: bool = False, figures: bool = True) -> Path:
+    def save(self, out: str | os.PathLike, csv: bool = False, figures: bool | str = True) -> Path:
         """Write tables, scenario, manifest, summary and figures to ``out``, whole.
 
         Files are written to a temporary folder beside ``out``, which is then renamed to
@@ -70,7 +70,9 @@ class RunResult:
         Args:
             out: destination folder (created if needed).
             csv: also write each table as CSV.
-            figures: draw the figures into ``out/figures``.
+            figures: which figures to draw into ``out/figures``: ``"all"`` (or True),
+                ``"key"`` (:data:`sim.plots.KEY_FIGURES`) or ``"none"`` (or False). With
+                fewer than all, the summary ends with a note saying which were drawn.
 
         Returns:
             The destination folder.
@@ -78,9 +80,16 @@ class RunResult:
         Raises:
             InputError: when ``out`` is a file or a folder that is not a run folder.
         """
-        from sim import plots, report
-        from sim.outputs import check_run_out, replace_folder, staging_folder
+        from sim import report
+        from sim.outputs import (
+            check_run_out,
+            figures_choice,
+            figures_note,
+            replace_folder,
+            staging_folder,
+        )
 
+        figures = figures_choice(figures)
         out = check_run_out(out)
         staging = staging_folder(out)
         try:
@@ -92,9 +101,12 @@ class RunResult:
             (staging / "manifest.json").write_text(
                 json.dumps(self.manifest, indent=2, sort_keys=True), encoding="utf-8"
             )
-            (staging / "summary.md").write_text(report.summary(self), encoding="utf-8")
-            if figures:
-                plots.save_figures(self, staging / "figures")
+            summary = report.summary(self) + figures_note(figures)
+            (staging / "summary.md").write_text(summary, encoding="utf-8")
+            if figures != "none":
+                from sim import plots
+
+                plots.save_figures(self, staging / "figures", key_only=figures == "key")
             staging.chmod(0o777 & ~_umask())
             replace_folder(staging, out)
         finally:

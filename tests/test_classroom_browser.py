@@ -81,7 +81,7 @@ def test_two_students_submit_and_the_instructor_advances():
             assert "waiting" in console.inner_text("#seats")
             # A name is shown as text, never as markup.
             assert "Bob <i>x</i>" in console.inner_text("#seats")
-            assert console.locator("#seats i, #board i").count() == 0
+            assert console.locator("#seats i, #standings i").count() == 0
 
             ann.fill("#price", "31.5")
             ann.click("#submit")
@@ -103,9 +103,9 @@ def test_two_students_submit_and_the_instructor_advances():
             console.click("#pause")
             console.wait_for_selector("#pause:has-text('Pause')")
             console.click("#advance")
-            week = f"week {WEEKS_PER_QUARTER} "
-            advanced = f"document.getElementById('status').textContent.includes({week!r})"
+            advanced = "document.getElementById('status').textContent.includes('Quarter 2 of')"
             console.wait_for_function(advanced)
+            assert game.model.week == WEEKS_PER_QUARTER
             ann.wait_for_function(advanced)
             assert game.model.firms[0].price == 31.5
             assert list(game.log[0]["decisions"]) == ["0"]  # Ann's seat only
@@ -114,8 +114,8 @@ def test_two_students_submit_and_the_instructor_advances():
             projector = browser.new_page()
             watch(projector, host, problems)
             projector.goto(server.url + "projector")
-            projector.wait_for_selector("#board tr:nth-child(11)")
-            assert "Ann" in projector.inner_text("#board")
+            projector.wait_for_selector("#markets tr:nth-child(11)")
+            assert "Ann" in projector.inner_text("#markets")
             browser.close()
     finally:
         server.shutdown()

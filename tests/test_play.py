@@ -80,8 +80,11 @@ def test_marketing_decision_sets_the_weekly_marketing_spend():
 
 
 def test_parse_value_rejects_bad_entries_with_clear_messages():
-    assert parse_value("price", "$1,250.5") == 1250.5
+    assert parse_value("price", "1250.5") == 1250.5
     for name, raw, words in [
+        ("price", "34,5", "price must be a number .*comma"),
+        ("experience", "1,200", "comma"),
+        ("price", "$36", "not a plain number"),
         ("price", "abc", "must be a number"),
         ("price", "0", "above 0"),
         ("experience", "-3", "cannot be negative"),
@@ -127,7 +130,8 @@ def test_terminal_loop_asks_again_after_invalid_entries_and_records_the_answers(
         "forty",
         "-2",
         "36",  # price: two wrong entries, then 36
-        "1,000",
+        "1,000",  # a comma: refused, asked again
+        "1000",
         "",
         "",
         "",
@@ -159,6 +163,7 @@ def test_terminal_loop_asks_again_after_invalid_entries_and_records_the_answers(
     messages = "\n".join(said)
     assert "price must be a number" in messages
     assert "price must be above 0" in messages
+    assert "experience must be a number ($ per week): '1,000' has a comma" in messages
     assert "Commands at any question" in messages
     assert sum(p.startswith("price") for p in prompts) == 3 + 2 + 1 + 1
     # The dividend is capped by cash: at week 39 all the cash there was is paid out.

@@ -92,8 +92,13 @@ def test_a_student_plays_two_quarters_by_filling_the_form(browser, tmp_path):
     page.wait_for_selector("#message-experience.problem")
     assert (
         page.inner_text("#message-price")
-        == "price must be a number ($ per unit), e.g. 40 or 1250.5"
+        == "price must be a number ($ per unit): 'cheap' is not a plain number; "
+        "type e.g. 34.5 or 1250"
     )
+    # A comma is an error that names the field, never a silent 345.
+    page.fill("#field-price", "34,5")
+    page.wait_for_function("document.getElementById('message-price').textContent.includes('comma')")
+    assert page.inner_text("#message-price").startswith("price must be a number")
     assert "cannot be negative" in page.inner_text("#message-experience")
     assert page.is_disabled("#submit")
 
@@ -110,6 +115,7 @@ def test_a_student_plays_two_quarters_by_filling_the_form(browser, tmp_path):
     page.click("#submit")
     wait_for_quarter(page, 3)
     assert page.locator("#history-rows tr").count() == 2
+    assert page.input_value("#field-payout") in ("0", "0.00")  # a payout is paid once
 
     session = page.evaluate("sessionStorage.getItem('flywheel-play-session')")
     log = server.play.get(session).game.log

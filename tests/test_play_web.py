@@ -117,7 +117,7 @@ def test_invalid_entries_get_the_terminals_messages_and_nothing_is_played(server
 
 def test_decide_undo_save_and_finish(server, tmp_path):
     first = start(server)
-    entries = {"price": "$36.5", "experience": "1,200", "payout": ""}
+    entries = {"price": "36.5", "experience": "1200", "payout": ""}
     status, state = request(server, "/api/play/decide", {"session": "tab-one", "decision": entries})
     assert status == 200 and state["problems"] == {}
     assert state["played"] == 1 and state["briefing"]["week"] == 13

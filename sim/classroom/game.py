@@ -1,18 +1,29 @@
-"""Several students in one market: seats, join codes, quarterly decisions, a replayable log.
+"""A class period: students in one or more markets, seats, join codes, a replayable log.
 
-A :class:`ClassGame` runs one :class:`~sim.model.MarketModel`. Its first ``seats`` firms
-are seats: a student who joins with the seat's code runs that firm; a seat nobody takes
-stays with the firm's own strategy (a bot). A seat is a decision source for the model:
-its firm's strategy becomes a :class:`SeatStrategy`, which, while a student holds the
-seat, keeps the firm's current price and spending and pays nothing out, so that the
-student's submitted decision is the one that counts; the game schedules it through the
-model's own ``schedule_decision`` (decision lags apply as for any firm).
+A :class:`ClassGame` runs ``markets`` copies of one scenario, all with the same seed, so
+the markets are comparable. Seats are spread over the markets in turn (seat 1 in market
+1, seat 2 in market 2, ...); within a market they take one firm of each group in turn
+(:func:`seat_slots`). A student who joins with a seat's code runs that firm; a seat
+nobody takes stays with the firm's own strategy (a bot). A seat is a decision source for
+the model: its firm's strategy becomes a :class:`SeatStrategy`, which, while a student
+holds the seat, keeps the firm's current price and spending and pays nothing out, so the
+student's submitted decision is the one that counts (a payout is paid once, in the
+quarter it is submitted); the game schedules it through the model's own
+``schedule_decision`` (decision lags apply as for any firm).
 
-The game moves a quarter (13 weeks) at a time. Every decision is logged; replaying the
-log on a new game gives the same tables, byte for byte (:func:`sim.classroom.log.replay`).
-The log also holds the seats' join codes and students' names, so a game resumes from it
-after a server restart with the same codes (:func:`sim.classroom.log.resume`); it is
-written whole to a temporary file and then renamed, so a kill never leaves half a log.
+The game lasts ``quarters`` quarters (the scenario's length if None) and moves a quarter
+(13 weeks) at a time, in every market together: when every student who holds a seat has
+submitted, when the timer runs out, or when the instructor advances. :meth:`ClassGame.end`
+plays the remaining quarters out with the decisions in force (bots go on deciding).
+
+Every decision and every quarter's outcome is logged; replaying the log on a new game
+gives the same tables, byte for byte (:func:`sim.classroom.log.replay`). The log holds
+the seats' join codes and students' names, so a game resumes from it after a restart
+with the same codes (:func:`sim.classroom.log.resume`); it is written whole to a
+temporary file and then renamed, so a kill never leaves half a log. Seat controls
+(claims, teams, locks, moves) are in :mod:`sim.classroom.seats`; what each page sees in
+:mod:`sim.classroom.views`; scoring in :mod:`sim.classroom.scoring`; the seat strategy
+and the markets in :mod:`sim.classroom.market`.
 """
 
 from __future__ import annotations
@@ -27,9 +38,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.model import MarketModel
+from sim.classroom.market import GameModel, Market, SeatStrategy
+from sim.classroom.scoring import DEFAULT_RULE, checked_rule, checked_weights
+from sim.classroom.seats import SeatControls
+from sim.classroom.views import GameViews
+from sim.play.rules import plain_number
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
-from sim.strategies.base import Decision, Strategy
+from sim.strategies.base import Decision
 
 DECISION_FIELDS = (
     "price",
@@ -44,6 +59,7 @@ MAX_PRICE = 1_000_000.0
 MAX_SPEND = 1_000_000_000.0
 MAX_TIMER_SECONDS = 24 * 60 * 60
 MAX_NAME_CHARACTERS = 40
+MAX_MARKETS = 20
 
 
 class UnknownCode(KeyError):
@@ -51,67 +67,6 @@ class UnknownCode(KeyError):
 
     def __str__(self) -> str:
         return "no seat has this join code"
-
-
-class SeatStrategy(Strategy):
-    """A firm's strategy while it is a seat: the bot's, or hold for the student.
-
-    Args:
-        bot: the firm's own strategy, used while nobody holds the seat.
-    """
-
-    name = "seat"
-
-    def __init__(self, bot: Strategy):
-        self.bot = bot
-        self.params = bot.params
-        self.traits = bot.traits
-        self.held = False
-        self.opening = True
-
-    def decide(self, firm, view) -> Decision:
-        """Hold everything (no payout) for a student, and at the opening; else the bot's."""
-        opening, self.opening = self.opening, False
-        if not (self.held or opening):
-            return self.bot.decide(firm, view)
-        return Decision(
-            price=firm.price,
-            spend_experience=firm.spend_experience,
-            spend_selection=firm.spend_selection,
-            spend_efficiency=firm.spend_efficiency,
-            spend_innovation=firm.spend_innovation,
-            note="seat: waiting for the student's decision",
-        )
-
-    def choose_channels(self, *args, **kwargs):
-        """Channels stay the bot's choice."""
-        return self.bot.choose_channels(*args, **kwargs)
-
-
-class GameModel(MarketModel):
-    """A market whose seat firms decide through a :class:`SeatStrategy` from week 0 on.
-
-    A seat's firm opens with the scenario's own price and spending (no opening payout),
-    whether or not a student has joined yet; an untaken seat's bot decides from the
-    first quarter's end on.
-
-    Args:
-        scenario: the validated scenario.
-        seed: the run's seed (the scenario's own if None).
-        seats: the firm slots that are seats.
-    """
-
-    def __init__(self, scenario, seed: int | None, seats: list[int]):
-        self.seat_slots = set(seats)
-        super().__init__(scenario, seed="scenario" if seed is None else seed)
-
-    def firms_decide(self) -> None:
-        """Seat firms get their seat strategy before the opening decision."""
-        if self.week == 0:
-            for firm in self.firms:
-                if firm.slot in self.seat_slots and not isinstance(firm.strategy, SeatStrategy):
-                    firm.strategy = SeatStrategy(firm.strategy)
-        super().firms_decide()
 
 
 def _shown(raw) -> str:
@@ -122,9 +77,10 @@ def _shown(raw) -> str:
 def parse_decision(data: dict, cash: float) -> Decision:
     """A student's form as a :class:`Decision`, every problem named at once.
 
-    Price is above 0 and at most :data:`MAX_PRICE`; each weekly spend and the payout
-    from 0 to :data:`MAX_SPEND`; the payout at most the cash. A name that is not one of
-    :data:`DECISION_FIELDS` is refused (as ``flywheel play`` refuses it).
+    Typed values follow the shared number rule (:func:`sim.play.rules.plain_number`: a
+    comma is an error). Price is above 0 and at most :data:`MAX_PRICE`; each weekly spend
+    and the payout from 0 to :data:`MAX_SPEND`; the payout at most the cash. A name that
+    is not one of :data:`DECISION_FIELDS` is refused (as ``flywheel play`` refuses it).
 
     Raises:
         ValueError: listing each field and what is wrong with it.
@@ -140,16 +96,15 @@ def parse_decision(data: dict, cash: float) -> Decision:
     values = {}
     for name in DECISION_FIELDS:
         raw = data.get(name, 0 if name != "price" else None)
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            problems.append(f"{name}: {_shown(raw)} is not a number")
-            continue
+        if isinstance(raw, str) and not raw.strip() and name != "price":
+            raw = 0
         try:
-            value = float(raw)
-        except (TypeError, ValueError, OverflowError):
-            problems.append(f"{name}: {_shown(raw)} is not a number")
+            value = plain_number(name, raw)
+        except (ValueError, OverflowError) as exc:
+            problems.append(str(exc))
             continue
         high = MAX_PRICE if name == "price" else MAX_SPEND
-        if not math.isfinite(value) or not 0 <= value <= high:
+        if not 0 <= value <= high:
             problems.append(f"{name}: must be a number from 0 to {high:,.0f}, got {_shown(raw)}")
             continue
         values[name] = value
@@ -180,61 +135,169 @@ def seat_slots(spec) -> list[int]:
 
 @dataclass
 class Seat:
-    """One student's place: a firm, a join code, and this quarter's decision."""
+    """One place in the class: a firm in a market, a join code, this quarter's decision.
+
+    ``tokens`` are the browsers holding the seat (one, or several for a team seat);
+    ``watching`` is the seat whose firm a student follows read-only as an analyst.
+    """
 
     index: int
     slot: int
     code: str
+    market: int = 0
     student: str = ""
     joined: bool = False
     submitted: dict | None = None
     last_seen: float = 0.0
+    team: bool = False
+    locked: bool = False
+    watching: int | None = None
+    members: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)
 
 
-@dataclass
-class ClassGame:
-    """A market with seats for students, advanced a quarter at a time by the instructor.
+class ClassGame(SeatControls, GameViews):
+    """Markets with seats for students, advanced a quarter at a time.
 
     Args:
         scenario: a scenario name or path.
-        seats: number of seats (one firm of each group in turn, see :func:`seat_slots`).
-        seed: the run's seed (the scenario's own if None).
+        seats: number of seats, spread over the markets in turn.
+        seed: the run's seed, the same in every market (the scenario's own if None).
         consumers: market size (the scenario's own if None).
         codes: join codes per seat (random if None; given for tests and replays).
+        log_path: where the log is written as the game goes (None: nowhere).
+        markets: copies of the scenario.
+        quarters: the game's length (the scenario's whole length if None).
+        rule: the scoring rule (:data:`sim.classroom.scoring.RULES`).
+        weights: the weighted mix's weights by rule (for ``rule="mix"``).
+        teams: whether every seat is a team seat (a code shared by several browsers).
     """
 
-    scenario: str
-    seats: int
-    seed: int | None = None
-    consumers: int | None = None
-    codes: list[str] | None = None
-    log: list[dict] = field(default_factory=list)
-    paused: bool = False
-    deadline: float | None = None
-    timer_seconds: float = 0.0
-    log_path: Path | None = None
-
-    def __post_init__(self):
-        overrides = {"consumers.count": self.consumers} if self.consumers else None
-        spec = load_scenario(self.scenario, overrides=overrides)
+    def __init__(
+        self,
+        scenario: str,
+        seats: int,
+        seed: int | None = None,
+        consumers: int | None = None,
+        codes: list[str] | None = None,
+        log_path: Path | None = None,
+        markets: int = 1,
+        quarters: int | None = None,
+        rule: str = DEFAULT_RULE,
+        weights: dict[str, float] | None = None,
+        teams: bool = False,
+    ):
+        self.scenario, self.seed, self.consumers = scenario, seed, consumers
+        self.log_path = log_path
+        overrides = {"consumers.count": consumers} if consumers else None
+        spec = load_scenario(scenario, overrides=overrides)
         slots = seat_slots(spec)
-        if not 1 <= self.seats <= len(slots):
+        if isinstance(markets, bool) or not isinstance(markets, int):
+            raise ValueError(f"markets must be a whole number, got {_shown(markets)}")
+        if not 1 <= markets <= MAX_MARKETS:
+            raise ValueError(f"markets must be between 1 and {MAX_MARKETS}, got {markets}")
+        if not 1 <= seats <= len(slots) * markets:
+            where = f"the firms of {spec.name}" + (f" x {markets} markets" if markets > 1 else "")
             raise ValueError(
-                f"seats must be between 1 and {len(slots)} (the firms of {spec.name}), "
-                f"got {self.seats}"
+                f"seats must be between 1 and {len(slots) * markets} ({where}), got {seats}"
             )
-        self.model = GameModel(spec, self.seed, slots[: self.seats])
+        self.seats = seats
+        self.scenario_steps = spec.steps
         self.horizon = spec.steps
-        codes = self.codes or [
-            "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)) for _ in range(self.seats)
+        self.rule, self.weights = checked_rule(rule), checked_weights(weights)
+        if quarters is not None:
+            self.set_length(quarters)
+        codes = codes or [
+            "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)) for _ in range(seats)
         ]
-        if len(set(codes)) != self.seats:
+        if len(set(codes)) != seats:
             raise ValueError("join codes must be distinct, one per seat")
-        self.table: list[Seat] = []
-        for index, slot in enumerate(slots[: self.seats]):
-            self.table.append(Seat(index, slot, codes[index]))
+        self.table: list[Seat] = [
+            Seat(i, slots[i // markets], codes[i], market=i % markets, team=teams)
+            for i in range(seats)
+        ]
+        self.markets = [
+            Market(
+                number,
+                GameModel(spec, seed, [s.slot for s in self.table if s.market == number]),
+            )
+            for number in range(markets)
+        ]
+        self.log: list[dict] = []
+        self.events: list[dict] = []
+        self.messages: list[dict] = []
+        self.paused = False
+        self.ending = False
+        self.deadline: float | None = None
+        self.timer_seconds = 0.0
+        self.paused_left: float | None = None
         self.lock = threading.RLock()
         self._logged_students: dict[int, str] = {}
+        self._end_thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def model(self) -> GameModel:
+        """The first market's model (the only one in a one-market game)."""
+        return self.markets[0].model
+
+    def model_of(self, seat: Seat) -> GameModel:
+        """The model of the seat's market."""
+        return self.markets[seat.market].model
+
+    def firm_of(self, seat: Seat):
+        """The seat's firm."""
+        return self.markets[seat.market].model.firms[seat.slot]
+
+    @property
+    def started(self) -> bool:
+        """True once the first quarter has been played."""
+        return self.model.week > 0
+
+    @property
+    def total_quarters(self) -> int:
+        """The game's length in quarters."""
+        return -(-self.horizon // WEEKS_PER_QUARTER)
+
+    def set_length(self, quarters) -> None:
+        """Set the game's length (before the first quarter only).
+
+        Raises:
+            ValueError: after the first quarter, or for a length outside 1 to the
+                scenario's quarters.
+        """
+        most = -(-self.scenario_steps // WEEKS_PER_QUARTER)
+        if isinstance(quarters, bool) or not isinstance(quarters, int | float):
+            raise ValueError(f"quarters must be a whole number, got {_shown(quarters)}")
+        if quarters != int(quarters) or not 1 <= quarters <= most:
+            raise ValueError(
+                f"quarters must be a whole number from 1 to {most} (the scenario's length), "
+                f"got {_shown(quarters)}"
+            )
+        if getattr(self, "markets", None) and self.started:
+            raise ValueError("the game's length is set before the first quarter")
+        self.horizon = min(self.scenario_steps, int(quarters) * WEEKS_PER_QUARTER)
+
+    def configure(self, quarters=None, seconds=None, rule=None, weights=None) -> None:
+        """The instructor's settings at the start: length, pace, scoring rule.
+
+        Raises:
+            ValueError: after the first quarter, or for a bad value (named).
+        """
+        with self.lock:
+            if self.started:
+                raise ValueError("settings are chosen before the first quarter")
+            rule = self.rule if rule is None else checked_rule(rule)
+            weights = self.weights if weights is None else checked_weights(weights)
+            if quarters is not None:
+                self.set_length(quarters)
+            if seconds is not None:
+                self.start_timer(seconds)
+            self.rule, self.weights = rule, weights
+            self.note_event("settings", quarters=self.total_quarters, rule=rule)
+            self.write_log()
 
     # ------------------------------------------------------------------ students
 
@@ -254,15 +317,25 @@ class ClassGame:
         return found
 
     def join(self, code: str, student: str = "") -> Seat:
-        """Take (or, after a dropped connection, retake) the seat of ``code``."""
+        """Take (or, after a dropped connection, retake) the seat of ``code``.
+
+        Raises:
+            KeyError: for an unknown code; PermissionError: for a locked seat.
+        """
         with self.lock:
             seat = self.seat_of(code)
+            if seat.locked and not seat.joined:
+                raise PermissionError("the instructor has locked this seat; ask the instructor")
             newcomer = not seat.joined
             seat.joined = True
-            name = (student or seat.student or f"Seat {seat.index + 1}").strip()
-            seat.student = name[:MAX_NAME_CHARACTERS]
+            name = (student or "").strip()[:MAX_NAME_CHARACTERS]
+            if name and name not in seat.members:
+                seat.members = [*seat.members, name] if seat.team else [name]
+            if not seat.members:
+                seat.members = [seat.student or f"Seat {seat.index + 1}"]
+            seat.student = " & ".join(seat.members)[: MAX_NAME_CHARACTERS * 4]
             seat.last_seen = time.time()
-            self.model.firms[seat.slot].strategy.held = True
+            self.firm_of(seat).strategy.held = True
             if newcomer or seat.student != self._logged_students.get(seat.index):
                 self.write_log()
             return seat
@@ -272,28 +345,33 @@ class ClassGame:
 
         Raises:
             KeyError: for an unknown code; ValueError: for a bad decision or a seat not
-                joined, a firm that has left, or a game at its horizon.
+                joined, a locked seat, a firm that has left, or a game that is over.
         """
         with self.lock:
             seat = self.seat_of(code)
-            firm = self.model.firms[seat.slot]
+            firm = self.firm_of(seat)
             if not seat.joined:
                 raise ValueError("join the seat first")
+            if seat.locked:
+                raise ValueError("the instructor has locked this seat: decisions wait")
             if not firm.alive:
-                raise ValueError("your firm has left the market")
-            if self.finished:
-                raise ValueError("the game has reached its horizon")
+                raise ValueError(
+                    "your firm has left the market; ask the instructor for a new firm "
+                    "or to follow another firm as an analyst"
+                )
+            if self.finished or self.ending:
+                raise ValueError("the game is over (it has reached its horizon): no more decisions")
             decision = parse_decision(data, firm.cash)
             seat.submitted = {name: getattr(decision, name) for name in DECISION_FIELDS}
             seat.last_seen = time.time()
             self.maybe_advance()
             return decision
 
-    # ------------------------------------------------------------------ the instructor
+    # ------------------------------------------------------------------ the quarter loop
 
     @property
     def finished(self) -> bool:
-        """True at the horizon."""
+        """True at the game's last week."""
         return self.model.week >= self.horizon
 
     @property
@@ -302,11 +380,14 @@ class ClassGame:
         return self.model.week // WEEKS_PER_QUARTER
 
     def waiting_for(self) -> list[Seat]:
-        """Joined seats with a live firm that have not submitted this quarter."""
+        """Joined, unlocked seats with a live firm that have not submitted this quarter."""
         return [
             seat
             for seat in self.table
-            if seat.joined and seat.submitted is None and self.model.firms[seat.slot].alive
+            if seat.joined
+            and not seat.locked
+            and seat.submitted is None
+            and self.firm_of(seat).alive
         ]
 
     def start_timer(self, seconds: float) -> None:
@@ -325,14 +406,30 @@ class ClassGame:
         with self.lock:
             self.timer_seconds = float(seconds)
             self.deadline = time.time() + self.timer_seconds if self.timer_seconds else None
+            self.paused_left = None
+
+    def pause(self) -> None:
+        """Stop the clock: nothing advances by itself; the seconds left are kept."""
+        with self.lock:
+            if not self.paused and self.deadline is not None:
+                self.paused_left = max(0.0, self.deadline - time.time())
+            self.paused = True
+
+    def resume(self) -> None:
+        """Start the clock again with the seconds that were left at the pause."""
+        with self.lock:
+            if self.paused and self.paused_left is not None:
+                self.deadline = time.time() + self.paused_left
+            self.paused, self.paused_left = False, None
 
     def maybe_advance(self, now: float | None = None) -> bool:
-        """Advance when every joined seat has submitted, or the timer has run out."""
+        """Advance when every seat held has submitted, or the timer has run out."""
         with self.lock:
-            if self.paused or self.finished:
+            if self.paused or self.finished or self.ending:
                 return False
-            joined = [seat for seat in self.table if seat.joined]
-            everyone = bool(joined) and not self.waiting_for()
+            joined = [seat for seat in self.table if seat.joined and not seat.locked]
+            live = [seat for seat in joined if self.firm_of(seat).alive]
+            everyone = bool(live) and not self.waiting_for()
             expired = self.deadline is not None and (now or time.time()) >= self.deadline
             if everyone or expired:
                 self.advance()
@@ -340,34 +437,102 @@ class ClassGame:
             return False
 
     def advance(self) -> int:
-        """Apply the submitted decisions, log them, and run one quarter.
+        """Apply the submitted decisions, run one quarter in every market, log it.
 
         Returns:
-            The weeks run (fewer than 13 only at the horizon).
+            The weeks run (fewer than 13 only at the game's end).
         """
         with self.lock:
             if self.finished:
                 return 0
-            decisions = {}
-            for seat in self.table:
-                if seat.submitted is not None and self.model.firms[seat.slot].alive:
-                    decisions[seat.index] = seat.submitted
+            decisions = {
+                seat.index: seat.submitted
+                for seat in self.table
+                if seat.submitted is not None and self.firm_of(seat).alive
+            }
             held = [seat.index for seat in self.table if seat.joined]
             start = self.model.week
-            weeks = self._apply_and_run(decisions)
+            weeks = self._apply_and_run(decisions, held)
             self.log.append(
                 {
                     "week": start,
                     "held": held,
                     "decisions": {str(k): v for k, v in sorted(decisions.items())},
+                    "outcomes": self.outcomes(),
                 }
             )
             for seat in self.table:
                 seat.submitted = None
-            if self.timer_seconds:
+            if self.timer_seconds and not self.finished:
                 self.deadline = time.time() + self.timer_seconds
+                if self.paused:
+                    self.paused_left = self.timer_seconds
+            if self.finished:
+                self.deadline = None
             self.write_log()
             return weeks
+
+    def _apply_and_run(self, decisions: dict[int, dict], held: list[int] | None = None) -> int:
+        """Run one quarter in every market; ``held`` seats hold for their students."""
+        if held is not None:
+            chosen = set(held)
+            for seat in self.table:
+                strategy = self.firm_of(seat).strategy
+                if isinstance(strategy, SeatStrategy):
+                    strategy.held = seat.index in chosen
+        for index, values in decisions.items():
+            seat = self.table[index]
+            self.model_of(seat).schedule_decision(self.firm_of(seat), Decision(**values))
+        weeks = min(WEEKS_PER_QUARTER, self.horizon - self.model.week)
+        for market in self.markets:
+            cash = {firm.slot: firm.cash for firm in market.model.firms}
+            for _ in range(weeks):
+                market.run_week()
+            market.cash_flow = {
+                firm.slot: firm.cash - cash.get(firm.slot, firm.cash) for firm in market.model.firms
+            }
+        return weeks
+
+    def end(self, background: bool = True) -> None:
+        """End now: play the remaining quarters with the decisions in force, then stop.
+
+        Seats held by students keep their last price and spending (and pay nothing out);
+        bots go on deciding. Each quarter is logged as any other, so the log replays.
+
+        Args:
+            background: play them on a thread, a quarter per turn of the game's lock,
+                so pages keep answering meanwhile (False: play them now).
+        """
+        with self.lock:
+            if self.finished or self.ending:
+                return
+            self.ending = True
+            self.paused, self.paused_left, self.deadline = False, None, None
+            for seat in self.table:
+                seat.submitted = None
+            self.note_event("end", quarters_left=self.total_quarters - self.quarter)
+        if background:
+            self._end_thread = threading.Thread(target=self._play_out, daemon=True)
+            self._end_thread.start()
+        else:
+            self._play_out()
+
+    def _play_out(self) -> None:
+        try:
+            while True:
+                with self.lock:
+                    if self.finished:
+                        break
+                    self.advance()
+        finally:
+            with self.lock:
+                self.ending = False
+
+    def note_event(self, action: str, **details) -> None:
+        """Record an instructor's action in the log (with the week it was taken)."""
+        self.events.append({"week": self.model.week, "action": action, **details})
+
+    # ------------------------------------------------------------------ the log
 
     def write_log(self) -> None:
         """Write the log to ``log_path`` (if any): a temporary file, then renamed over it."""
@@ -379,106 +544,29 @@ class ClassGame:
         os.replace(temporary, path)
         self._logged_students = {seat.index: seat.student for seat in self.table if seat.joined}
 
-    def _apply_and_run(self, decisions: dict[int, dict]) -> int:
-        for index, values in decisions.items():
-            firm = self.model.firms[self.table[index].slot]
-            self.model.schedule_decision(firm, Decision(**values))
-        weeks = min(WEEKS_PER_QUARTER, self.horizon - self.model.week)
-        for _ in range(weeks):
-            self.model.step()
-        return weeks
-
-    # ------------------------------------------------------------------ what people see
-
-    def private_view(self, seat: Seat) -> dict:
-        """What only the seat's student sees: the firm's own books and settings."""
-        firm = self.model.firms[seat.slot]
-        last = firm.last_quarter
-        return {
-            "firm": firm.name,
-            "alive": firm.alive,
-            "price": firm.price,
-            "unit_cost": firm.unit_cost,
-            "cash": firm.cash,
-            "spend_experience": firm.spend_experience,
-            "spend_selection": firm.spend_selection,
-            "spend_efficiency": firm.spend_efficiency,
-            "spend_innovation": firm.spend_innovation,
-            "experience": firm.experience,
-            "last_quarter": {
-                "units": last.units,
-                "revenue": last.revenue,
-                "operating_profit": last.operating_profit,
-                "customers": last.customers,
-                "satisfaction": last.satisfaction,
-            },
-            "submitted": seat.submitted,
-        }
-
-    def leaderboard(self, private: bool = False) -> list[dict]:
-        """Every firm's price, last quarter's unit share, who plays it and whether it is in.
-
-        That much is public (the projector, every student). A firm's revenue is its own
-        books: only the instructor's board (``private=True``) has it.
-        """
-        firms = self.model.firms
-        total = sum(f.last_quarter.units for f in firms if f.alive) or 0.0
-        seat_of_slot = {seat.slot: seat for seat in self.table}
-        rows = []
-        for firm in firms:
-            seat = seat_of_slot.get(firm.slot)
-            rows.append(
-                {
-                    "firm": firm.name,
-                    "player": (seat.student if seat and seat.joined else "bot"),
-                    "alive": firm.alive,
-                    "price": round(float(firm.price), 2),
-                    "share": firm.last_quarter.units / total if total and firm.alive else 0.0,
-                }
-            )
-            if private:
-                rows[-1]["revenue"] = round(float(firm.last_quarter.revenue), 2)
-        rows.sort(key=lambda r: (not r["alive"], -r["share"], r["firm"]))
-        return rows
-
-    def status(self) -> dict:
-        """Week, quarter, horizon, pause, timer and who has submitted (no decisions)."""
-        remaining = None
-        if self.deadline is not None and not self.paused:
-            remaining = max(0.0, self.deadline - time.time())
-        return {
-            "scenario": self.model.spec.name,
-            "week": self.model.week,
-            "quarter": self.quarter,
-            "horizon": self.horizon,
-            "finished": self.finished,
-            "paused": self.paused,
-            "seconds_left": remaining,
-            "seats": [
-                {
-                    "seat": seat.index + 1,
-                    "firm": self.model.firms[seat.slot].name,
-                    "student": seat.student if seat.joined else "",
-                    "joined": seat.joined,
-                    "submitted": seat.submitted is not None,
-                    "alive": self.model.firms[seat.slot].alive,
-                }
-                for seat in self.table
-            ],
-        }
-
     def log_json(self) -> str:
-        """The game log: settings, join codes, names and every quarter's decisions, as JSON."""
-        return json.dumps(
-            {
-                "scenario": self.scenario,
-                "seats": self.seats,
-                "seed": self.model.seed,
-                "consumers": self.consumers,
-                "codes": [seat.code for seat in self.table],
-                "students": [seat.student if seat.joined else "" for seat in self.table],
-                "quarters": self.log,
-            },
-            indent=1,
-            sort_keys=True,
-        )
+        """The game log: settings, codes, names, every quarter's decisions and outcomes."""
+        data = {
+            "scenario": self.scenario,
+            "seats": self.seats,
+            "seed": self.model.seed,
+            "consumers": self.consumers,
+            "codes": [seat.code for seat in self.table],
+            "students": [seat.student if seat.joined else "" for seat in self.table],
+            "quarters": self.log,
+        }
+        if len(self.markets) > 1:
+            data["markets"] = len(self.markets)
+        if self.horizon != self.scenario_steps:
+            data["length"] = self.total_quarters
+        if self.rule != DEFAULT_RULE or self.weights:
+            data["rule"], data["weights"] = self.rule, self.weights
+        teams = [seat.index for seat in self.table if seat.team]
+        locked = [seat.index for seat in self.table if seat.locked]
+        if teams:
+            data["teams"] = teams
+        if locked:
+            data["locked"] = locked
+        if self.events:
+            data["events"] = self.events
+        return json.dumps(data, indent=1, sort_keys=True)

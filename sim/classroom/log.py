@@ -1,10 +1,12 @@
 """A classroom game's log: replaying it, and resuming a game from it after a restart.
 
-The log (:meth:`~sim.classroom.game.ClassGame.log_json`) holds the game's settings,
-the seats' join codes and students' names, and per quarter the seats held and every
-decision submitted. :func:`replay` rebuilds the game from it, byte for byte;
-:func:`resume` does so from a log file and goes on writing to that file. A log is
-checked entry by entry before anything is replayed; a problem names the file and entry.
+The log (:meth:`~sim.classroom.game.ClassGame.log_json`) holds the game's settings
+(markets, length, scoring rule), the seats' join codes and students' names, the
+instructor's actions (``events``), and per quarter the seats held, every decision
+submitted and every firm's outcome (with the student who played it at the time).
+:func:`replay` rebuilds the game from it, byte for byte; :func:`resume` does so from a
+log file and goes on writing to that file. A log is checked entry by entry before
+anything is replayed; a problem names the file and entry.
 """
 
 from __future__ import annotations
@@ -16,7 +18,23 @@ from pathlib import Path
 
 from sim.classroom.game import DECISION_FIELDS, MAX_NAME_CHARACTERS, ClassGame, _shown
 
-LOG_KEYS = {"scenario", "seats", "seed", "consumers", "quarters", "codes", "students"}
+LOG_KEYS = {
+    "scenario",
+    "seats",
+    "seed",
+    "consumers",
+    "quarters",
+    "codes",
+    "students",
+    "markets",
+    "length",
+    "rule",
+    "weights",
+    "teams",
+    "locked",
+    "events",
+}
+QUARTER_KEYS = {"week", "held", "decisions"}
 
 
 def replay(log_text: str, log_path: Path | None = None, source: str = "the log") -> ClassGame:
@@ -34,7 +52,7 @@ def replay(log_text: str, log_path: Path | None = None, source: str = "the log")
     Raises:
         ValueError: naming ``source``, the entry and what is wrong with it.
     """
-    data = _checked_log(log_text, source)
+    data = checked_log(log_text, source)
     codes = data.get("codes") or [f"R{i:05d}" for i in range(data["seats"])]
     game = ClassGame(
         data["scenario"],
@@ -42,6 +60,10 @@ def replay(log_text: str, log_path: Path | None = None, source: str = "the log")
         seed=data["seed"],
         consumers=data["consumers"],
         codes=codes,
+        markets=data.get("markets", 1),
+        quarters=data.get("length"),
+        rule=data.get("rule") or "shareholder_value",
+        weights=data.get("weights"),
     )
     for number, quarter in enumerate(data["quarters"]):
         if quarter["week"] != game.model.week:
@@ -49,18 +71,22 @@ def replay(log_text: str, log_path: Path | None = None, source: str = "the log")
                 f"{source}: quarters.{number}.week: got {quarter['week']}, but the replayed "
                 f"game is at week {game.model.week}; the log does not fit its settings"
             )
-        for index in quarter["held"]:
-            game.model.firms[game.table[index].slot].strategy.held = True
-            game.table[index].joined = True
+        held = quarter["held"]
+        for seat in game.table:
+            seat.joined = seat.index in held
         decisions = {int(k): v for k, v in quarter["decisions"].items()}
-        game._apply_and_run(decisions)
+        game._apply_and_run(decisions, held)
         game.log.append(quarter)
     for seat, student in zip(game.table, data.get("students") or [], strict=False):
-        if student:
-            seat.student = student[:MAX_NAME_CHARACTERS]
-            if not seat.joined:
-                seat.joined = True
-                game.model.firms[seat.slot].strategy.held = True
+        seat.joined = bool(student)
+        seat.student = student[: MAX_NAME_CHARACTERS * 4]
+        seat.members = student.split(" & ") if student else []
+        game.firm_of(seat).strategy.held = seat.joined
+    for index in data.get("teams") or []:
+        game.table[index].team = True
+    for index in data.get("locked") or []:
+        game.table[index].locked = True
+    game.events = list(data.get("events") or [])
     game.log_path = log_path
     game._logged_students = {seat.index: seat.student for seat in game.table if seat.joined}
     return game
@@ -81,8 +107,12 @@ def resume(path: str | os.PathLike) -> ClassGame:
     return replay(text, log_path=path, source=str(path))
 
 
-def _checked_log(text: str, source: str) -> dict:
-    """The log's mapping, its entries checked (shapes and names; numbers finite)."""
+def checked_log(text: str, source: str) -> dict:
+    """The log's mapping, its entries checked (shapes and names; numbers finite).
+
+    Raises:
+        ValueError: naming ``source`` and every problem found (the first ten).
+    """
     try:
         data = json.loads(text, parse_constant=lambda name: float("nan"))
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -98,6 +128,21 @@ def _checked_log(text: str, source: str) -> dict:
     if not isinstance(seats, int) or isinstance(seats, bool) or seats < 1:
         problems.append(f"seats: must be a whole number >= 1, got {_shown(seats)}")
         seats = 0
+    for key in ("teams", "locked"):
+        value = data.get(key)
+        if value is not None and not (
+            isinstance(value, list)
+            and all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 <= i < seats for i in value
+            )
+        ):
+            problems.append(f"{key}: must list seat indices from 0 to {seats - 1}")
+    for key in ("markets", "length"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            problems.append(f"{key}: must be a whole number, got {_shown(value)}")
+    if data.get("events") is not None and not isinstance(data.get("events"), list):
+        problems.append("events: must be a list")
     if not isinstance(data.get("scenario"), str):
         problems.append(f"scenario: must be a scenario name, got {_shown(data.get('scenario'))}")
     for key in ("seed", "consumers"):
@@ -126,9 +171,14 @@ def _checked_log(text: str, source: str) -> dict:
 
 
 def _quarter_problems(quarter, where: str, seats: int) -> list[str]:
-    if not isinstance(quarter, dict) or set(quarter) != {"week", "held", "decisions"}:
-        return [f"{where}: must be an object with week, held and decisions"]
+    if not isinstance(quarter, dict) or not QUARTER_KEYS <= set(quarter) <= {
+        *QUARTER_KEYS,
+        "outcomes",
+    }:
+        return [f"{where}: must be an object with week, held and decisions (and outcomes)"]
     problems = []
+    if not isinstance(quarter.get("outcomes", []), list):
+        problems.append(f"{where}.outcomes: must be a list")
     week, held, decisions = quarter["week"], quarter["held"], quarter["decisions"]
     if not isinstance(week, int) or isinstance(week, bool):
         problems.append(f"{where}.week: must be a whole number")

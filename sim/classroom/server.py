@@ -6,10 +6,14 @@ their key: every student request carries it, and a code opens one seat only, so 
 student cannot act for another seat, and a reloaded or dropped browser rejoins its seat.
 The instructor console (``/instructor?key=...``) needs the key printed at start.
 
-API (POST, JSON): ``/api/join {code, name}``, ``/api/seat {code}``, ``/api/submit {code,
-decision}``, ``/api/instructor {key, action[, seconds]}`` with actions ``state``,
-``advance``, ``pause``, ``resume``, ``timer``, ``log``; ``GET /api/public`` for the
-projector (each firm's price, unit share and player; no firm's books).
+API (POST, JSON): ``/api/join {code, name[, token]}`` (answers the browser's token:
+a code claims its seat for one browser, or a team seat for a few; another browser gets
+409 and is told to ask the instructor), ``/api/seat {code, token}``, ``/api/submit
+{code, token, decision}``, ``/api/instructor {key, action, ...}`` with the actions in
+:data:`ACTIONS` (``debrief`` answers the game's debrief page, built from its log by
+:mod:`sim.debrief_html`, and writes it beside the game log when there is one);
+``GET /api/public`` for the projector (each firm's price, unit share,
+player and scores by every rule; no firm's books).
 
 Bodies go through the dashboard's request parser (:mod:`sim.dashboard.http`: size,
 time, JSON shape, finite numbers, known fields only). Wrong join codes and instructor
@@ -30,6 +34,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from sim.classroom.game import MAX_TIMER_SECONDS, ClassGame, UnknownCode
+from sim.classroom.log import checked_log
+from sim.classroom.seats import SeatTaken
 from sim.dashboard.http import (
     QuietHandler,
     RequestError,
@@ -49,12 +55,45 @@ PAGES = {
 
 
 FIELDS = {
-    "/api/join": ("code", "name"),
-    "/api/seat": ("code",),
-    "/api/submit": ("code", "decision"),
-    "/api/instructor": ("key", "action", "seconds"),
+    "/api/join": ("code", "name", "token"),
+    "/api/seat": ("code", "token"),
+    "/api/submit": ("code", "decision", "token"),
+    "/api/instructor": (
+        "key",
+        "action",
+        "seconds",
+        "quarters",
+        "rule",
+        "weights",
+        "seat",
+        "target",
+        "message",
+    ),
 }
-ACTIONS = ("state", "advance", "pause", "resume", "timer", "log")
+SEAT_ACTIONS = (
+    "release",
+    "free",
+    "lock",
+    "unlock",
+    "new_code",
+    "move",
+    "analyst",
+    "team",
+    "single",
+)
+ACTIONS = (
+    "state",
+    "advance",
+    "pause",
+    "resume",
+    "timer",
+    "log",
+    "setup",
+    "end",
+    "message",
+    "debrief",
+    *SEAT_ACTIONS,
+)
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 10.0
 MAX_ADDRESSES = 10_000
@@ -121,6 +160,8 @@ class ClassHandler(QuietHandler):
 
     def translate(self, exc: Exception) -> RequestError | None:
         """Wrong codes and keys (403, counted), bad decisions (400); anything else a 500."""
+        if isinstance(exc, SeatTaken):
+            return RequestError(str(exc), HTTPStatus.CONFLICT)
         if isinstance(exc, UnknownCode | WrongKey):
             self.server.failures.fail(self.client_address[0])
             return RequestError(str(exc), HTTPStatus.FORBIDDEN)
@@ -143,7 +184,16 @@ class ClassHandler(QuietHandler):
             game = self.server.game
             with game.lock:
                 game.maybe_advance()
-                self._json({"status": game.status(), "leaderboard": game.leaderboard()})
+                self._json(
+                    {
+                        "status": game.status(),
+                        "leaderboard": game.leaderboard(),
+                        "leaderboards": [
+                            game.leaderboard(market=m) for m in range(len(game.markets))
+                        ],
+                        "standings": game.standings(),
+                    }
+                )
         else:
             raise RequestError("not found: no such page or API route", HTTPStatus.NOT_FOUND)
 
@@ -162,33 +212,50 @@ class ClassHandler(QuietHandler):
             key = text_field(data, "key", max_characters=100)
             if not secrets.compare_digest(key.encode(), self.server.key.encode()):
                 raise WrongKey("wrong instructor key")
+            if data.get("action") == "debrief":
+                self._debrief()
+                return
             with game.lock:
                 game.maybe_advance()
                 self._instructor(data)
             return
         code = text_field(data, "code", max_characters=40)
+        token = text_field(data, "token", max_characters=64)
         with game.lock:
             game.maybe_advance()
             if self.path == "/api/join":
                 name = text_field(data, "name", max_characters=200)
+                seat = game.seat_of(code)
+                if seat.locked and not seat.joined:
+                    raise PermissionError("the instructor has locked this seat; ask the instructor")
+                token = game.claim(seat, token)
                 seat = game.join(code, name)
             elif self.path == "/api/seat":
                 seat = game.seat_of(code)
                 if not seat.joined:
                     raise PermissionError("join the seat first")
+                game.check_claim(seat, token)
             else:
-                game.submit(code, mapping_field(data, "decision"))
                 seat = game.seat_of(code)
-            self._json(self._seat_view(seat))
+                if seat.joined:
+                    game.check_claim(seat, token)
+                game.submit(code, mapping_field(data, "decision"))
+            self._json(self._seat_view(seat, token))
 
-    def _seat_view(self, seat) -> dict:
+    def _seat_view(self, seat, token: str = "") -> dict:
         game = self.server.game
+        standings = game.standings()
+        standings["market"] = standings.pop("markets")[seat.market]
+        del standings["overall"]  # a student's page shows the seat's own market
         return {
             "seat": seat.index + 1,
+            "code": seat.code,
+            "token": token if token in seat.tokens else "",
             "student": seat.student,
             "private": game.private_view(seat),
             "status": game.status(),
-            "leaderboard": game.leaderboard(),
+            "leaderboard": game.leaderboard(market=seat.market),
+            "standings": standings,
         }
 
     def _instructor(self, data: dict) -> None:
@@ -199,13 +266,23 @@ class ClassHandler(QuietHandler):
         if action == "advance":
             game.advance()
         elif action == "pause":
-            game.paused = True
+            game.pause()
         elif action == "resume":
-            game.paused = False
-            if game.timer_seconds:
-                game.start_timer(game.timer_seconds)
+            game.resume()
         elif action == "timer":
             game.start_timer(real_number(data, "seconds", 0, MAX_TIMER_SECONDS, default=0.0))
+        elif action == "setup":
+            quarters = real_number(data, "quarters", 1, 10_000, default=None)
+            seconds = real_number(data, "seconds", 0, MAX_TIMER_SECONDS, default=None)
+            rule = text_field(data, "rule", max_characters=40) or None
+            weights = mapping_field(data, "weights") or None
+            game.configure(quarters, seconds, rule, weights)
+        elif action == "end":
+            game.end(background=True)
+        elif action == "message":
+            game.broadcast(text_field(data, "message", max_characters=500))
+        elif action in SEAT_ACTIONS:
+            self._seat_action(action, data)
         elif action == "log":
             self._json({"log": game.log_json()})
             return
@@ -213,9 +290,60 @@ class ClassHandler(QuietHandler):
             {
                 "status": game.status(),
                 "leaderboard": game.leaderboard(private=True),
+                "leaderboards": [
+                    game.leaderboard(private=True, market=m) for m in range(len(game.markets))
+                ],
                 "codes": [seat.code for seat in game.table],
+                "books": [game.firm_books(seat) for seat in game.table],
+                "standings": game.standings(),
             }
         )
+
+    def _debrief(self) -> None:
+        """Answer the debrief page; write it beside the game log when there is one.
+
+        The page is replayed from the log outside the game's lock (it takes a while);
+        the file is ``NAME-debrief.html`` beside the log ``NAME.json``.
+        """
+        from sim.debrief import debrief_of
+        from sim.debrief_html import debrief_html, default_out
+        from sim.html_report import write_atomically
+
+        game = self.server.game
+        with game.lock:
+            if not game.log:
+                raise RequestError("nothing to debrief yet: play a quarter first")
+            text, log_path = game.log_json(), game.log_path
+        source = Path(log_path).name if log_path else "the game in progress"
+        page = debrief_html(debrief_of(checked_log(text, source), source))
+        written = None
+        if log_path is not None:
+            out = default_out(log_path)
+            write_atomically(out, page)
+            written = out.name
+        self._json({"html": page, "written": written})
+
+    def _seat_action(self, action: str, data: dict) -> None:
+        game = self.server.game
+        seat = game.seat_number(real_number(data, "seat", 1, len(game.table)))
+        target_number = real_number(data, "target", 1, len(game.table), default=None)
+        target = None if target_number is None else game.seat_number(target_number)
+        if action == "release":
+            game.release(seat)
+        elif action == "free":
+            game.free(seat)
+        elif action in ("lock", "unlock"):
+            game.set_locked(seat, action == "lock")
+        elif action in ("team", "single"):
+            game.set_team(seat, action == "team")
+        elif action == "new_code":
+            game.new_code(seat)
+        elif action == "analyst":
+            game.make_analyst(seat, target)
+        elif target is None:
+            raise RequestError("move: give the target seat (a free seat's number)")
+        else:
+            game.move(seat, target)
 
 
 class WrongKey(PermissionError):
@@ -223,9 +351,14 @@ class WrongKey(PermissionError):
 
 
 class ClassServer(ThreadingHTTPServer):
-    """A threaded server for one classroom game."""
+    """A threaded server for one classroom game.
+
+    Its listen queue holds a whole class connecting at once (the standard library's
+    default of 5 resets connections when 60 browsers join together).
+    """
 
     daemon_threads = True
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, game: ClassGame):
         use_agg()  # figures are drawn off-screen, from handler threads

@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from sim.arguments import non_negative_seconds, port_int, seed_int
+from sim.arguments import non_negative_seconds, port_int, positive_int, seed_int
 from sim.scenario import InputError
 
 EXIT_BAD_INPUT = 2
@@ -76,6 +76,10 @@ def _class_game(args: argparse.Namespace):
                 ("--seats", args.seats),
                 ("--seed", args.seed),
                 ("--consumers", args.consumers),
+                ("--markets", args.markets),
+                ("--quarters", args.quarters),
+                ("--rule", args.rule),
+                ("--weights", args.weights),
             )
             if value is not None
         ]
@@ -106,8 +110,25 @@ def _class_game(args: argparse.Namespace):
     scenario = args.scenario or DEFAULT_SCENARIO
     if scenario not in names:
         return None, f"unknown scenario {scenario!r}; choose one of: {', '.join(names)}"
+    from sim.classroom.scoring import parse_weights
+
     seats = 2 if args.seats is None else args.seats
-    game = ClassGame(scenario, seats, seed=args.seed, consumers=args.consumers, log_path=log_path)
+    try:
+        weights = parse_weights(args.weights) if args.weights else None
+    except ValueError as exc:
+        return None, f"--{exc}"
+    game = ClassGame(
+        scenario,
+        seats,
+        seed=args.seed,
+        consumers=args.consumers,
+        log_path=log_path,
+        markets=args.markets or 1,
+        quarters=args.quarters,
+        rule=args.rule or "shareholder_value",
+        weights=weights,
+        teams=args.teams,
+    )
     try:
         game.write_log()
     except OSError as exc:
@@ -140,11 +161,19 @@ def cmd_class(args: argparse.Namespace) -> int:
     seats = len(game.table)
     if args.resume:
         print(f"Resumed from {args.resume}: quarter {game.quarter}, week {game.model.week}")
-    print(f"Classroom game: {game.model.spec.name}, {seats} seats (Ctrl-C to stop)")
+    markets = len(game.markets)
+    print(
+        f"Classroom game: {game.model.spec.name}, {seats} seats"
+        + (f" in {markets} markets" if markets > 1 else "")
+        + f", {game.total_quarters} quarters (Ctrl-C to stop)"
+    )
     print(f"Students open   {server.url}   and type their seat's join code:")
     for seat in game.table:
         taken = f", {seat.student}" if seat.joined else ""
-        print(f"  seat {seat.index + 1}: {seat.code}   ({game.model.firms[seat.slot].name}{taken})")
+        where = f"market {seat.market + 1}, " if markets > 1 else ""
+        team = ", team seat" if seat.team else ""
+        firm = game.firm_of(seat).name
+        print(f"  seat {seat.index + 1}: {seat.code}   ({where}{firm}{taken}{team})")
     print(f"Instructor:     {server.url}instructor?key={server.key}")
     print(f"Projector:      {server.url}projector", flush=True)
     if game.log_path is not None:
@@ -164,6 +193,23 @@ def add_dashboard_command(commands) -> None:
     parser.add_argument(
         "scenario", nargs="?", default=None, help="scenario shown first (default baseline)"
     )
+    _server_options(parser, dashboard=True)
+    _class_options(parser, dashboard=True)
+    parser.set_defaults(handler=cmd_dashboard)
+
+
+def add_class_command(commands) -> None:
+    """Register ``flywheel class`` (the same as ``flywheel dashboard --class``)."""
+    parser = commands.add_parser(
+        "class", help="serve a class game: students in markets, an instructor, a projector"
+    )
+    parser.add_argument("scenario", nargs="?", default=None, help="scenario (default baseline)")
+    _server_options(parser, dashboard=False)
+    _class_options(parser, dashboard=False)
+    parser.set_defaults(handler=cmd_dashboard, class_game=True)
+
+
+def _server_options(parser, dashboard: bool) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -171,6 +217,8 @@ def add_dashboard_command(commands) -> None:
         "0.0.0.0 opens it to the classroom network)",
     )
     parser.add_argument("--port", type=port_int, default=8765, help="port (default 8765)")
+    if not dashboard:
+        return
     parser.add_argument("--open", action="store_true", help="open it in the default browser")
     parser.add_argument(
         "--play-out",
@@ -178,14 +226,48 @@ def add_dashboard_command(commands) -> None:
         metavar="DIR",
         help="folder for the Play page's games (run folders, saved games; default runs/play-web)",
     )
-    game = parser.add_argument_group("classroom game (several students in one market)")
-    game.add_argument(
-        "--class",
-        dest="class_game",
-        action="store_true",
-        help="serve a game: students join seats with codes, the instructor advances quarters",
-    )
+
+
+def _class_options(parser, dashboard: bool) -> None:
+    game = parser.add_argument_group("classroom game (students in one or more markets)")
+    if dashboard:
+        game.add_argument(
+            "--class",
+            dest="class_game",
+            action="store_true",
+            help="serve a class game instead (the same as flywheel class)",
+        )
     game.add_argument("--seats", type=int, help="seats for students (default 2)")
+    game.add_argument(
+        "--markets",
+        type=positive_int,
+        help="copies of the scenario, same seed; seats are spread over them (default 1)",
+    )
+    game.add_argument(
+        "--quarters",
+        type=positive_int,
+        help="the game's length in quarters (default: the scenario's length)",
+    )
+    game.add_argument(
+        "--rule",
+        choices=(
+            "shareholder_value",
+            "cumulative_profit",
+            "customers_served",
+            "consumer_surplus",
+            "mix",
+        ),
+        help="scoring rule the standings are ranked by (default shareholder_value)",
+    )
+    game.add_argument(
+        "--weights",
+        help="weights of the mix rule, e.g. shareholder_value=1,consumer_surplus=1",
+    )
+    game.add_argument(
+        "--teams",
+        action="store_true",
+        help="every seat is a team seat: its code may be shared by several browsers",
+    )
     game.add_argument("--seed", type=seed_int, help="seed of the game (default: the scenario's)")
     game.add_argument("--consumers", type=int, help="market size (default: the scenario's)")
     game.add_argument(
@@ -204,4 +286,3 @@ def add_dashboard_command(commands) -> None:
         help="continue the game a log records after a restart: same settings and join "
         "codes; the log is written on",
     )
-    parser.set_defaults(handler=cmd_dashboard)

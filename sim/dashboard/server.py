@@ -11,8 +11,11 @@ API (JSON bodies):
 - ``POST /api/reset`` ``{"session", "scenario", "seed", "consumers", ...}``: builds a run;
   returns its layout (``meta``) and week 0. ``scenario`` must be a name the list gives;
   ``scenario_text`` (instead) is a scenario file's text, validated. No path is opened.
-- ``POST /api/step`` ``{"session", "weeks", "after"}``: runs up to ``weeks`` weeks (never
-  past the horizon) and returns the rows after week ``after``.
+- ``POST /api/step`` ``{"session", "run", "weeks", "after"}``: runs up to ``weeks`` weeks
+  (never past the horizon) and returns the rows after week ``after``. ``run`` is the run
+  number ``meta.run`` of the reset the page is drawing; a step for an older run (a
+  request still under way when the page switched scenario) is refused with 409 and
+  ``stale``, so it never moves the new run nor mixes weeks of two runs.
 - ``/play`` and ``/api/play/...``: the Play page, one game per tab (:mod:`sim.dashboard.play`).
 
 Bodies are read and checked by :mod:`sim.dashboard.http` (size, time, JSON shape,
@@ -41,13 +44,14 @@ FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/index.html": ("index.html", "text/html; charset=utf-8"),
     "/static/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
+    "/static/chart.js": ("chart.js", "text/javascript; charset=utf-8"),
     "/static/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
     "/play": ("play.html", "text/html; charset=utf-8"),
     "/static/play.js": ("play.js", "text/javascript; charset=utf-8"),
     "/static/play.css": ("play.css", "text/css; charset=utf-8"),
 }
 MAX_SESSIONS = 64
-STEP_FIELDS = ("session", "weeks", "after")
+STEP_FIELDS = ("session", "run", "weeks", "after")
 DASHBOARD_SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_PLAY_OUT = Path("runs") / "play-web"
 MAX_WEEKS_PER_REQUEST = 1_040
@@ -60,11 +64,14 @@ class Sessions:
         self.default_scenario = default_scenario
         self._runs: OrderedDict[str, tuple[DashboardSession, threading.Lock]] = OrderedDict()
         self._lock = threading.Lock()
+        self._count = 0
 
     def reset(self, key: str, settings: Settings) -> DashboardSession:
         """Build a new run for ``key`` (replacing its old one)."""
         run = DashboardSession(settings)
         with self._lock:
+            self._count += 1
+            run.number = self._count
             self._runs[key] = (run, threading.Lock())
             self._runs.move_to_end(key)
             while len(self._runs) > MAX_SESSIONS:
@@ -161,6 +168,13 @@ class Handler(QuietHandler):
             if found is None:
                 raise RequestError("expired", HTTPStatus.CONFLICT, expired=True)
             run, lock = found
+            wanted = whole_number(data, "run", 0, 2**53, default=None)
+            if wanted is not None and wanted != run.number:
+                raise RequestError(
+                    "stale: this step was for a run the page has since replaced",
+                    HTTPStatus.CONFLICT,
+                    stale=True,
+                )
             with lock:
                 run.step(weeks)
                 self._json(run.since(after))

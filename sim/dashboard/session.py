@@ -28,6 +28,13 @@ DEFAULT_SCENARIO = "baseline"
 CONSUMER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
 BUILT_IN_STRATEGIES = ("customer_obsessed", "shareholder_focused")
 STAGES = ("day1", "stasis", "irrelevant", "decline", "gone")
+# Life-cycle events (``model.events``) the charts mark, by the marker's kind.
+MARKED_EVENTS = {
+    "entry": "entry",
+    "death": "exit",
+    "acquired": "acquisition",
+    "imitation": "copying",
+}
 MAX_SEED = 2**63 - 1
 RESET_FIELDS = (
     "session",
@@ -224,6 +231,8 @@ class DashboardSession:
         self.groups = self._groups()
         self.flywheel_agents: list[str] = [p.name for p in self.model.platforms]
         self._flywheel_read = 0
+        self._events_read = 0
+        self.number = 0
         self.rows: list[dict] = []
         self.quarters: list[dict] = []
         self.rows.append(self._row())
@@ -328,7 +337,18 @@ class DashboardSession:
             row["owned"].append(sum(firm.owned_customers for firm in live) if live else None)
             row["fit"].append(_round(float(np.mean([f.mean_fit for f in live]))) if live else None)
         self._read_flywheel()
+        row["events"] = self._new_events()
         return row
+
+    def _new_events(self) -> list[dict]:
+        """This week's entries, exits, acquisitions and copies, for the charts' markers."""
+        found = []
+        for event in self.model.events[self._events_read :]:
+            kind = MARKED_EVENTS.get(event["event"])
+            if kind is not None:
+                found.append({"kind": kind, "firm": event["name"]})
+        self._events_read = len(self.model.events)
+        return found
 
     def _sync(self) -> MarketModel:
         self._assign_entrants()
@@ -445,6 +465,7 @@ class DashboardSession:
         spec = self.model.spec
         return {
             "scenario": self.settings.scenario,
+            "run": self.number,
             "title": spec.name,
             "description": spec.description,
             "guide": scenario_guide(self.settings.scenario, spec.description),

@@ -53,8 +53,10 @@ def turned_away(firm_of: np.ndarray, keys: np.ndarray, limits: np.ndarray) -> np
     """Random rationing: which of a firm's shoppers it cannot serve.
 
     Among the shoppers who chose firm ``j``, the ``limits[j]`` with the smallest keys are
-    served and the rest are turned away; with keys drawn iid U[0, 1) every subset of
-    ``limits[j]`` shoppers is equally likely to be served.
+    served and the rest are turned away (equal keys: the earlier shopper first); with keys
+    drawn iid U[0, 1) every subset of ``limits[j]`` shoppers is equally likely to be
+    served. Each firm's ``limits[j]``-th smallest key is found by selection
+    (``np.partition``), not by sorting all its shoppers.
 
     Args:
         firm_of: ``(M,)`` firm index (0-based) chosen by each shopper.
@@ -64,13 +66,25 @@ def turned_away(firm_of: np.ndarray, keys: np.ndarray, limits: np.ndarray) -> np
     Returns:
         ``(M,)`` boolean, True where the shopper is turned away.
     """
-    firm_of = np.asarray(firm_of)
-    order = np.lexsort((keys, firm_of))
-    sorted_firm = firm_of[order]
-    first = np.searchsorted(sorted_firm, sorted_firm, side="left")
-    rank = np.arange(len(order)) - first
-    away = np.zeros(len(order), dtype=bool)
-    away[order] = rank >= limits[sorted_firm]
+    firm_of, keys = np.asarray(firm_of), np.asarray(keys)
+    away = np.zeros(len(firm_of), dtype=bool)
+    if len(firm_of) == 0:
+        return away
+    counts = np.bincount(firm_of)
+    for firm in np.flatnonzero(counts):
+        limit = int(limits[firm])
+        if limit >= counts[firm]:
+            continue
+        members = np.flatnonzero(firm_of == firm)
+        if limit <= 0:
+            away[members] = True
+            continue
+        own = keys[members]
+        cutoff = np.partition(own, limit - 1)[limit - 1]
+        served = own < cutoff
+        ties = np.flatnonzero(own == cutoff)
+        served[ties[: limit - int(np.count_nonzero(served))]] = True
+        away[members[~served]] = True
     return away
 
 
@@ -114,24 +128,26 @@ def clear_with_capacity(
     n_firms = len(remaining)
     choice = np.array(choice, copy=True)
     turned = np.zeros(n_firms, dtype=np.int64)
-    pending = np.arange(len(choice))
+    pending = None  # every shopper in the first round, then those turned away
     for _ in range(n_firms + 1):
-        picks = choice[pending]
+        picks = choice if pending is None else choice[pending]
         inside = picks > 0
-        counts = np.bincount(picks[inside] - 1, minlength=n_firms)
+        inside_firm = picks[inside] - 1
+        counts = np.bincount(inside_firm, minlength=n_firms)
         over = counts > remaining
         if not over.any():
             break
-        rows = pending[inside]
-        rows = rows[over[choice[rows] - 1]]
-        firm_of = choice[rows] - 1
+        keep = over[inside_firm]
+        rows = (np.flatnonzero(inside) if pending is None else pending[inside])[keep]
+        firm_of = inside_firm[keep]
         away = turned_away(firm_of, rng.random(len(rows)), remaining)
         lost = rows[away]
         turned += np.bincount(firm_of[away], minlength=n_firms)
         remaining = np.maximum(remaining - counts, 0)
         remaining[over] = 0
-        choice[lost] = rechoose(
-            cumulative_weights[:, lost],
+        choice[lost] = rechoose_columns(
+            cumulative_weights,
+            lost,
             np.concatenate(([True], remaining > 0)),
             rng.random(len(lost)),
         )
@@ -152,13 +168,65 @@ def rechoose(
     Returns:
         ``(M,)`` chosen rows in ``0..K-1``; 0 where no open alternative has weight.
     """
-    weights = np.diff(cumulative_weights, axis=0, prepend=0.0)
-    weights *= np.asarray(open_alternatives, dtype=float)[:, None]
-    np.cumsum(weights, axis=0, out=weights)
-    total = weights[-1]
-    chosen = np.count_nonzero(weights <= uniforms * total, axis=0)
-    np.minimum(chosen, len(weights) - 1, out=chosen)
-    chosen[total <= 0] = 0
+    return rechoose_columns(cumulative_weights, None, open_alternatives, uniforms)
+
+
+def rechoose_columns(
+    cumulative_weights: np.ndarray,
+    columns: np.ndarray | None,
+    open_alternatives: np.ndarray,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """:func:`rechoose` for some columns of the cumulative weights, read in place.
+
+    The weights are the differences of the cumulative ones, zero where closed. Only the
+    rows an open alternative needs are read: a closed row's running sum equals the one
+    before it, so it is counted with that row (the same numbers as whole-array diff,
+    multiply, cumsum and count).
+
+    Args:
+        cumulative_weights: ``(K, N)`` cumulative choice weights.
+        columns: the ``M`` columns (shoppers) that choose again; None for all.
+        open_alternatives: ``(K,)`` boolean.
+        uniforms: ``(M,)`` draws from U[0, 1).
+
+    Returns:
+        ``(M,)`` chosen rows in ``0..K-1``; 0 where no open alternative has weight.
+    """
+    open_alternatives = np.asarray(open_alternatives, dtype=bool)
+    n_rows = cumulative_weights.shape[0]
+
+    def row(k: int) -> np.ndarray:
+        values = cumulative_weights[k]
+        return values if columns is None else np.take(values, columns)
+
+    size = len(uniforms)
+    previous = row(0)  # row k - 1 of the cumulative weights, when it was read
+    running = previous if open_alternatives[0] else np.zeros(size)
+    sums, repeats = [running], [1]  # distinct running sums; how many rows share each
+    for k in range(1, n_rows):
+        if not open_alternatives[k]:
+            repeats[-1] += 1
+            previous = None
+            continue
+        current = row(k)
+        step = np.subtract(current, row(k - 1) if previous is None else previous)
+        previous = current
+        step += running
+        running = step
+        sums.append(running)
+        repeats.append(1)
+    threshold = uniforms * running
+    chosen = np.zeros(size, dtype=np.intp)
+    below = np.empty(size, dtype=bool)
+    for values, count in zip(sums, repeats, strict=True):
+        np.less_equal(values, threshold, out=below)
+        if count == 1:
+            chosen += below
+        else:
+            chosen += below * np.intp(count)
+    np.minimum(chosen, n_rows - 1, out=chosen)
+    chosen[running <= 0] = 0
     return chosen
 
 

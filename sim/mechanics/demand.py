@@ -206,9 +206,31 @@ def logit_choose(utilities: np.ndarray, uniforms: np.ndarray) -> tuple[np.ndarra
         np.add(utilities[k - 1], utilities[k], out=utilities[k])
     total = utilities[-1]
     threshold = uniforms * total
-    chosen = np.count_nonzero(utilities <= threshold, axis=0)
+    chosen = count_at_or_below(utilities, threshold)
     np.minimum(chosen, utilities.shape[0] - 1, out=chosen)
     return chosen, top + np.log(total)
+
+
+def count_at_or_below(cumulative: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Per column, the number of rows at or below the column's threshold.
+
+    ``np.count_nonzero(cumulative <= threshold, axis=0)``, counted row by row into bytes
+    (with fewer than 255 rows), so no ``(K, N)`` temporary is made.
+
+    Args:
+        cumulative: ``(K, N)`` values, e.g. cumulative choice weights.
+        threshold: ``(N,)`` thresholds.
+
+    Returns:
+        ``(N,)`` counts in ``0..K`` (integers of the platform's index type).
+    """
+    small = cumulative.shape[0] < np.iinfo(np.uint8).max  # counts fit in a byte
+    counts = np.zeros(cumulative.shape[1], dtype=np.uint8 if small else np.intp)
+    below = np.empty(cumulative.shape[1], dtype=bool)
+    for row in cumulative:
+        np.less_equal(row, threshold, out=below)
+        np.add(counts, below.view(np.uint8) if small else below, out=counts)
+    return counts.astype(np.intp) if small else counts
 
 
 def inclusive_value(utilities: np.ndarray, outside_utility: float) -> np.ndarray:

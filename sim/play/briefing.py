@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from sim.play.decisions import NO_RULES, SeatDecision, SeatRules
+from sim.play.rules import forced_exit_in, forced_exit_warning, quarter_label
 from sim.strategies.base import FirmView, MarketView, QuarterReport
 from sim.strategies.research_terms import ResearchTerms
 
@@ -127,6 +128,8 @@ class Briefing:
     research_terms: ResearchTerms | None = None
     defences: DefenceFacts | None = None
     trust: TrustFacts | None = None
+    exit_warning: str | None = None
+    label: str = ""
 
 
 def stage_of(firm, threshold: float) -> str:
@@ -256,6 +259,7 @@ def build_briefing(
     channel_names: tuple[str, ...] | None,
     quarters: int,
     rules: SeatRules = NO_RULES,
+    last_payout: float = 0.0,
 ) -> Briefing:
     """Assemble the briefing from the seat's snapshot, its market view and public facts.
 
@@ -268,6 +272,7 @@ def build_briefing(
         channel_names: the channels the seat may choose from (None: not a choice).
         quarters: decision quarters in the game.
         rules: the optional decisions the seat has (their facts join the briefing).
+        last_payout: the payout decided last quarter (payouts are one-off).
     """
     seat = next(f for f in model.firms if f.unique_id == firm.firm_id)
     units = {f.unique_id: f.last_quarter.units for f in model.firms}
@@ -303,7 +308,7 @@ def build_briefing(
         decision_lag_weeks=int(seat.decision_lag),
         last=firm.last_quarter,
         share=units[firm.firm_id] / total if total else math.nan,
-        payout_last_quarter=defaults.payout if firm.week else 0.0,
+        payout_last_quarter=last_payout if firm.week else 0.0,
         rivals=rivals,
         research=research_estimates(firm, view),
         flywheel=latest_flywheel_links(model, firm.name),
@@ -316,7 +321,30 @@ def build_briefing(
         research_terms=view.research.terms if rules.research else None,
         defences=defence_facts(model, firm) if rules.defences else None,
         trust=trust_facts(model, firm) if rules.trust else None,
+        exit_warning=exit_warning(model, seat, firm, last_payout),
+        label=quarter_label(firm.week, model.spec.steps),
     )
+
+
+def exit_warning(model, seat, firm: FirmView, last_payout: float) -> str | None:
+    """The shared forced-out warning (:func:`sim.play.rules.forced_exit_in`).
+
+    Last quarter's profit less its payout is taken as the quarter's cash flow (interest
+    aside).
+    """
+    if not seat.alive or not firm.week:
+        return None
+    last = firm.last_quarter
+    account = model.finance.account(seat)
+    flow = last.operating_profit - last.investment - last_payout
+    quarters = forced_exit_in(
+        seat.cash,
+        account.credit_limit,
+        flow,
+        account.beyond_limit_quarters,
+        model.spec.market.insolvency_quarters,
+    )
+    return forced_exit_warning(quarters)
 
 
 def _money(value: float) -> str:
@@ -342,6 +370,8 @@ def render_briefing(b: Briefing) -> str:
         f"(year {year + 1}, week {week_in_year + 1}) | {b.scenario} ===",
     ]
     last = b.last
+    if b.exit_warning:
+        lines.append(b.exit_warning)
     if b.week == 0:
         lines.append("No quarter played yet: these are your starting position and market.")
     else:

@@ -8,9 +8,11 @@ names to values per decision quarter::
       - {}                       # keeps the previous quarter's decisions
       - {price: 36, payout: 0}
 
-A name missing from a quarter keeps its previous value, and a quarter missing at the end
-keeps the previous quarter's decisions, so ``quarters: []`` plays the seat's starting
-decisions throughout. An optional ``game:`` mapping records the scenario, seed, seat and
+A name missing from a quarter keeps its previous value (but a payout is paid once, in
+the quarter that names it), and a quarter missing at the end keeps the previous
+quarter's decisions, so ``quarters: []`` plays the seat's starting decisions throughout.
+Numbers are typed plainly (:func:`sim.play.rules.plain_number`): ``34,5`` is an error,
+not 345. An optional ``game:`` mapping records the scenario, seed, seat and
 steps a log was played with (every game's log carries it).
 
 Where the scenario switches a mechanic on, the player decides it too (:class:`SeatRules`):
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from sim.play.rules import plain_number
 from sim.scenario import InputError, Problem
 from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 from sim.strategies.base import MAX_DECISION_DOLLARS
@@ -62,7 +64,7 @@ FIELDS: tuple[DecisionField, ...] = (
     DecisionField("marketing", "$ per week", "spend on marketing contacts (buys awareness)"),
     DecisionField("innovation", "$ per week", "spend on experiments (most fail, a few win big)"),
     DecisionField(
-        "payout", "$ per quarter", "dividend paid to shareholders each quarter (capped by cash)"
+        "payout", "$, once", "dividend paid to shareholders this quarter only (capped by cash)"
     ),
     DecisionField(
         "channels",
@@ -247,8 +249,10 @@ class SeatDecision:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def next_quarter(self) -> SeatDecision:
-        """The decision carried into the next quarter (an acquisition is not repeated)."""
-        return self if self.acquire is None else dataclasses.replace(self, acquire=None)
+        """The decision carried into the next quarter: no payout, no acquisition (one-offs)."""
+        if self.acquire is None and not self.payout:
+            return self
+        return dataclasses.replace(self, acquire=None, payout=0.0)
 
 
 def parse_value(
@@ -289,14 +293,13 @@ def parse_value(
     if name in TRUST_SWITCHES:
         return _parse_yes_no(name, raw)
     unit = next(f.unit for f in ALL_FIELDS if f.name == name)
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise ValueError(f"{name} must be a number ({unit})")
     try:
-        value = float(str(raw).replace(",", "").replace("$", "").strip())
-    except ValueError:
-        raise ValueError(f"{name} must be a number ({unit}), e.g. 40 or 1250.5") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number ({unit})")
+        value = plain_number(name, raw)
+    except ValueError as exc:
+        reason = str(exc).split(": ", 1)[1]
+        if reason.startswith("must be"):
+            raise ValueError(f"{name} {reason} ({unit})") from None
+        raise ValueError(f"{name} must be a number ({unit}): {reason}") from None
     if name == "price" and value <= 0:
         raise ValueError("price must be above 0 ($ per unit)")
     if name == "platform_price" and value <= 0:

@@ -226,6 +226,7 @@ class Game:
                 self.channel_names,
                 self.quarters,
                 self.rules,
+                last_payout=self.log[-1].payout if self.log else 0.0,
             )
             self._to_player.put(("ask", briefing))
             answer = self._to_model.get()

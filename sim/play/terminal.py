@@ -23,7 +23,7 @@ COMMANDS = ("help", "undo", "save", "quit", "keep")
 HELP = """\
 Each quarter you set your firm's decisions; press Enter to keep the value in [brackets].
 Spends are $ per week and hold until you change them; the payout is a dividend paid
-each quarter (capped by your cash). Decisions:
+once, this quarter (capped by your cash). Type plain numbers: 34.5, not 34,5. Decisions:
 {fields}
 {optional}Commands at any question:
   help  this text           keep  keep every remaining value and play the quarter

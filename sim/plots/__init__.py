@@ -19,6 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sim.fonts import drawable_names
+from sim.outputs import KEY_FIGURES
 from sim.plots.common import (
     OTHER_COLOURS,
     PLATFORM_COLOURS,
@@ -65,6 +66,7 @@ from sim.plots.platforms import (
 __all__ = [
     "EVENT_MARKERS",
     "FIRM_LINKS",
+    "KEY_FIGURES",
     "LABEL_GAP",
     "LINK_COLOURS",
     "OTHER_COLOURS",
@@ -120,12 +122,13 @@ def draw_figures(result) -> dict:
         return _draw_figures(shown_result, None, title)
 
 
-def save_figures(result, folder: str | Path) -> list[Path]:
+def save_figures(result, folder: str | Path, key_only: bool = False) -> list[Path]:
     """Draw the standard figures of a run as PNG files.
 
     Args:
         result: a :class:`~sim.runner.RunResult`.
         folder: destination folder (created).
+        key_only: draw only :data:`KEY_FIGURES`.
 
     Names in any script are drawn with the installed fonts that have their characters
     (see :mod:`sim.fonts`).
@@ -136,7 +139,7 @@ def save_figures(result, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     with drawable_names(result) as (shown_result, renamed):
         title = renamed.get(result.scenario.name, result.scenario.name)
-        figures = _draw_figures(shown_result, folder, title)
+        figures = _draw_figures(shown_result, folder, title, key_only)
     return [folder / f"{name}.png" for name in figures]
 
 
@@ -173,7 +176,7 @@ def enlarge_text_of_wide_figure(fig) -> None:
             text.set_fontsize(text.get_fontsize() * WIDE_TEXT_SCALE)
 
 
-def _draw_figures(result, folder: Path | None, title: str) -> dict:
+def _draw_figures(result, folder: Path | None, title: str, key_only: bool = False) -> dict:
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     firms, model = result.firms, result.model
@@ -206,6 +209,8 @@ def _draw_figures(result, folder: Path | None, title: str) -> dict:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     plot_cash_and_payouts(firms, axes)
     finish(fig, "cash_and_payouts")
+    if key_only:
+        return drawn
     save_lifecycle_figures(result, finish)
     from sim.trust_report import save_trust_figures
 

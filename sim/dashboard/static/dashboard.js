@@ -2,166 +2,38 @@
 // Everything the page needs is in this file, dashboard.css and index.html: no CDN.
 "use strict";
 
-const FONT = '14px "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
+const FAMILY = '"Liberation Sans", "DejaVu Sans", Arial, sans-serif';
 const SESSION = Math.random().toString(36).slice(2) + Date.now().toString(36);
 const state = {
   meta: null, rows: [], quarters: [], status: null, charts: [],
   playing: false, busy: false,
+  // Each reset starts a new generation; an answer for an older one is dropped, so a
+  // step still under way when the scenario changes never adds weeks of the old run.
+  generation: 0,
+  previous: null,  // the run before the last reset, drawn faded under the new one
+  projector: false,
 };
-window.flywheelStats = { weeks: 0, frames: 0, draws: 0, errors: [], resets: 0, playing: false };
+window.flywheelStats = {
+  weeks: 0, frames: 0, draws: 0, errors: [], resets: 0, playing: false, stale: 0, markers: 0, faded: 0,
+};
+window.flywheelDebug = () => ({
+  run: state.meta && state.meta.run,
+  scenario: state.meta && state.meta.scenario,
+  weeks: state.rows.map((r) => r.week),
+  previous: state.previous ? state.previous.rows.length : 0,
+  previousScenario: state.previous ? state.previous.meta.scenario : null,
+});
 
-// ------------------------------------------------------------------ numbers and axes
+// Markers for life-cycle events on every chart (kinds sent by the server in each row).
+const MARKERS = {
+  entry: { symbol: "\u25B2", colour: "#009E73", label: "entry" },
+  exit: { symbol: "\u2715", colour: "#b00020", label: "exit" },
+  acquisition: { symbol: "\u25C6", colour: "#6a3d9a", label: "acquisition" },
+  copying: { symbol: "\u25CF", colour: "#E69F00", label: "copying" },
+};
 
-function niceStep(span, count) {
-  const raw = span / Math.max(1, count);
-  const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  const unit = raw / power;
-  return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 2.5 ? 2.5 : unit <= 5 ? 5 : 10) * power;
-}
-
-function ticks(lo, hi, count) {
-  const step = niceStep(hi - lo, count);
-  const out = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  }
-  return out;
-}
-
-function formatNumber(v, format) {
-  if (format === "percent") return Math.round(v * 100) + "%";
-  if (format === "money") return "$" + formatPlain(v);
-  return formatPlain(v);
-}
-
-function formatPlain(v) {
-  const a = Math.abs(v);
-  if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + "M";
-  if (a >= 1e4) return (v / 1e3).toFixed(0) + "k";
-  if (a >= 100 || v === Math.round(v)) return v.toFixed(0);
-  if (a >= 1) return v.toFixed(1);
-  return v.toFixed(2);
-}
-
-// ------------------------------------------------------------------ a line chart
-
-class Chart {
-  // series: [{label, colour, dash, width, values: (index) => number|null, markers}]
-  constructor(canvas, options) {
-    this.canvas = canvas;
-    this.o = Object.assign({ format: "plain", yMin: null, yMax: null, zero: true }, options);
-  }
-
-  size() {
-    const ratio = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
-    if (this.canvas.width !== Math.round(w * ratio) || this.canvas.height !== Math.round(h * ratio)) {
-      this.canvas.width = Math.round(w * ratio);
-      this.canvas.height = Math.round(h * ratio);
-    }
-    const ctx = this.canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    return { ctx, w, h };
-  }
-
-  range(series, xs, fixedMin, fixedMax, zero) {
-    let lo = Infinity, hi = -Infinity;
-    for (const s of series) {
-      for (const v of s.data) {
-        if (v === null || v === undefined || !isFinite(v)) continue;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
-    if (fixedMin !== null) lo = fixedMin;
-    if (fixedMax !== null) hi = fixedMax;
-    if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
-    if (zero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
-    if (hi - lo < 1e-9) { hi = lo + (Math.abs(lo) || 1); }
-    const pad = fixedMax === null ? (hi - lo) * 0.05 : 0;
-    return [lo - (fixedMin === null && lo < 0 ? pad : 0), hi + pad];
-  }
-
-  draw(xs, series, rightSeries, x0, x1, xLabel, refLines, emptyText) {
-    const { ctx, w, h } = this.size();
-    ctx.clearRect(0, 0, w, h);
-    ctx.font = FONT;
-    const o = this.o;
-    const [lo, hi] = this.range(series, xs, o.yMin, o.yMax, o.zero);
-    const left = 58, right = rightSeries ? 44 : 14, top = 8, bottom = 40;
-    const pw = w - left - right, ph = h - top - bottom;
-    const X = (x) => left + ((x - x0) / (x1 - x0)) * pw;
-    const Y = (y) => top + (1 - (y - lo) / (hi - lo)) * ph;
-    // grid and y ticks
-    ctx.fillStyle = "#222"; ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
-    ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of ticks(lo, hi, 4)) {
-      const y = Math.round(Y(t)) + 0.5;
-      ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + pw, y); ctx.stroke();
-      ctx.fillText(formatNumber(t, o.format), left - 6, y);
-    }
-    ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const t of ticks(x0, x1, Math.max(2, Math.floor(pw / 70)))) {
-      if (t !== Math.round(t)) continue;
-      const x = Math.round(X(t)) + 0.5;
-      ctx.strokeStyle = "#eee";
-      ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + ph); ctx.stroke();
-      ctx.fillText(String(t), x, top + ph + 4);
-    }
-    ctx.fillText(xLabel, left + pw / 2, top + ph + 21);
-    ctx.strokeStyle = "#666";
-    ctx.strokeRect(left + 0.5, top + 0.5, pw, ph);
-    for (const ref of refLines || []) {
-      ctx.save(); ctx.setLineDash([6, 4]); ctx.strokeStyle = ref.colour; ctx.lineWidth = 1.5;
-      ctx.beginPath(); ctx.moveTo(left, Y(ref.y)); ctx.lineTo(left + pw, Y(ref.y)); ctx.stroke();
-      ctx.restore();
-    }
-    ctx.save();
-    ctx.beginPath(); ctx.rect(left, top, pw, ph); ctx.clip();
-    for (const s of series) this.line(ctx, xs, s, X, Y);
-    if (rightSeries) {
-      const [rlo, rhi] = this.range([rightSeries], xs, 0, rightSeries.max, true);
-      const RY = (y) => top + (1 - (y - rlo) / (rhi - rlo)) * ph;
-      this.line(ctx, xs, rightSeries, X, RY);
-      ctx.restore(); ctx.save();
-      ctx.fillStyle = rightSeries.colour; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-      for (const t of ticks(rlo, rhi, 4)) {
-        if (t !== Math.round(t)) continue;
-        ctx.fillText(String(t), left + pw + 6, RY(t));
-      }
-    }
-    ctx.restore();
-    if (emptyText) {
-      ctx.fillStyle = "#555"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-      ctx.fillText(emptyText, left + pw / 2, top + ph / 2);
-    }
-    window.flywheelStats.draws += 1;
-  }
-
-  line(ctx, xs, s, X, Y) {
-    ctx.strokeStyle = s.colour; ctx.fillStyle = s.colour;
-    ctx.lineWidth = s.width || 2; ctx.globalAlpha = s.alpha || 1;
-    ctx.setLineDash(s.dash === "dashed" ? [7, 4] : s.dash === "dotted" ? [2, 3] : []);
-    ctx.beginPath();
-    let open = false;
-    for (let i = 0; i < s.data.length; i++) {
-      const v = s.data[i];
-      if (v === null || v === undefined || !isFinite(v)) { open = false; continue; }
-      const x = X(xs[i]), y = Y(v);
-      if (open) ctx.lineTo(x, y); else ctx.moveTo(x, y);
-      open = true;
-    }
-    ctx.stroke();
-    if (s.markers) {
-      for (let i = 0; i < s.data.length; i++) {
-        const v = s.data[i];
-        if (v === null || v === undefined) continue;
-        ctx.beginPath(); ctx.arc(X(xs[i]), Y(v), 3, 0, 2 * Math.PI); ctx.fill();
-      }
-    }
-    ctx.globalAlpha = 1; ctx.setLineDash([]);
-  }
-}
+const fontSize = () => (state.projector ? 22 : 14);
+const chartFont = () => `${fontSize()}px ${FAMILY}`;
 
 // ------------------------------------------------------------------ panels
 
@@ -281,6 +153,8 @@ const PANELS = {
   },
 };
 
+for (const [key, def] of Object.entries(PANELS)) def.key = key;
+
 function legendHtml(items) {
   return items.map((it) =>
     `<span><span class="key ${it.dash || ""}" style="border-top-color:${it.colour}"></span>${escapeHtml(it.label)}</span>`
@@ -291,11 +165,18 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
+function shownPanels() {
+  if (!state.projector) return state.meta.panels;
+  const chosen = [document.getElementById("projector_a").value, document.getElementById("projector_b").value];
+  const out = chosen.filter((key, i) => key && state.meta.panels.includes(key) && chosen.indexOf(key) === i);
+  return out.length ? out : state.meta.panels.slice(0, 2);
+}
+
 function buildPanels() {
   const holder = document.getElementById("panels");
   holder.innerHTML = "";
   state.charts = [];
-  for (const key of state.meta.panels) {
+  for (const key of shownPanels()) {
     const def = PANELS[key];
     const [title, text] = state.meta.panel_guides[key];
     const section = document.createElement("section");
@@ -309,8 +190,45 @@ function buildPanels() {
   }
 }
 
+// The series of a panel for another run (the previous one): the panel's own definition,
+// read from that run's rows, drawn faded and thin under the current run.
+function previousSeries(def) {
+  const run = state.previous;
+  if (!run || !document.getElementById("overlay").checked || !run.meta.panels.includes(def.key)) return [];
+  const saved = { meta: state.meta, rows: state.rows, quarters: state.quarters };
+  Object.assign(state, { meta: run.meta, rows: run.rows, quarters: run.quarters });
+  try {
+    const xs = def.quarterly ? run.quarters.map((q) => years(q.week)) : run.rows.map((r) => years(r.week));
+    return def.series().map((s) => Object.assign({}, s, { xs, alpha: 0.22, width: Math.max(1.5, (s.width || 2) - 0.5), markers: false }));
+  } finally {
+    Object.assign(state, saved);
+  }
+}
+
+function eventMarkers() {
+  const out = [];
+  for (const row of state.rows) {
+    for (const e of row.events || []) out.push({ x: years(row.week), kind: e.kind, firm: e.firm });
+  }
+  return out;
+}
+
+// In projector mode the charts fill the window below the status and legends (1024x768
+// included); elsewhere the style sheet sets their height.
+function fitProjector() {
+  for (const p of state.charts) {
+    const canvas = p.section.querySelector("canvas");
+    if (!state.projector) { canvas.style.height = ""; continue; }
+    const below = p.section.querySelector(".extra") ? 40 : 0;
+    const room = window.innerHeight - canvas.getBoundingClientRect().top - below - 26 + document.querySelector("main").scrollTop;
+    canvas.style.height = Math.max(200, Math.floor(room)) + "px";
+  }
+}
+
 function drawPanels() {
+  fitProjector();
   const meta = state.meta;
+  const markers = eventMarkers();
   const x0 = years(0), x1 = years(meta.horizon);
   const xLabel = meta.start_year === null ? "Years since start" : "Year";
   const weekXs = state.rows.map((r) => years(r.week));
@@ -320,8 +238,10 @@ function drawPanels() {
     const xs = p.def.quarterly ? quarterXs : weekXs;
     const empty = !started ? "Press Step or Play to run the first week"
       : p.def.quarterly && !state.quarters.length ? "First measurement at the end of the first quarter" : "";
-    p.chart.draw(xs, p.def.series(), p.def.right ? p.def.right() : null, x0, x1, xLabel,
-      p.def.refs ? p.def.refs() : [], empty);
+    const faded = previousSeries(p.def);
+    window.flywheelStats.faded += faded.length;
+    p.chart.draw(xs, [...faded, ...p.def.series()], p.def.right ? p.def.right() : null,
+      x0, x1, xLabel, p.def.refs ? p.def.refs() : [], empty, markers);
     if (p.def.extra) p.section.querySelector(".extra").innerHTML = p.def.extra();
   }
 }
@@ -342,6 +262,9 @@ function showStatus() {
   stateLine.className = "";
   stateLine.textContent = s.state;
   document.getElementById("notes").innerHTML = meta.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("");
+  const previous = document.getElementById("previous");
+  previous.textContent = state.previous && document.getElementById("overlay").checked
+    ? `Faded lines: the previous run (${state.previous.label}), to compare with this one.` : "";
   document.getElementById("step").disabled = s.finished;
   document.getElementById("quarter").disabled = s.finished;
   document.getElementById("play").disabled = s.finished;
@@ -365,6 +288,7 @@ async function post(path, body) {
   if (!response.ok) {
     const error = new Error(data.error || response.statusText);
     error.expired = !!data.expired;
+    error.stale = !!data.stale;
     throw error;
   }
   return data;
@@ -391,36 +315,71 @@ function settings() {
   return out;
 }
 
+function runLabel() {
+  const m = state.meta;
+  const parts = [m.title, `seed ${m.seed}`, `${m.consumers.toLocaleString("en")} consumers`];
+  const value = (id) => document.getElementById(id).value;
+  if (document.getElementById("apply_mix").checked) parts.push(`${value("obsessed_firms")} customer-obsessed, ${value("shareholder_firms")} shareholder-focused firms`);
+  if (document.getElementById("apply_costs").checked) parts.push(`progress ratio ${value("progress_ratio")}, thin margin ${value("thin_margin")}`);
+  return parts.join(", ");
+}
+
 async function reset() {
   stopPlaying();
+  state.generation += 1;
+  const generation = state.generation;
+  const previous = state.meta && state.rows.length > 1
+    ? { meta: state.meta, rows: state.rows, quarters: state.quarters, label: state.label } : state.previous;
   state.busy = true;
   try {
     const data = await post("/api/reset", settings());
+    if (generation !== state.generation) { window.flywheelStats.stale += 1; return; }
+    // The previous run is drawn under a new run of the same scenario (a what-if, another
+    // seed or market size); a run of another scenario starts with no comparison.
+    state.previous = previous && previous.meta.scenario === data.meta.scenario ? previous : null;
     state.meta = data.meta;
     state.rows = data.rows;
     state.quarters = data.quarters;
     state.status = data.status;
-    buildPanels();
+    state.label = runLabel();
+    if (state.projector) setProjector(true); else buildPanels();
     showStatus();
     drawPanels();
   } catch (error) {
     showError("Could not build the run: " + error.message);
   } finally {
-    state.busy = false;
-    window.flywheelStats.resets += 1;
+    if (generation === state.generation) {
+      state.busy = false;
+      window.flywheelStats.resets += 1;
+    }
   }
 }
 
 async function step(weeks) {
   if (!state.meta || state.status.finished) return 0;
   const last = state.rows[state.rows.length - 1].week;
+  const generation = state.generation;
   let data;
   try {
-    data = await post("/api/step", { weeks, after: last });
+    data = await post("/api/step", { weeks, after: last, run: state.meta.run });
   } catch (error) {
+    if (generation !== state.generation) { window.flywheelStats.stale += 1; return 0; }
+    if (error.stale) {
+      // The server holds another run than the one drawn (two resets answered out of
+      // order): build the page's run again rather than step a run it does not show.
+      window.flywheelStats.stale += 1;
+      await reset();
+      return 0;
+    }
     stopPlaying();
     if (error.expired) { await reset(); return 0; }
     showError("Step failed: " + error.message);
+    return 0;
+  }
+  // An answer for a run the page has since replaced, or not following on from the last
+  // week drawn, is dropped: weeks of two runs are never mixed.
+  if (generation !== state.generation || (data.rows.length && data.rows[0].week !== last + 1)) {
+    window.flywheelStats.stale += 1;
     return 0;
   }
   for (const row of data.rows) state.rows.push(row);
@@ -446,6 +405,24 @@ function stopPlaying() {
   state.playing = false;
   window.flywheelStats.playing = false;
   document.getElementById("play").innerHTML = "&#9654; Play";
+  document.getElementById("projector_play").innerHTML = "&#9654; Play";
+}
+
+// ------------------------------------------------------------------ projector mode
+
+// One or two panels, large type, the controls hidden (a bar keeps Play and the choice).
+function setProjector(on) {
+  state.projector = on;
+  document.body.classList.toggle("projector", on);
+  if (on && state.meta) {
+    for (const [id, index] of [["projector_a", 0], ["projector_b", 1]]) {
+      const select = document.getElementById(id), old = select.value;
+      select.innerHTML = (index ? '<option value="">(none)</option>' : "") + state.meta.panels.map(
+        (key) => `<option value="${key}">${escapeHtml(state.meta.panel_guides[key][0])}</option>`).join("");
+      select.value = state.meta.panels.includes(old) ? old : (state.meta.panels[index] || "");
+    }
+  }
+  if (state.meta) { buildPanels(); drawPanels(); }
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -456,6 +433,7 @@ async function play() {
   state.playing = true;
   window.flywheelStats.playing = true;
   document.getElementById("play").innerHTML = "&#10074;&#10074; Pause";
+  document.getElementById("projector_play").innerHTML = "&#10074;&#10074; Pause";
   const start = performance.now();
   window.flywheelStats.playStart = start;
   let done = 0;
@@ -518,7 +496,17 @@ async function start() {
   document.getElementById("quarter").addEventListener("click", () => stepButton(13));
   document.getElementById("play").addEventListener("click", play);
   window.addEventListener("resize", () => state.meta && drawPanels());
+  document.getElementById("overlay").addEventListener("change", () => { if (state.meta) { showStatus(); drawPanels(); } });
+  document.getElementById("projector").addEventListener("click", () => setProjector(!state.projector));
+  document.getElementById("projector_exit").addEventListener("click", () => setProjector(false));
+  document.getElementById("projector_play").addEventListener("click", play);
+  for (const id of ["projector_a", "projector_b"]) {
+    document.getElementById(id).addEventListener("change", () => { if (state.meta) { buildPanels(); drawPanels(); } });
+  }
+  document.getElementById("markers_key").innerHTML = "Markers: " + Object.values(MARKERS).map(
+    (m) => `<span style="color:${m.colour}">${m.symbol}</span> ${m.label}`).join(" &middot; ");
   await reset();
+  if (new URLSearchParams(location.search).get("projector")) setProjector(true);
 }
 
 start();

@@ -164,6 +164,7 @@ function rows(pairs) {
 function renderBriefing(b) {
   const last = b.last;
   const parts = [];
+  if (b.exit_warning) parts.push(`<div class="exit-warning" role="alert">${escapeHtml(b.exit_warning)}</div>`);
   if (b.week === 0) {
     parts.push(card("Last quarter", "<p>No quarter played yet: this is your starting position and market.</p>"));
   } else {
@@ -282,7 +283,7 @@ function renderBriefing(b) {
 
 function renderForm(state) {
   const b = state.briefing;
-  $("decision-quarter").textContent = `quarter ${b.quarter + 1} of ${b.quarters}`;
+  $("decision-quarter").textContent = b.label.toLowerCase();  // the shared rule: sim.play.rules
   $("fields").innerHTML = state.form.map((f) => `
     <tr data-field="${f.name}">
       <th><label for="field-${f.name}">${f.name}</label></th>
@@ -447,7 +448,7 @@ function show(state) {
   $("end").hidden = true;
   if (state.briefing) {
     const b = state.briefing;
-    $("statusline").textContent = `Quarter ${b.quarter + 1} of ${b.quarters} · year ${b.year + 1}, week ${b.week_in_year + 1} · ${state.played} played`;
+    $("statusline").textContent = `${b.label} · year ${b.year + 1}, week ${b.week_in_year + 1} · ${state.played} played`;
     $("game").hidden = false;
     $("decisions").hidden = false;
     renderBriefing(b);
