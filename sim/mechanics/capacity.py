@@ -207,7 +207,7 @@ def rechoose_columns(
     for k in range(1, n_rows):
         if not open_alternatives[k]:
             repeats[-1] += 1
-            previous = None
+            previous = None  # type: ignore[assignment]  # re-read from row k - 1 below
             continue
         current = row(k)
         step = np.subtract(current, row(k - 1) if previous is None else previous)
