@@ -16,9 +16,12 @@ defined whenever the agent sells:
   (firms: Wright's learning slope of the unit cost; platforms: cost per order, Wright's
   fulfilment cost plus fixed cost spread over volume);
 - cost -> price: the strategy's response, by re-deciding on a copy of the strategy and
-  its view with the cost it prices on (firms: unit cost; platforms: cost per order)
-  moved by ``exp(+-h)``, at the decision in force during the quarter. A platform's price
-  (GMV per unit) moves with its take rate through the third-party sellers' price.
+  its view with the cost it prices on moved, at the decision in force during the
+  quarter: a firm's copy decides with its unit cost moved by ``exp(h)``, read against
+  the decision's own price (one experiment: a firm's decision is the costliest step of
+  the model); a platform's two copies with the cost per order moved by ``exp(+-h)``. A
+  platform's price (GMV per unit) moves with its take rate through the third-party
+  sellers' price.
 
 The experiments work on copies and draw no random numbers, so the meter changes nothing
 in the run. Beside them, the ``observed_*`` columns keep the rolling-window estimate:
@@ -46,6 +49,7 @@ from sim.mechanics.flywheel_meter import (
     flywheel_gain,
     log_log_slope,
     loop_gain,
+    one_sided_elasticity,
     price_index,
     seller_steady_state,
 )
@@ -122,31 +126,46 @@ def redecided(strategy, decide_with, shock: float) -> tuple[float, float]:
     return down, up
 
 
-def strategy_price_response(strategy, firm_view, market_view, shock: float) -> float:
+def is_person_seat(strategy) -> bool:
+    """Whether deciding would ask a person (a play or class seat), not a strategy."""
+    return type(strategy).__module__.startswith(PERSON_SEATS)
+
+
+def strategy_price_response(
+    strategy, firm_view, market_view, shock: float, price_now: float | None = None
+) -> float:
     """Elasticity of the price a strategy decides with respect to its unit cost.
 
-    The strategy re-decides on copies of itself and of its view with ``unit_cost``
-    multiplied by ``exp(+-h)``: ``(ln p(c e^h) - ln p(c e^-h)) / (2h)``.
+    A copy of the strategy re-decides on its view with ``unit_cost`` multiplied by
+    ``exp(h)``: ``(ln p(c e^h) - ln p(c)) / h``, where ``p(c)`` is the price the strategy
+    decides on the view as it is (``price_now``, the decision itself; decided by another
+    copy when not given).
 
     Args:
-        strategy: a firm's strategy (``decide(firm_view, market_view) -> Decision``).
+        strategy: a firm's strategy (``decide(firm_view, market_view) -> Decision``), in
+            the state it decides from (left untouched: each decision is on a deep copy).
         firm_view: the ``FirmView`` it decides on now.
         market_view: the ``MarketView`` it decides on now (shared, read only).
         shock: ``h`` > 0.
+        price_now: the price it decided on ``firm_view``, when known.
 
     Returns:
         The elasticity (1: price moves one for one with cost; 0: it does not move);
-        NaN when not measurable.
+        NaN when not measurable (a person's seat, a copy that cannot decide).
     """
-
-    def price(copy_of, factor):
-        moved = dataclasses.replace(firm_view, unit_cost=firm_view.unit_cost * factor)
-        return copy_of.decide(moved, market_view).price
-
-    down, up = redecided(strategy, price, shock)
-    if not (np.isfinite(down) and np.isfinite(up)):
+    if is_person_seat(strategy):
         return float("nan")
-    return experiment_elasticity(down, up, shock)
+
+    def price(factor: float) -> float:
+        moved = dataclasses.replace(firm_view, unit_cost=firm_view.unit_cost * factor)
+        return float(copy.deepcopy(strategy).decide(moved, market_view).price)
+
+    try:
+        now = price(1.0) if price_now is None else float(price_now)
+        up = price(np.exp(shock))
+    except Exception:  # a copy that cannot decide leaves the link unmeasured
+        return float("nan")
+    return one_sided_elasticity(now, up, shock)
 
 
 def platform_take_response(strategy, view, shock: float) -> tuple[float, float]:
@@ -190,12 +209,33 @@ class FlywheelMeter:
 
     # ------------------------------------------------------------------ at decisions
 
-    def before_firm_decides(self, firm, firm_view, market_view) -> None:
-        """Measure the strategy's price response on the views it is about to decide on."""
+    def firm_decides(self, firm, firm_view, market_view):
+        """The firm's strategy decides; the meter measures its price response on a copy.
+
+        The copy is taken before the strategy decides (deciding may change its state), and
+        re-decides with the unit cost moved by ``exp(h)`` against the decision's own price
+        (:func:`strategy_price_response`).
+
+        Returns:
+            The strategy's decision, untouched.
+        """
+        strategy = firm.strategy
+        measure = self.spec.enabled and not is_person_seat(strategy)
+        before = copy.deepcopy(strategy) if measure else None
+        decision = strategy.decide(firm_view, market_view)
         if self.spec.enabled:
-            self.price_response[firm.slot] = strategy_price_response(
-                firm.strategy, firm_view, market_view, self.spec.perturbation
+            self.price_response[firm.slot] = (
+                strategy_price_response(
+                    before,
+                    firm_view,
+                    market_view,
+                    self.spec.perturbation,
+                    price_now=getattr(decision, "price", float("nan")),
+                )
+                if before is not None
+                else float("nan")
             )
+        return decision
 
     def before_platform_decides(self, platform, view) -> None:
         """Measure the platform strategy's take-rate response on its view."""

@@ -551,8 +551,7 @@ class LifecycleStages:
         launch_price = self.imitation.entrant_copies(self, firm)
         with calling_strategy(firm, "decide", self):
             firm_view, market_view = self.firm_view(firm), self.market_view(firm)
-            self.flywheel.before_firm_decides(firm, firm_view, market_view)
-            decision = firm.strategy.decide(firm_view, market_view)
+            decision = self.flywheel.firm_decides(firm, firm_view, market_view)
             checked(decision, Decision, "decide")
         self.apply_decision(firm, decision)
         if launch_price is not None:

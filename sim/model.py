@@ -488,8 +488,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                 continue
             with calling_strategy(firm, "decide", self):
                 firm_view, market_view = self.firm_view(firm), self.market_view(firm)
-                self.flywheel.before_firm_decides(firm, firm_view, market_view)
-                decision = firm.strategy.decide(firm_view, market_view)
+                decision = self.flywheel.firm_decides(firm, firm_view, market_view)
                 checked(decision, Decision, "decide")
             self.schedule_decision(firm, decision)
 

@@ -122,18 +122,31 @@ def firm_view(unit_cost):
 
 
 def test_strategy_price_response_by_hand():
-    """p = c + 5 at c = 10: p(10 e^h) = 15.2020..., p(10 e^-h) = 14.8020...
+    """p = c + 5 at c = 10: p(10) = 15, p(10 e^h) = 15.2020...
 
-    (ln 15.2020 - ln 14.8020) / 0.04 = 0.66661..., close to c / p = 2/3.
+    (ln 15.2020 - ln 15) / 0.02 = 0.66888..., close to c / p = 2/3 (one-sided: the
+    error is of order h).
     """
     strategy = CostPlus()
     measured = strategy_price_response(strategy, firm_view(10.0), None, H)
-    up, down = 10.0 * np.exp(H) + 5.0, 10.0 * np.exp(-H) + 5.0
+    up = 10.0 * np.exp(H) + 5.0
     assert_allclose(up, 15.2020134, rtol=1e-8)
-    assert_allclose(down, 14.8019867, rtol=1e-8)
-    assert_allclose(measured, (np.log(up) - np.log(down)) / (2 * H), rtol=1e-12)
-    assert_allclose(measured, 2 / 3, rtol=1e-3)
+    assert_allclose(measured, (np.log(up) - np.log(15.0)) / H, rtol=1e-12)
+    assert_allclose(measured, 0.668884, rtol=1e-5)
     assert strategy.decisions == 0  # the experiments ran on copies
+    # the decision's own price is used when given: no second copy needed
+    given = strategy_price_response(strategy, firm_view(10.0), None, H, price_now=16.0)
+    assert_allclose(given, (np.log(up) - np.log(16.0)) / H, rtol=1e-12)
+
+
+def test_a_power_pricing_rule_gives_its_exponent_exactly():
+    """p = 3 c^0.7: the one-sided experiment gives 0.7 to rounding (ln p is linear in ln c)."""
+
+    class Power(CostPlus):
+        def decide(self, firm, view):
+            return Decision(price=3.0 * firm.unit_cost**0.7)
+
+    assert_allclose(strategy_price_response(Power(), firm_view(10.0), None, H), 0.7, rtol=1e-9)
 
 
 def test_a_strategy_that_cannot_decide_on_a_copy_is_not_measured():
@@ -168,8 +181,8 @@ def test_the_meter_measures_the_strategy_in_the_run():
     result = sim.run(cost_plus_market())
     table = result.tables["flywheel"]
     a = table[table["name"] == "A"]
-    up, down = 12.0 * np.exp(H) + 5.0, 12.0 * np.exp(-H) + 5.0
-    assert_allclose(a["e_cost_to_price"], (np.log(up) - np.log(down)) / (2 * H), rtol=1e-12)
+    up = 12.0 * np.exp(H) + 5.0  # against the decision's own price, 12 + 5
+    assert_allclose(a["e_cost_to_price"], (np.log(up) - np.log(17.0)) / H, rtol=1e-12)
     # no learning (progress ratio 1): volume does not lower the unit cost
     assert (a["e_volume_to_cost"] == 0).all()
     assert np.isfinite(table["loop_gain"]).all()

@@ -69,6 +69,28 @@ def experiment_elasticity(response_down: float, response_up: float, shock: float
     return float((np.log(response_up) - np.log(response_down)) / (2.0 * shock))
 
 
+def one_sided_elasticity(response: float, response_up: float, shock: float) -> float:
+    """Elasticity from a one-sided experiment: ``(ln R(+h) - ln R(0)) / h``.
+
+    Used where the unshocked response is already known (the decision itself), so one
+    experiment does the work of two; its error is ``O(h)`` where the symmetric
+    experiment's is ``O(h**2)`` (for ``R = A x**b`` both are exactly ``b``).
+
+    Args:
+        response: response at the driver as it is.
+        response_up: response after the driver is scaled by ``exp(+h)``.
+        shock: ``h`` > 0.
+
+    Returns:
+        The elasticity, NaN when a response is not positive.
+    """
+    if shock <= 0:
+        raise ValueError(f"shock must be > 0, got {shock}")
+    if response <= 0 or response_up <= 0:
+        return float("nan")
+    return float((np.log(response_up) - np.log(response)) / shock)
+
+
 def loop_gain(*elasticities: float) -> float:
     """Gain of one loop: the product of its links' elasticities (NaN if any is NaN)."""
     return float(np.prod(np.asarray(elasticities, dtype=float)))
