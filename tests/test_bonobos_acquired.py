@@ -7,6 +7,7 @@ brand keeps its name and sells on in the retailer's group.
 """
 
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 
@@ -16,7 +17,7 @@ PREMIUM = 0.45
 
 
 def _deal(seed: int) -> dict | None:
-    result = sim.run("bonobos_acquired", seed=seed, steps=STEPS)
+    result = sim.run("bonobos_acquired", seed=seed, steps=STEPS, overrides=WITHOUT_METER)
     events, firms = result.tables["events"], result.firms
     deals = events[(events["event"] == "acquisition") & (events["name"] == "Mass retailer")]
     deals = deals[deals["detail"].str.startswith("bought Direct brand")]

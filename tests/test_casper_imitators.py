@@ -22,6 +22,7 @@ is paired with a three-year run of the same seed in which its strategy offers no
 
 import numpy as np
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 
@@ -42,7 +43,9 @@ def yearly_shares(firms, names, years=10):
 
 
 def outcome(seed):
-    result = sim.run("casper_imitators", seed=seed, overrides={"consumers.count": CONSUMERS})
+    result = sim.run(
+        "casper_imitators", seed=seed, overrides={**WITHOUT_METER, "consumers.count": CONSUMERS}
+    )
     firms = result.firms
     direct = firms[firms["name"] == "Direct brand"]
     year1 = direct[(direct["step"] >= 1) & (direct["step"] <= 52)]
@@ -54,6 +57,7 @@ def outcome(seed):
         seed=seed,
         steps=156,
         overrides={
+            **WITHOUT_METER,
             "consumers.count": CONSUMERS,
             "firms.1.strategy_params.trust_remedies": False,
         },

@@ -8,6 +8,7 @@ shareholder-focused point is an expected failure (see ``FLIPPED_BY_DAY1``).
 
 import numpy as np
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 from sim.experiments import outcomes
@@ -32,7 +33,7 @@ POINTS = {
 
 
 def share_in_year_ten(overrides: dict, seed: int) -> dict[str, float]:
-    result = sim.run("baseline", seed=seed, overrides=overrides)
+    result = sim.run("baseline", seed=seed, overrides={**WITHOUT_METER, **overrides})
     return {
         strategy: outcomes.share_y10(result, 52, strategy)
         for strategy in ("customer_obsessed", "shareholder_focused")
@@ -67,7 +68,7 @@ def test_baseline_customer_obsessed_firms_win_customers_and_value():
     of 10 replications. Here, on ten other seeds, at least 8 of 10 must agree."""
     wins = 0
     for seed in range(320, 330):
-        result = sim.run("baseline", seed=seed)
+        result = sim.run("baseline", seed=seed, overrides=WITHOUT_METER)
         share = {s: outcomes.share_y10(result, 52, s) for s in POINTS}
         value = {s: outcomes.shareholder_value_y10(result, 52, s) for s in POINTS}
         wins += (

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 
@@ -73,6 +74,7 @@ def dtc_headline(result) -> dict[str, bool]:
 def short_termism_tenure(seed: int, patient_share: float) -> float:
     """Mean tenure at the top (years) over the second half of one short_termism run."""
     overrides = {
+        **WITHOUT_METER,
         "entry.templates.0.weight": patient_share,
         "entry.templates.1.weight": 1.0 - patient_share,
     }
@@ -91,7 +93,10 @@ def test_day1_vs_day2_drifting_firms_slide_through_day2():
     than steady ones (10 of 10). That two or more of them reach stasis, more than steady
     firms, holds in 7 of 10 seeds (some drifting firms stay just above the stasis line):
     short of a headline, not asserted."""
-    checks = [day1_vs_day2_headline(sim.run("day1_vs_day2", seed=seed)) for seed in SEEDS]
+    checks = [
+        day1_vs_day2_headline(sim.run("day1_vs_day2", seed=seed, overrides=WITHOUT_METER))
+        for seed in SEEDS
+    ]
     tally = _tally(checks)
     assert tally["drifting firms less vital"] >= REQUIRED, tally
     assert tally["steady firms sell more"] >= REQUIRED, tally
@@ -104,7 +109,10 @@ def test_day1_vs_day2_drifting_firms_slide_through_day2():
     "higher price in 10 of 10: the headline no longer holds and is not yet restated",
 )
 def test_dtc_entrant_disrupts_the_consolidated_incumbent():
-    checks = [dtc_headline(sim.run("dtc_disruption", seed=seed)) for seed in SEEDS]
+    checks = [
+        dtc_headline(sim.run("dtc_disruption", seed=seed, overrides=WITHOUT_METER))
+        for seed in SEEDS
+    ]
     tally = _tally(checks)
     assert tally["all"] >= REQUIRED, tally
 
@@ -112,7 +120,7 @@ def test_dtc_entrant_disrupts_the_consolidated_incumbent():
 def test_dtc_entrant_stays_small_without_word_of_mouth():
     """The mechanism: with referrals switched off the entrant never gets known."""
     for seed in SEEDS[:3]:
-        overrides = {"word_of_mouth.referral_rate": 0.0, "steps": 156}
+        overrides = {**WITHOUT_METER, "word_of_mouth.referral_rate": 0.0, "steps": 156}
         result = sim.run("dtc_disruption", seed=seed, overrides=overrides)
         entrant = result.firms[result.firms["name"] == "Direct entrant"]
         assert entrant["awareness"].max() < 0.05

@@ -18,6 +18,7 @@ from sim.mechanics.flywheel_meter import (
     loop_gain,
 )
 from sim.scenario import FlywheelMeterSpec
+from sim.scenario.files import list_scenarios
 
 
 def test_log_log_slope_recovers_a_power_law():
@@ -164,6 +165,23 @@ def test_the_meter_changes_nothing_in_the_run():
     for name in ("model", "firms", "platforms"):
         pd.testing.assert_frame_equal(on.all_tables()[name], off.all_tables()[name])
     assert len(on.tables["flywheel"]) and not len(off.tables["flywheel"])
+
+
+SHIPPED = [name for name, _ in list_scenarios()]
+
+
+@pytest.mark.parametrize("scenario", SHIPPED)
+def test_the_meter_changes_no_table_but_its_own_in_any_shipped_scenario(scenario):
+    """What lets runs that do not read the meter switch it off (calibration, slow tests)."""
+    size = {"steps": 60, "consumers.count": 1_500}
+    on = sim.run(scenario, seed=11, overrides=size).all_tables()
+    off = sim.run(
+        scenario, seed=11, overrides={**size, "flywheel_meter.enabled": False}
+    ).all_tables()
+    assert set(on) == set(off)
+    for name in set(on) - {"flywheel"}:
+        pd.testing.assert_frame_equal(on[name], off[name], obj=f"{scenario}: {name}")
+    assert len(on["flywheel"]) and not len(off["flywheel"])
 
 
 def test_meter_rows_cover_every_live_agent_each_quarter():
