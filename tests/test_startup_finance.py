@@ -191,3 +191,53 @@ def test_lenders_keep_what_is_left_of_the_seed_line():
     first = plain.groupby("name").apply(lambda g: g[g["step"] % 13 == 0]["credit_limit"].iloc[0])
     seeds = plain.groupby("name")["credit_limit"].first()
     assert (first < seeds).any()
+
+
+# ---------------------------------------------------------------------------
+# No payout of start-up capital
+
+
+def greedy_owners_market() -> dict:
+    """An established firm and entrants whose owners ask for all the cash every quarter."""
+    greedy = {"strategy": "user_strategy:PayEverything", "strategy_params": {"markup": 0.3}}
+    return tiny_scenario(
+        firms=[
+            {
+                "name": "Incumbent",
+                "strategy": "user_strategy:FixedMarkup",
+                "strategy_params": {"markup": 0.5},
+                "cash": 50_000.0,
+                "fixed_cost": 0.0,
+                "age_years": 5.0,
+            },
+            {"name": "Established", **greedy, "cash": 8_000.0, "age_years": 5.0},
+        ],
+        consumers={"count": 400},
+        entry={
+            "rate_per_year": 6.0,
+            "templates": [{"name": "Startup", **greedy, "cash": 20_000.0, "fixed_cost": 0.0}],
+        },
+        steps=13 * 4,
+    )
+
+
+def test_entrants_never_pay_out_their_start_up_capital():
+    # Owners who ask for every dollar get, at birth, nothing (cash = the $20,000 put in,
+    # nothing earned yet) and, at each quarter's decision, what the firm earned: after a
+    # payout exactly the capital put in (start-up capital plus equity) is left.
+    firms = sim.run(greedy_owners_market(), seed=3).firms
+    entrants = firms[firms["name"].str.startswith("Startup")]
+    assert entrants["name"].nunique() >= 3
+    paid_rows = 0
+    for _, rows in entrants.groupby("name"):
+        birth = rows.iloc[0]
+        assert birth["payout"] == 0.0
+        assert birth["cash"] == 20_000.0
+        paid = rows[rows["payout"] > 0]
+        capital = 20_000.0 + paid["cumulative_equity"]
+        np.testing.assert_allclose(paid["cash"], capital, rtol=1e-12)
+        paid_rows += len(paid)
+    assert paid_rows >= 2  # the rule binds: entrants earned and paid out their earnings
+    # The same owners of an established firm (age 5) take its $8,000 at the first decision.
+    established = firms[firms["name"] == "Established"]
+    assert established["cumulative_payout"].iloc[0] == pytest.approx(8_000.0)
