@@ -43,6 +43,8 @@ class FirmAccount:
     cumulative_equity: float = 0.0
     start_up_capital: float = 0.0
     start_up: bool = False
+    seed_line: float = 0.0
+    born_week: int = 0
     track_record: float = 1.0
     plan: FundingPlan | None = None
 
@@ -90,6 +92,8 @@ class Finance:
             credit_limit=initial,
             start_up_capital=max(0.0, firm.cash) if start_up else 0.0,
             start_up=entrant,
+            seed_line=initial if entrant else 0.0,
+            born_week=model.week,
         )
 
     def account(self, firm) -> FirmAccount:
@@ -144,11 +148,14 @@ class Finance:
         if firm.quarterly_operating_profit:
             earnings = annual_operating_profit(firm.quarterly_operating_profit)
             invested = annual_operating_profit(list(account.investment_history))
-            account.credit_limit = fin.credit_limit(
-                earnings - invested,
-                annual_operating_profit(firm.quarterly_revenue),
-                spec.credit_earnings_multiple,
-                spec.credit_revenue_advance,
+            account.credit_limit = max(
+                fin.credit_limit(
+                    earnings - invested,
+                    annual_operating_profit(firm.quarterly_revenue),
+                    spec.credit_earnings_multiple,
+                    spec.credit_revenue_advance,
+                ),
+                self.seed_line_left(firm),
             )
         if firm.cash < 0:
             self.ask_investors(firm)
@@ -178,6 +185,12 @@ class Finance:
         if cost > 0:
             account.restructuring += cost
             firm.book_one_off_cost(cost)
+
+    def seed_line_left(self, firm, weeks_ahead: float = 0.0) -> float:
+        """What is left of a start-up's seed line ``weeks_ahead`` from now ($; 0 without)."""
+        account = self.accounts[firm.slot]
+        age = firm.model.week - account.born_week + weeks_ahead
+        return fin.seed_line_left(account.seed_line, age, 52.0 * self.spec.seed_credit_years)
 
     def customer_growth(self, firm) -> float:
         """Growth of the customer base over the last year (0 without a year of history)."""
@@ -217,9 +230,14 @@ class Finance:
         growth = plan.units[-1] / plan.units_now - 1.0 if plan.units_now > 0 else 0.0
         if plan.units_now <= 0 and plan.units[-1] > 0:
             growth = float("inf")
+        value = fin.plan_value(plan.weeks, plan.surplus, spec.investor_required_return)
+        if account.start_up and spec.venture_milestones:
+            return fin.venture_plan_is_credible(
+                growth, value, amount, account.track_record, spec.investor_min_customer_growth
+            )
         return fin.plan_is_credible(
             growth,
-            fin.plan_value(plan.weeks, plan.surplus, spec.investor_required_return),
+            value,
             amount,
             account.track_record,
             firm.last_quarter.repeat_rate,
@@ -282,7 +300,25 @@ class Finance:
                 (profit - spend, revenue)
                 for profit, spend, revenue in zip(profits, invested, revenues, strict=True)
             ),
+            **self.reach_fields(firm),
         }
+
+    def reach_fields(self, firm) -> dict:
+        """The seed line's schedule and (when plans project reach) the referral rate.
+
+        Only fields that differ from :class:`~sim.strategies.base.FirmView`'s defaults, so
+        a scenario without a seed term or reach projection sees the view it saw before.
+        """
+        fields = {}
+        spec, account = self.spec, self.accounts[firm.slot]
+        left = self.seed_line_left(firm)
+        if left > 0:
+            age = firm.model.week - account.born_week
+            fields["seed_line"] = left
+            fields["seed_line_weeks_left"] = 52.0 * spec.seed_credit_years - age
+        if spec.plans_project_reach:
+            fields["referral_rate"] = firm.model.spec.word_of_mouth.referral_rate
+        return fields
 
     def raise_equity(self, firm, amount: float) -> None:
         """Book new equity into the firm's cash."""

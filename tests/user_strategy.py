@@ -31,6 +31,23 @@ class FixedMarkup(Strategy):
         return Decision(price=firm.unit_cost * (1.0 + self.params.markup), note="fixed markup")
 
 
+class PayEverything(Strategy):
+    """Price at unit cost times (1 + markup) and ask to pay out all the cash it holds."""
+
+    name = "pay_everything"
+    traits = {
+        "customer": "nobody in particular",
+        "pricing": "unit cost plus a fixed markup",
+        "payout": "all cash, every quarter",
+        "horizon_quarters": 1,
+    }
+    Params = FixedMarkupParams
+
+    def decide(self, firm: FirmView, view: MarketView) -> Decision:
+        price = firm.unit_cost * (1.0 + self.params.markup)
+        return Decision(price=price, payout=max(0.0, firm.cash), note="pay everything")
+
+
 class NotAStrategy:
     """Has the right shape of name but is not a Strategy subclass."""
 

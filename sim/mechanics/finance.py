@@ -281,3 +281,59 @@ def seed_credit(fixed_cost: float, market_weekly_revenue: float, live_firms: int
     """
     share = market_weekly_revenue / live_firms if live_firms > 0 else 0.0
     return max(13.0 * fixed_cost, weeks * max(0.0, share))
+
+
+def seed_line_left(seed_line: float, age_weeks: float, term_weeks: float) -> float:
+    """What remains of a start-up's seed line after ``age_weeks``: ``L0 max(0, 1 - a/T)``.
+
+    New firms borrow most of their outside money as bank debt, term loans and credit
+    lines, not outside equity (Robb and Robinson 2014, "The capital structure decisions
+    of new firms", *Review of Financial Studies* 27(1), on the Kauffman Firm Survey). The
+    seed line is such a loan, sized at founding (:func:`seed_credit`) and amortised in a
+    straight line over its term ``T``; lenders grant a start-up at least what is left of
+    it whatever its trailing earnings show. ``T = 0`` means no term: nothing is left.
+
+    Args:
+        seed_line: ``L0``, the line at founding ($, >= 0).
+        age_weeks: weeks since founding (>= 0).
+        term_weeks: ``T`` >= 0.
+
+    Returns:
+        The line left ($, >= 0).
+    """
+    if term_weeks <= 0:
+        return 0.0
+    return max(0.0, seed_line) * max(0.0, 1.0 - max(0.0, age_weeks) / term_weeks)
+
+
+def venture_plan_is_credible(
+    plan_growth: float,
+    value: float,
+    amount: float,
+    track_record: float,
+    min_customer_growth: float,
+) -> bool:
+    """Whether venture investors fund a start-up's plan: staged on its milestones.
+
+    Venture capital is paid in stages, each against the milestones of the business plan
+    (Gompers 1995, "Optimal investment, monitoring, and the staging of venture capital",
+    *Journal of Finance* 50(5); Kaplan and Stromberg 2003). The evidence is the plan and
+    how far the firm has delivered its earlier plans' milestones (its track record
+    ``rho``), not the repeat share of an established business: a start-up's units come
+    mostly from new customers, so its repeat share is low while it grows. Investors fund
+    when ``rho (1 + g) - 1 >= g_min`` and ``rho V >= E`` (the tests of
+    :func:`plan_is_credible` without the repeat evidence).
+
+    Args:
+        plan_growth: ``g``, growth of expected weekly units over the plan (share).
+        value: the plan's value ``V`` (:func:`plan_value`, $).
+        amount: ``E``, equity asked ($, >= 0).
+        track_record: ``rho`` in [0, 1].
+        min_customer_growth: ``g_min``.
+
+    Returns:
+        True if the plan is funded.
+    """
+    return track_record * (1.0 + plan_growth) - 1.0 >= min_customer_growth and (
+        track_record * value >= amount
+    )

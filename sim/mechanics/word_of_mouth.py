@@ -143,3 +143,57 @@ def mean_field_probability(total_voice: float, population: int, rate: float) -> 
     if population < 2:
         return 0.0
     return float(hazard_probability(rate * total_voice / (population - 1)))
+
+
+def referral_coefficient(referral_rate: float, weekly_units: float, aware: float) -> float:
+    """Bass imitation coefficient of a firm in the mean field, ``q' = q u / A`` per week.
+
+    An unaware consumer hears of firm ``j`` with hazard ``q W+/d``: ``q`` the referral
+    rate and ``W+/d`` the share of her neighbours who bought from ``j`` this week (voices of
+    weight 1). In the mean field that share is the firm's weekly buyers over the
+    population, ``u / N``; with ``u = s A N`` (``s`` weekly purchases per aware consumer,
+    ``A`` the aware share) the hazard is ``q s A``, Bass's ``q F`` with ``q' = q s``.
+    Passing the aware count ``A N`` as ``aware`` gives ``s = u / (A N)``.
+
+    Args:
+        referral_rate: ``q`` >= 0, per week.
+        weekly_units: ``u``, the firm's expected weekly units (>= 0).
+        aware: number of consumers aware of the firm (> 0; 0 gives 0).
+
+    Returns:
+        ``q'`` per week (>= 0).
+    """
+    if aware <= 0 or referral_rate <= 0 or weekly_units <= 0:
+        return 0.0
+    return referral_rate * weekly_units / aware
+
+
+def bass_reach(start: float, innovation: float, imitation: float, weeks):
+    """Aware share after ``weeks`` under Bass diffusion from ``F(0) = start``.
+
+    Solves ``dF/dt = (p + q F)(1 - F)`` (Bass 1969; ``p`` external influence, here
+    marketing, ``q`` word of mouth): with ``E = exp(-(p + q) t)``,
+    ``F(t) = ((p + q F0) - p (1 - F0) E) / ((p + q F0) + q (1 - F0) E)``. Limits:
+    ``q = 0`` gives ``1 - (1 - F0) E`` (marketing alone), ``p = 0`` the logistic
+    ``F0 / (F0 + (1 - F0) exp(-q t))``; ``p = q = 0`` leaves ``F0``.
+
+    Args:
+        start: ``F0`` in [0, 1].
+        innovation: ``p`` >= 0 per week.
+        imitation: ``q`` >= 0 per week.
+        weeks: ``t`` >= 0 (scalar or array).
+
+    Returns:
+        ``F(t)`` (same shape as ``weeks``).
+    """
+    if not 0.0 <= start <= 1.0:
+        raise ValueError(f"start must be in [0, 1], got {start}")
+    if innovation < 0 or imitation < 0:
+        raise ValueError(f"p and q must be >= 0, got {innovation}, {imitation}")
+    t = np.asarray(weeks, dtype=float)
+    if innovation + imitation <= 0:
+        return np.full_like(t, start) if t.ndim else float(start)
+    decay = np.exp(-(innovation + imitation) * t)
+    head = innovation + imitation * start
+    share = (head - innovation * (1.0 - start) * decay) / (head + imitation * (1.0 - start) * decay)
+    return share if t.ndim else float(share)

@@ -78,6 +78,26 @@ class FinanceSpec(Frozen):
         description="a start-up's first credit line, in weeks of an average live firm's "
         "revenue (at least a quarter of its fixed cost); ignored when initial_credit is set",
     )
+    seed_credit_years: float = Field(
+        0.0,
+        ge=0,
+        le=30,
+        description="term of a start-up's seed line (years): lenders grant a start-up at "
+        "least what is left of it, amortised in a straight line over the term "
+        "(0 = the seed line holds only until the first quarter end)",
+    )
+    venture_milestones: bool = Field(
+        False,
+        description="venture investors fund a start-up within their patience on its plan "
+        "and track record alone (staged on milestones), without the repeat-rate evidence "
+        "asked of an established firm",
+    )
+    plans_project_reach: bool = Field(
+        False,
+        description="plans project the growth of the firm's awareness (Bass diffusion by "
+        "its marketing and word of mouth), so a start-up's plan shows the customers it "
+        "will reach",
+    )
     capacity_share: float = Field(
         0.5, ge=0, le=1, description="share of a firm's starting fixed cost that is capacity"
     )

@@ -120,6 +120,9 @@ class FirmView:
     credit_earnings_multiple: float = 0.0
     credit_revenue_advance: float = 0.0
     credit_quarters: tuple[tuple[float, float], ...] = ()
+    seed_line: float = 0.0
+    seed_line_weeks_left: float = 0.0
+    referral_rate: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanics.finance import discount_factor, weekly_rate
+from sim.mechanics.finance import discount_factor, seed_line_left, weekly_rate
 from sim.mechanics.stocks import stocks_after, upkeep_spend
+from sim.mechanics.word_of_mouth import bass_reach, referral_coefficient
 from sim.strategies.base import FirmView, MarketView
 
 WEEKS_PER_QUARTER = 13
@@ -217,6 +218,7 @@ class Planner:
         self.options = price_options(firm, view, terms)
         research = view.research
         self.units_today = np.array([research.demand(price=o.price) for o in self.options])
+        self.reach = self.reach_factors()
         self.credibility = min(1.0, max(0.0, firm.track_record))
         needs = float(view.research.weights.sum())
         self.grids = [
@@ -226,6 +228,30 @@ class Planner:
             )
             for option in self.options
         ]
+
+    def reach_factors(self) -> np.ndarray:
+        """Growth of the firm's reach at every point, per candidate price ``(O, P+1)``.
+
+        With a referral rate in view (``FirmView.referral_rate`` > 0; the scenario's
+        ``finance.plans_project_reach``), the aware share ``A0`` (the research sample's)
+        grows by Bass diffusion (:func:`~sim.mechanics.word_of_mouth.bass_reach`): ``p``
+        the marketing hazard ``M / (c N)``, ``q`` the referral coefficient of the units
+        the candidate price sells today (:func:`~sim.mechanics.word_of_mouth.
+        referral_coefficient`); the newly aware buy as the aware do, so demand grows by
+        ``F(t_k) / A0``. Otherwise (or with nobody aware) the factors are 1.
+        """
+        firm, research = self.firm, self.view.research
+        ones = np.ones((len(self.options), len(self.all_weeks)))
+        if firm.referral_rate <= 0 or firm.population <= 0:
+            return ones
+        aware = float(np.mean(research.available[:, research.own]))
+        if aware <= 0:
+            return ones
+        marketing = firm.marketing_spend / (firm.marketing_contact_cost * firm.population)
+        for k, units in enumerate(self.units_today):
+            q = referral_coefficient(firm.referral_rate, float(units), aware * firm.population)
+            ones[k] = bass_reach(aware, marketing, q, self.all_weeks) / aware
+        return ones
 
     def project(self, candidates: np.ndarray) -> dict:
         """Units, surplus and financing of candidates ``(C, 4)``: price index, x, s, e.
@@ -246,6 +272,7 @@ class Planner:
         price = prices * saving
         cost = firm.unit_cost * saving + firm.connected_unit_cost
         units = self.view.research.demand_grid(price, experience, selection)
+        units = units * self.reach[index]
         # What the plan adds to today's demand counts as far as its plans have come true.
         today = self.units_today[index][:, None]
         units = np.maximum(0.0, today + self.credibility * (units - today))
@@ -264,7 +291,10 @@ class Planner:
         today's; after it (point 1, where the plan's first check falls) the trailing year
         is the ``n <= 3`` quarters on record (free cash flow ``f_q``, revenue ``r_q``) and
         the coming one: ``L = m max(0, 4 (sum f_q + 13 s_0) / (n + 1)) + a 4 (sum r_q +
-        13 R_0) / (n + 1)``. Without the lenders' terms (0, 0) the line stays today's.
+        13 R_0) / (n + 1)``. Without the lenders' terms (0, 0) the line stays today's. A
+        start-up's seed line (``FirmView.seed_line``, amortised over the weeks left of its
+        term) is a floor under the line at every point
+        (:func:`~sim.mechanics.finance.seed_line_left`).
         """
         firm = self.firm
         if firm.credit_earnings_multiple <= 0 and firm.credit_revenue_advance <= 0:
@@ -284,6 +314,11 @@ class Planner:
         line[..., 1] = multiple * np.maximum(
             0.0, scale * (earned + quarter * surplus[..., 0])
         ) + advance * np.maximum(0.0, scale * (sold + quarter * revenue[..., 0]))
+        if firm.seed_line > 0:  # a start-up's seed line, amortised over its term
+            left = [
+                seed_line_left(firm.seed_line, w, firm.seed_line_weeks_left) for w in self.all_weeks
+            ]
+            line = np.maximum(line, np.array(left))
         return line
 
     def finance(self, surplus: np.ndarray, revenue: np.ndarray | None = None) -> dict:
