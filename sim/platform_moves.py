@@ -69,6 +69,8 @@ class OwnLabel:
     launched_week: int = -1
     units: float = 0.0
     margin: float = 0.0
+    price: float = np.nan
+    quality: float = np.nan
 
 
 class PlatformMoves:
@@ -123,12 +125,11 @@ class PlatformMoves:
             return {}
         k, label = platform.slot, self.labels[platform.slot]
         launched = label.copied >= 0
-        terms = self.own_label_terms(model, k) if launched else (np.nan, np.nan, np.nan)
         return {
             "own_label_of": model.firms[label.copied].name if launched else "",
             "own_label_units": label.units,
-            "own_label_price": terms[1],
-            "own_label_quality": terms[0],
+            "own_label_price": label.price,
+            "own_label_quality": label.quality,
             "own_label_margin": label.margin,
             "dependence": float(self.dependence[k]),
             "returned_shoppers": float(self.returned[k]),
@@ -256,6 +257,8 @@ class PlatformMoves:
             self.brand_units[k, :n_firms] += listing_units[k, :n_firms]
             if label.copied < 0:
                 continue
+            label.price = float(offer.own_label_price[k])
+            label.quality = float(offer.own_label_quality[k])
             units = float(np.count_nonzero((bought.channel == k + 1) & (bought.brand == OWN_LABEL)))
             if not units:
                 continue
@@ -306,7 +309,11 @@ class PlatformMoves:
                 continue
             units = self.brand_units[k, : len(model.firms)]
             eligible = np.array(
-                [firm.alive and k in firm.listed_on for firm in model.firms], dtype=bool
+                [
+                    firm.alive and k in firm.listed_on and firm.slot not in platform.owner_slots
+                    for firm in model.firms
+                ],
+                dtype=bool,
             )
             copied = best_seller(units, eligible)
             if copied < 0:
@@ -318,7 +325,9 @@ class PlatformMoves:
                 label.copied = -1
                 continue
             label.launched_week = model.week
-            platform.cash -= spec.launch_cost
+            platform.cash -= spec.launch_cost  # booked as this week's investment
+            platform.week.investment += spec.launch_cost
+            platform.tally.investment += spec.launch_cost
             model.record_event(
                 model.firms[copied],
                 "own_label",
