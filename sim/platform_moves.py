@@ -321,18 +321,19 @@ class PlatformMoves:
             label.copied = copied
             _, price, cost = self.own_label_terms(model, k)
             weekly = float(units[copied]) / WEEKS_PER_QUARTER
-            if not own_label_pays(price, cost, weekly, spec.payback_weeks, spec.launch_cost):
+            launch_cost = spec.launch_cost_per_1000_consumers * len(model.population) / 1000
+            if not own_label_pays(price, cost, weekly, spec.payback_weeks, launch_cost):
                 label.copied = -1
                 continue
             label.launched_week = model.week
-            platform.cash -= spec.launch_cost  # booked as this week's investment
-            platform.week.investment += spec.launch_cost
-            platform.tally.investment += spec.launch_cost
+            platform.cash -= launch_cost  # booked as this week's investment
+            platform.week.investment += launch_cost
+            platform.tally.investment += launch_cost
             model.record_event(
                 model.firms[copied],
                 "own_label",
                 f"{platform.name} launched its own copy of {model.firms[copied].name}",
-                spec.launch_cost,
+                launch_cost,
             )
 
     def measure_data_value(self, model) -> None:

@@ -312,7 +312,7 @@ def test_no_fit_no_data_value():
 OWN_LABEL = {
     "enabled": True,
     "earliest_week": 13,
-    "launch_cost": 1_000.0,
+    "launch_cost_per_1000_consumers": 1_000.0,
     "payback_weeks": 52.0,
 }
 

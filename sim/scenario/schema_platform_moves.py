@@ -30,7 +30,11 @@ class OwnLabelSpec(Frozen):
     items_share: float = Field(
         1.0, gt=0, le=10, description="items of the copy over the copied brand's selection, > 0"
     )
-    launch_cost: float = Field(20_000.0, ge=0, description="L, one-off cost of the launch ($)")
+    launch_cost_per_1000_consumers: float = Field(
+        1_000.0,
+        ge=0,
+        description="L, one-off cost of the launch, $ per 1,000 consumers in the market, >= 0",
+    )
     payback_weeks: float = Field(
         52.0, gt=0, description="T, weeks in which the copied demand must repay L, > 0"
     )
