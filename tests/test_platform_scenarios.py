@@ -167,8 +167,7 @@ def test_staying_direct_pays_by_year_ten(disintermediation_runs):
     """Stayers earn more in year 10 (10 of 10) and are worth more at its end (8 of 10).
 
     Per firm, failed firms counting as zero; shareholder value is payouts less equity
-    put in, plus market value. The hold-up fee and the shoppers' return to the platform
-    decide it (docs/DISINTERMEDIATION.md).
+    put in, plus market value. The hold-up fee decides it (docs/DISINTERMEDIATION.md).
     """
     profit = [
         r for r in disintermediation_runs if r["profit_y10"]["Direct"] > r["profit_y10"]["Joiner"]
