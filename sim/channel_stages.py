@@ -52,6 +52,7 @@ from sim.mechanics.platforms import (
     membership_value,
 )
 from sim.mechanics.stocks import accumulate_stock
+from sim.platform_moves import OWN_LABEL
 from sim.research import RESEARCH_PLATFORM_COLUMNS
 from sim.scenario import ConnectedKind, PlatformKind
 from sim.strategies.base import ChannelSet, MarketResearch, PlatformOption
@@ -260,7 +261,7 @@ class ChannelStages:
 
         tables = {"flywheel": FLYWHEEL_COLUMNS}
         if self.platforms:
-            tables["platforms"] = PLATFORM_COLUMNS
+            tables["platforms"] = PLATFORM_COLUMNS + self.platform_moves.platform_columns
         return tables
 
     @property
@@ -282,7 +283,7 @@ class ChannelStages:
                 listed[k, j] = alive[j] and platforms[k].alive
         respond = ConnectedKind.respond_to_desire
         member_on = [p.membership_open(self.week) for p in platforms]
-        return ChannelOffer(
+        offer = ChannelOffer(
             quality=self.firm_quality(),
             price=self.firm_vector("price"),
             selection=self.firm_vector("selection"),
@@ -321,6 +322,7 @@ class ChannelStages:
             take_rate=np.array([p.take_rate for p in platforms]),
             **self.defences.offer_fields(self),
         )
+        return self.platform_moves.offer(self, offer)  # (moves) own label, ranking
 
     def shoppers(self, rows: np.ndarray) -> Shoppers:
         """The consumers at ``rows`` as the channel choice sees them (fit in utils)."""
@@ -565,6 +567,7 @@ class ChannelStages:
             kept = utilities[prompted, coach_column]
             utilities[prompted] = NOT_AVAILABLE
             utilities[prompted, coach_column] = kept
+        self.platform_moves.send_back(self, rows, utilities)  # (moves) return to platform
         outside = self.spec.market.outside_utility
         compare = self.auto_kind == 0
         alpha = cols.price_sensitivity[rows]
@@ -621,7 +624,7 @@ class ChannelStages:
             )
             inner = listing_probabilities(values, items, offer.transparency[k])
             slot = slots[sample_choices(inner, self.rng.random(len(on_k)))]
-            brand[on_k] = np.where(slot == n_firms, POOL, slot)
+            brand[on_k] = np.where(slot >= n_firms, POOL - (slot - n_firms), slot)
         automatic = np.zeros(len(position), dtype=bool)
         automatic[n_picked:] = True
         self.purchases_week = WeekPurchases(rows[position], brand, channel, automatic)
@@ -654,7 +657,7 @@ class ChannelStages:
         direct_units = np.bincount(bought.brand[direct], minlength=n_firms).astype(float)
         listing_units = np.zeros((n_platforms, n_firms + 1))
         for k in range(n_platforms):
-            on_k = bought.channel == k + 1
+            on_k = (bought.channel == k + 1) & (bought.brand != OWN_LABEL)
             slot = np.where(bought.brand[on_k] >= 0, bought.brand[on_k], n_firms)
             listing_units[k] = np.bincount(slot, minlength=n_firms + 1)
         self.listing_units = listing_units
@@ -726,6 +729,7 @@ class ChannelStages:
         self.stats.pool_revenue = float(pool_revenue)
         self.stats.owner_units = int(owner_units_total)
         self.stats.automatic_purchases = int(bought.automatic.sum())
+        self.platform_moves.book_week(self, bought, offer, direct_units, listing_units)
         self.quarter_purchases += self.stats.purchases
 
     def connected_cost(self, owner, units: float, automatic_units: float) -> float:
@@ -930,6 +934,7 @@ class ChannelStages:
             platform.close_quarter(power)
         self.quarter_purchases = 0.0
         self.renew_memberships()
+        self.platform_moves.close_quarter(self)  # (moves) dependence, own label, data value
 
     def renew_memberships(self) -> None:
         """Consumers join or keep a membership when it is worth its fee to them."""
@@ -1002,7 +1007,7 @@ class ChannelStages:
             if not platform.alive:
                 continue
             with calling_strategy(platform, "decide", self):
-                view = self.platform_view(platform)
+                view = self.platform_moves.platform_view(platform, self.platform_view(platform))
                 self.flywheel.before_platform_decides(platform, view)
                 decision = platform.strategy.decide(view)
             platform.take_rate = decision.take_rate
@@ -1087,5 +1092,6 @@ class ChannelStages:
                     "connected": platform.connected.value,
                     "alive": platform.alive,
                     **self.research.platform_row(self, platform),
+                    **self.platform_moves.platform_row(self, platform),
                 },
             )

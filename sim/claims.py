@@ -238,6 +238,57 @@ def _research_noise_off(s: Scenario) -> dict[str, Any]:
     return {"research.enabled": False}
 
 
+# ---------------------------------------------------------------- the platform's moves
+
+
+def _platform_move(s: Scenario, used: Callable[[Any], bool]) -> list[int]:
+    return [k for k, platform in enumerate(s.platforms) if used(platform.moves)]
+
+
+def _own_label_used(s: Scenario) -> bool:
+    return bool(_platform_move(s, lambda m: m.own_label.enabled))
+
+
+def _own_label_off(s: Scenario) -> dict[str, Any]:
+    used = _platform_move(s, lambda m: m.own_label.enabled)
+    return {f"platforms.{k}.moves.own_label.enabled": False for k in used}
+
+
+def _steering_used(s: Scenario) -> bool:
+    return bool(_platform_move(s, lambda m: m.steering > 0))
+
+
+def _steering_off(s: Scenario) -> dict[str, Any]:
+    return {f"platforms.{k}.moves.steering": 0.0 for k in _platform_move(s, lambda m: True)}
+
+
+def _holdup_used(s: Scenario) -> bool:
+    return bool(_platform_move(s, lambda m: m.holdup_fee))
+
+
+def _holdup_off(s: Scenario) -> dict[str, Any]:
+    return {f"platforms.{k}.moves.holdup_fee": False for k in _platform_move(s, lambda m: True)}
+
+
+def _return_used(s: Scenario) -> bool:
+    return bool(_platform_move(s, lambda m: m.return_share > 0))
+
+
+def _return_off(s: Scenario) -> dict[str, Any]:
+    return {f"platforms.{k}.moves.return_share": 0.0 for k in _platform_move(s, lambda m: True)}
+
+
+def _brand_strength_used(s: Scenario) -> bool:
+    return any(
+        start.loyal_share > 0 or start.knowledge > 0
+        for start in s.owned_customers.starting_strength
+    )
+
+
+def _brand_strength_off(s: Scenario) -> dict[str, Any]:
+    return {"owned_customers.starting_strength": []}
+
+
 CLAIMS: dict[str, Claim] = {
     claim.name: claim
     for claim in (
@@ -367,6 +418,46 @@ CLAIMS: dict[str, Claim] = {
             "shows a publisher clicks, not readers",
             _research_noise_used,
             _research_noise_off,
+        ),
+        Claim(
+            "own_label",
+            "the platform's own label",
+            "a platform uses its sales data to launch its own copy of the best sellers "
+            "listed on it (Zhu and Liu 2018, on Amazon's entry into its sellers' spaces)",
+            _own_label_used,
+            _own_label_off,
+        ),
+        Claim(
+            "steering",
+            "ranking and steering",
+            "a platform shows first the listings that pay it most, and position decides "
+            "what shoppers look at (Hagiu and Jullien 2011; Ursu 2018)",
+            _steering_used,
+            _steering_off,
+        ),
+        Claim(
+            "holdup_fee",
+            "hold-up fee",
+            "a platform raises its fee once brands depend on it for their sales, "
+            "anticipating lock-in (Williamson 1985; Parker, Van Alstyne and Choudary 2016)",
+            _holdup_used,
+            _holdup_off,
+        ),
+        Claim(
+            "return_to_platform",
+            "the shopper returns to the platform",
+            "a customer who bought through a platform starts the next search there, where "
+            "the brand is one listing among many",
+            _return_used,
+            _return_off,
+        ),
+        Claim(
+            "brand_strength",
+            "a strong brand at the start",
+            "the brands that stayed direct were strong brands with loyal customers and "
+            "their own data, not unknown ones",
+            _brand_strength_used,
+            _brand_strength_off,
         ),
     )
 }

@@ -29,6 +29,7 @@ from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
 from sim.mesa_idioms import FIRM_REPORTERS, keyword_overrides
 from sim.mesa_idioms import run_seed as mesa_run_seed
+from sim.platform_moves import PlatformMoves
 from sim.research import RESEARCH_FIRM_COLUMNS, Research
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
 from sim.strategies.base import (
@@ -173,7 +174,9 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             self.heterogeneity.firm_born(firm, len(columns), self.rng)
         self.research = Research(scenario.research, self.rng)
         self.init_lifecycle()
+        self.platform_moves = PlatformMoves(scenario, len(self.firms))
         self.setup_channels()
+        self.platform_moves.start(self)  # (moves) brands that start strong
         if self.capacity.binds and self.channel_mode:
             raise ValueError(
                 "finance.capacity_binds: capacity binds only in markets without platforms "
@@ -184,6 +187,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         shock_columns = SHOCK_FIRM_COLUMNS if scenario.shocks.enabled else []
         capacity_columns = CAPACITY_FIRM_COLUMNS if self.capacity.binds else []
         firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
+        firm_columns = firm_columns + self.platform_moves.firm_columns
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             agenttype_reporters={Firm: FIRM_REPORTERS},
@@ -564,6 +568,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                     **self.acquisitions.row(self, firm),
                     **self.heterogeneity.row(firm),
                     **self.capacity.row(firm),
+                    **self.platform_moves.firm_row(firm),
                 },
             )
         self.collect_platforms()

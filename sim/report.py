@@ -372,6 +372,9 @@ def platform_lines(result) -> list[str]:
                     lines.append(
                         f"Root mean squared gap: {rmse(table) * 100:.1f} percentage points."
                     )
+    from sim.platform_moves_report import platform_moves_lines
+
+    lines += platform_moves_lines(result)
     if flywheel is not None and len(flywheel) and flywheel["loop_gain"].notna().any():
         lines += ["", "## The flywheel meter", ""]
         lines.append(

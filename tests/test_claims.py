@@ -38,7 +38,20 @@ def everything_on() -> dict:
         word_of_mouth={"referral_rate": 0.3},
         vitality={"success_effect": 0.5},
         trends={"every_weeks": 52},
-        platforms=[{"name": "Mall", "kind": "marketplace", "strategy": "customer_obsessed"}],
+        platforms=[
+            {
+                "name": "Mall",
+                "kind": "marketplace",
+                "strategy": "customer_obsessed",
+                "moves": {
+                    "own_label": {"enabled": True},
+                    "steering": 0.3,
+                    "holdup_fee": True,
+                    "return_share": 0.2,
+                },
+            }
+        ],
+        owned_customers={"starting_strength": [{"firm": "Firm", "loyal_share": 0.2}]},
         relationships={"awareness_fade": 0.2},
         learning={"fit_value": 0.5},
         research={"enabled": True},

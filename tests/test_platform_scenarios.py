@@ -13,6 +13,7 @@ import pytest
 
 import sim
 from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
+from sim.mechanics.value import shareholder_value
 
 SEEDS = tuple(range(1, 11))
 MAJORITY = 8
@@ -87,31 +88,30 @@ def test_amazon_flywheel_gain_rises_as_the_platform_grows(amazon_runs):
 # platform_disintermediation
 
 
+# 2,000 consumers (the file ships 4,000): the size the headlines were measured at.
+DISINTERMEDIATION_OVERRIDES = {"consumers.count": 2000}
+
+
 def disintermediation_summary(seed):
-    result = sim.run("platform_disintermediation", seed=seed)
+    result = sim.run("platform_disintermediation", seed=seed, overrides=DISINTERMEDIATION_OVERRIDES)
     firms = result.firms.copy()
     firms["group"] = firms["name"].str.split().str[0]
     units = yearly(firms, "units", by="group")
-    fees = yearly(firms, "platform_fees", by="group")
-    revenue = yearly(firms, "revenue", by="group")
-    variable = yearly(firms, "variable_cost", by="group")
-    through = yearly(firms, "platform_units", by="group")
-    margin = (revenue - variable - fees) / revenue
     profit = yearly(firms, "operating_profit", by="group")
     end = firms[firms["step"] == firms["step"].max()].groupby("group")
+    at_year_10 = firms[firms["step"] == 10 * WEEKS_PER_YEAR]
+    value = shareholder_value(
+        at_year_10["cumulative_payout"], at_year_10["market_value"], at_year_10["cumulative_equity"]
+    ).groupby(at_year_10["group"])
     return {
         "seed": seed,
         "units_first": units.iloc[0].to_dict(),
-        "units_last": units.iloc[-1].to_dict(),
-        "margin_first": margin.iloc[0].to_dict(),
-        "margin_last": margin.iloc[-1].to_dict(),
-        "platform_share_first": float(through["Joiner"].iloc[0] / units["Joiner"].iloc[0]),
-        "platform_share_last": float(through["Joiner"].iloc[-1] / units["Joiner"].iloc[-1]),
         "owned_end": end["owned_customers"].mean().to_dict(),
         "knowledge_end": end["knowledge"].mean().to_dict(),
-        "alive_end": end["alive"].all().to_dict(),
         "profit_first": profit.iloc[0].to_dict(),
-        "profit_last": profit.iloc[-1].to_dict(),
+        "profit_y3": profit.iloc[2].to_dict(),
+        "profit_y10": profit.iloc[9].to_dict(),
+        "value_y10": value.mean().to_dict(),
     }
 
 
@@ -120,32 +120,32 @@ def disintermediation_runs():
     return run_many(disintermediation_summary, SEEDS)
 
 
-def test_joiners_gain_volume_at_first_and_keep_it(disintermediation_runs):
+def test_joiners_gain_volume_at_first(disintermediation_runs):
+    """Joiners sell over 10% more than stayers in year 1 (10 of 10 seeds measured).
+
+    They no longer keep it: with the platform's moves on they outsell the stayers in
+    year 12 in only 3 of 10 seeds (in 6 all three joiners are out of the market), so
+    that is not a headline.
+    """
     ok = [
         r
         for r in disintermediation_runs
         if r["units_first"]["Joiner"] > 1.1 * r["units_first"]["Direct"]
-        and r["units_last"]["Joiner"] > r["units_last"]["Direct"]
-        and r["platform_share_last"] > r["platform_share_first"]
     ]
     assert len(ok) >= MAJORITY
 
 
-def test_joiners_lose_data_and_margin(disintermediation_runs):
-    """Joiners learn less about their customers and keep a thinner margin by the end.
+def test_joiners_lose_relationships_and_data(disintermediation_runs):
+    """At the end joiners own fewer customers and know them less (10 of 10 each).
 
-    Measured on seeds 1-10 with brands that keep their capabilities where it pays and
-    money that has a price: data and margin 10 of 10. Relationships are no longer lost
-    outright: joiners still sell direct too and own fewer customers than stayers in only
-    2 of 10; stayers' margins move by more than 2 points in 9 of 10.
+    A thinner margin is no longer a headline: joiners' margins fall by more than 4 points
+    in the 4 seeds where they survive, and they have no margin in the other 6.
     """
 
     def meets(r):
-        lost_margin = r["margin_last"]["Joiner"] < r["margin_first"]["Joiner"] - 0.04
         return (
             r["knowledge_end"]["Joiner"] < r["knowledge_end"]["Direct"]
-            and lost_margin
-            and r["margin_last"]["Joiner"] < r["margin_last"]["Direct"]
+            and r["owned_end"]["Joiner"] < r["owned_end"]["Direct"]
         )
 
     ok = [r["seed"] for r in disintermediation_runs if meets(r)]
@@ -153,19 +153,30 @@ def test_joiners_lose_data_and_margin(disintermediation_runs):
 
 
 def test_joiners_earn_more_at_first(disintermediation_runs):
-    """The aggregator's volume pays joiners at once (10 of 10 seeds).
-
-    Staying out no longer pays by year twelve (0 of 10 when last measured): the volume
-    lets joiners fund the upkeep of experience and selection that stayers cannot, so the
-    relationship loss shows in data and margin, not in profit. Both groups still have all
-    their firms at the end in 6 of 10 seeds.
-    """
+    """The aggregator's volume pays joiners in years 1 and 3 (10 of 10 seeds each)."""
     first = [
         r
         for r in disintermediation_runs
         if r["profit_first"]["Joiner"] > r["profit_first"]["Direct"]
+        and r["profit_y3"]["Joiner"] > r["profit_y3"]["Direct"]
     ]
     assert len(first) >= MAJORITY, [r["profit_first"] for r in disintermediation_runs]
+
+
+def test_staying_direct_pays_by_year_ten(disintermediation_runs):
+    """Stayers earn more in year 10 (10 of 10) and are worth more at its end (8 of 10).
+
+    Per firm, failed firms counting as zero; shareholder value is payouts less equity
+    put in, plus market value. The hold-up fee decides it (docs/DISINTERMEDIATION.md).
+    """
+    profit = [
+        r for r in disintermediation_runs if r["profit_y10"]["Direct"] > r["profit_y10"]["Joiner"]
+    ]
+    value = [
+        r for r in disintermediation_runs if r["value_y10"]["Direct"] > r["value_y10"]["Joiner"]
+    ]
+    assert len(profit) >= MAJORITY, [r["profit_y10"] for r in disintermediation_runs]
+    assert len(value) >= MAJORITY, [r["value_y10"] for r in disintermediation_runs]
 
 
 # ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class PlatformWeek:
     investment: float = 0.0
     payout: float = 0.0
     satisfaction_sum: float = 0.0
+    own_label_margin: float = 0.0
 
     @property
     def operating_cost(self) -> float:
@@ -48,8 +49,8 @@ class PlatformWeek:
 
     @property
     def operating_profit(self) -> float:
-        """Fees and membership revenue less operating cost ($)."""
-        return self.take + self.membership_revenue - self.operating_cost
+        """Fees, membership revenue and own-label margin less operating cost ($)."""
+        return self.take + self.membership_revenue + self.own_label_margin - self.operating_cost
 
     @property
     def profit(self) -> float:
@@ -67,6 +68,7 @@ class PlatformTally:
     membership_revenue: float = 0.0
     operating_cost: float = 0.0
     investment: float = 0.0
+    own_label_margin: float = 0.0
 
 
 class SellerPool:
@@ -314,7 +316,7 @@ class Platform(mesa.Agent):
             take=t.take,
             membership_revenue=t.membership_revenue,
             operating_cost=t.operating_cost,
-            operating_profit=t.take + t.membership_revenue - t.operating_cost,
+            operating_profit=t.take + t.membership_revenue + t.own_label_margin - t.operating_cost,
             investment=t.investment,
             power=power,
             sellers=self.sellers,

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.experiments.outcomes import STRATEGY_SEPARATOR
+from sim.experiments.outcomes import STRATEGY_SEPARATOR, USER_SEPARATOR
 
 DECISIVE = 0.8
 DRAW = "depends on the draw"
@@ -239,7 +239,7 @@ def write_contest_maps(df: pd.DataFrame, parameters: list[str], out) -> list:
                 ax.set_title(f"{panel} = {level:g}")
         figure.suptitle(f"{family}: share of draws {first} beats {second}")
         figure.tight_layout()
-        path = out / f"contest_map_{family}.png"
+        path = out / f"contest_map_{family.replace(USER_SEPARATOR, '_')}.png"
         figure.savefig(path, dpi=130)
         plt.close(figure)
         written.append(path)

@@ -633,7 +633,8 @@ def channel_demand(
     probabilities = logit_probabilities(utilities, outside_utility)[:, 1:]
     n_firms = offer.n_firms
     direct = weights @ probabilities[:, :n_firms]
-    listings = np.zeros((offer.n_platforms, n_firms + 1))
+    width = len(offer.listing_items(0)) if offer.n_platforms else n_firms + 1
+    listings = np.zeros((offer.n_platforms, width))
     for k in range(offer.n_platforms):
         through = weights * probabilities[:, n_firms + k]
         if through.sum() <= 0:

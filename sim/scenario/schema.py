@@ -31,6 +31,7 @@ from sim.scenario.schema_dynamics import (
 from sim.scenario.schema_finance import FinanceSpec
 from sim.scenario.schema_firms import EntrySpec, FirmSpec
 from sim.scenario.schema_market import ConsumerSpec, MarketSpec, TechnologySpec
+from sim.scenario.schema_platform_moves import OwnedCustomersSpec
 from sim.scenario.schema_research import ResearchSpec
 from sim.scenario.schema_rivalry import AcquisitionSpec, ImitationSpec
 from sim.scenario.schema_shocks import ShocksSpec
@@ -88,6 +89,20 @@ class Scenario(Frozen):
     shocks: ShocksSpec = Field(
         default_factory=ShocksSpec, description="fading firm demand and cost shocks (off)"
     )
+    owned_customers: OwnedCustomersSpec = Field(default_factory=OwnedCustomersSpec)
+
+    @model_validator(mode="after")
+    def _strength_names_firms(self) -> Scenario:
+        names = [firm.name for firm in self.firms]
+        for index, start in enumerate(self.owned_customers.starting_strength):
+            if start.firm not in names:
+                hint = difflib.get_close_matches(start.firm, names, n=1)
+                extra = f"; did you mean {hint[0]!r}?" if hint else ""
+                raise ValueError(
+                    f"owned_customers.starting_strength.{index}.firm: no firm named "
+                    f"{start.firm!r}{extra}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _brand_match_without_channels(self) -> Scenario:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.schema_base import _DOTTED, Frozen, StrategyName
+from sim.scenario.schema_platform_moves import PlatformMovesSpec
 
 
 class ConnectedKind(StrEnum):
@@ -231,6 +232,10 @@ class PlatformSpec(Frozen):
         False,
         description="narrow price parity: a listed firm's direct price may not undercut its "
         "listing here (the listing is shown at most at the direct price)",
+    )
+    moves: PlatformMovesSpec = Field(
+        default_factory=PlatformMovesSpec,
+        description="the platform's moves: own label, steering, hold-up fee, return (all off)",
     )
 
     @field_validator("strategy")
