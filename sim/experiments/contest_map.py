@@ -94,11 +94,13 @@ def plot_win_map(
     second: str,
     ax=None,
     colorbar: bool = True,
+    hatch: bool = True,
 ):
     """Draw the first strategy's win rate over two parameters (one row if ``y`` is None).
 
     Cells are coloured from the second strategy's colour (win rate 0) to the first's
-    (win rate 1); each shows its win rate, and points that depend on the draw are hatched.
+    (win rate 1); each shows its win rate, and (``hatch``) points that depend on the draw
+    are hatched.
 
     Returns:
         The Axes.
@@ -119,7 +121,7 @@ def plot_win_map(
                 continue
             ink = "white" if value < 0.25 or value > 0.85 else "black"
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=11, color=ink)
-            if 1 - DECISIVE < value < DECISIVE:
+            if hatch and 1 - DECISIVE < value < DECISIVE:
                 ax.add_patch(
                     plt.Rectangle(
                         (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", edgecolor="0.4", lw=0
@@ -187,8 +189,10 @@ def strategies_in(columns) -> list[str]:
 def write_contest_maps(df: pd.DataFrame, parameters: list[str], out) -> list:
     """Win tables, maps and a plain-language account of a two-strategy grid sweep.
 
-    With three parameters or more, the map is drawn for each level of the third (panels),
-    and further parameters are summarised by the table only.
+    With three parameters or more, the map is drawn for each level of the third (a row of
+    panels) and of the fourth (one row per level); further parameters are averaged in the
+    picture (its title says so, and such averages are not hatched: a mix of conditions
+    is not a draw) and kept apart in the table.
 
     Args:
         df: sweep results.
@@ -224,20 +228,48 @@ def write_contest_maps(df: pd.DataFrame, parameters: list[str], out) -> list:
     x = parameters[0]
     y = parameters[1] if len(parameters) > 1 else None
     panel = parameters[2] if len(parameters) > 2 else None
+    row = parameters[3] if len(parameters) > 3 else None
+    averaged = parameters[4:]
     for family, part in zip(families, tables, strict=True):
         text.append(describe(part, parameters, first, second))
         levels = sorted(part[panel].unique()) if panel else [None]
+        row_levels = sorted(part[row].unique()) if row else [None]
         figure, axes = plt.subplots(
-            1, len(levels), figsize=(5.2 * len(levels) + 1.0, 4.2), squeeze=False
+            len(row_levels),
+            len(levels),
+            figsize=(5.2 * len(levels) + 1.0, 4.2 * len(row_levels)),
+            squeeze=False,
         )
-        for k, (ax, level) in enumerate(zip(axes[0], levels, strict=True)):
-            rows = part if panel is None else part[part[panel] == level]
-            if len(parameters) > 3:
-                rows = rows.groupby([x, y] if y else [x], as_index=False)["first_wins"].mean()
-            plot_win_map(rows, x, y, first, second, ax=ax, colorbar=k == len(levels) - 1)
-            if panel is not None:
-                ax.set_title(f"{panel} = {level:g}")
-        figure.suptitle(f"{family}: share of draws {first} beats {second}")
+        for r, row_level in enumerate(row_levels):
+            for k, level in enumerate(levels):
+                ax, rows = axes[r][k], part
+                if panel is not None:
+                    rows = rows[rows[panel] == level]
+                if row is not None:
+                    rows = rows[rows[row] == row_level]
+                if averaged:
+                    keys = [x, y] if y else [x]
+                    rows = rows.groupby(keys, as_index=False)["first_wins"].mean()
+                plot_win_map(
+                    rows,
+                    x,
+                    y,
+                    first,
+                    second,
+                    ax=ax,
+                    colorbar=k == len(levels) - 1,
+                    hatch=not averaged,
+                )
+                titles = [
+                    f"{name} = {value:g}"
+                    for name, value in ((panel, level), (row, row_level))
+                    if name
+                ]
+                ax.set_title(", ".join(titles))
+        title = f"{family}: share of draws {first} beats {second}"
+        if averaged:
+            title += f"\n(averaged over {', '.join(averaged)}: see contest_map.csv)"
+        figure.suptitle(title)
         figure.tight_layout()
         path = out / f"contest_map_{family.replace(USER_SEPARATOR, '_')}.png"
         figure.savefig(path, dpi=130)
