@@ -8,13 +8,14 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 from sim.mechanics.value import shareholder_value
 
 SEEDS = tuple(range(10))
 STEPS = 156
-OVERRIDES = {"consumers.count": 1200}
+OVERRIDES = {**WITHOUT_METER, "consumers.count": 1200}
 
 pytestmark = pytest.mark.slow
 

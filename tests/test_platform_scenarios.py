@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
@@ -89,7 +90,7 @@ def test_amazon_flywheel_gain_rises_as_the_platform_grows(amazon_runs):
 
 
 # 2,000 consumers (the file ships 4,000): the size the headlines were measured at.
-DISINTERMEDIATION_OVERRIDES = {"consumers.count": 2000}
+DISINTERMEDIATION_OVERRIDES = {**WITHOUT_METER, "consumers.count": 2000}
 
 
 def disintermediation_summary(seed):
@@ -184,7 +185,7 @@ def test_staying_direct_pays_by_year_ten(disintermediation_runs):
 
 
 def connected_summary(seed, learning):
-    overrides = {} if learning else {"learning.fit_value": 0.0}
+    overrides = WITHOUT_METER if learning else {**WITHOUT_METER, "learning.fit_value": 0.0}
     result = sim.run("connected_strategy", seed=seed, overrides=overrides)
     firms = result.firms
     units = yearly(firms, "units")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from without_meter import WITHOUT_METER
 
 import sim
 
@@ -11,7 +12,9 @@ YEAR = 52
 
 
 def southwest_year3_units(seed: int, own_defences: bool) -> float:
-    result = sim.run("southwest_direct", seed=seed, overrides={"firms.0.defences": own_defences})
+    result = sim.run(
+        "southwest_direct", seed=seed, overrides={**WITHOUT_METER, "firms.0.defences": own_defences}
+    )
     firms = result.firms
     steps = int(firms["step"].max())
     last_year = firms[(firms["step"] > steps - YEAR) & (firms["name"] == "Southwest")]
