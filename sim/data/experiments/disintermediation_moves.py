@@ -1,7 +1,7 @@
 """Paired measure of the platform's moves on ``platform_disintermediation``.
 
 ``flywheel claims`` reports each mechanic's effect on the market-wide headlines; this
-script reports what the issue asks of the same design: whether the brands that stay
+script answers the disintermediation map's question on one design: whether the brands that stay
 direct earn more than the joiners. Every level runs on the same seeds; an effect is the
 mean paired difference (level minus all moves on) with a t interval.
 
