@@ -73,8 +73,9 @@ def _moves_of(spec, group: pd.DataFrame, window: int, result) -> list[str]:
                 "best seller whose demand would repay the launch."
             )
     if moves.steering > 0:
+        first = " (its own label first)" if moves.own_label.enabled else ""
         lines.append(
-            f"- **{name}** ranks listings by what each sale pays it (its own label first); "
+            f"- **{name}** ranks listings by what each sale pays it{first}; "
             f"every rank down the page loses {moves.steering:.0%} of shoppers' attention."
         )
     if moves.holdup_fee:
