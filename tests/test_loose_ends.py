@@ -1,6 +1,7 @@
 """Start-up, the run progress bar, and the research loose ends of sweeps and contest maps."""
 
 import io
+import itertools
 import subprocess
 import sys
 import textwrap
@@ -220,3 +221,48 @@ def test_units_share_of_an_absent_strategy_is_undefined_not_zero():
     result = sim.run(data, steps=4, overrides={"consumers.count": 200})
     assert np.isnan(outcomes.final_units_share(result, 52, "customer_obsessed"))
     assert outcomes.final_units_share(result, 52, "shareholder_focused") == pytest.approx(1.0)
+
+
+def _four_way_sweep(names):
+    """Two levels of each parameter, two replications; the first side wins iff the last
+    parameter is 1 (so averaging over it would show 50% everywhere)."""
+    rows = []
+    for point, levels in enumerate(itertools.product((0.0, 1.0), repeat=len(names))):
+        for rep in range(2):
+            wins = levels[-1] == 1.0
+            rows.append(
+                {
+                    "point": point,
+                    **dict(zip(names, levels, strict=True)),
+                    "value__a": 2.0 + rep if wins else 1.0,
+                    "value__b": 1.5,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("count", [4, 5])
+def test_contest_map_draws_a_fourth_parameter_as_rows_and_never_hatches_an_average(
+    count, tmp_path, monkeypatch
+):
+    # The last name decides: fourth with four parameters (drawn as rows), fifth with five
+    # (averaged in the picture).
+    names = ["w", "x", "y", "z", "v"][:count]
+    drawn = []
+    original = contest_map.plot_win_map
+
+    def recording(rows, *args, hatch=True, **kwargs):
+        drawn.append((rows.copy(), hatch))
+        return original(rows, *args, hatch=hatch, **kwargs)
+
+    monkeypatch.setattr(contest_map, "plot_win_map", recording)
+    written = contest_map.write_contest_maps(_four_way_sweep(names), names, tmp_path)
+    assert (tmp_path / "contest_map_value.png") in written
+    assert len(drawn) == 4  # 2 levels of the third parameter x 2 of the fourth
+    for rows, hatch in drawn:
+        if count == 4:
+            assert len(set(rows["first_wins"])) == 1  # each panel is one level of the decider
+            assert hatch
+        else:
+            assert set(rows["first_wins"]) == {0.5}  # an average over the decider's levels
+            assert not hatch
