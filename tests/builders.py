@@ -31,6 +31,28 @@ def tiny_scenario(firms: list[dict] | None = None, **sections) -> dict:
     return data
 
 
+def start_up_market(**finance) -> dict:
+    """A shareholder-focused incumbent and shareholder-focused start-ups entering 4 a year
+    (400 consumers, six quarters); ``finance`` settings, if any, as the finance section."""
+    return tiny_scenario(
+        firms=[{"name": "Incumbent", "strategy": "shareholder_focused", "cash": 50_000.0}],
+        consumers={"count": 400},
+        entry={
+            "rate_per_year": 4.0,
+            "templates": [
+                {
+                    "name": "Startup",
+                    "strategy": "shareholder_focused",
+                    "cash": 20_000.0,
+                    "fixed_cost": 100.0,
+                }
+            ],
+        },
+        steps=13 * 6,
+        **({"finance": finance} if finance else {}),
+    )
+
+
 def technology() -> Technology:
     """The default technology of a scenario, as the model hands it to strategies."""
     spec = TechnologySpec()

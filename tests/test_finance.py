@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from builders import tiny_scenario
+from builders import start_up_market, tiny_scenario
 
 import sim
 from sim.mechanics import finance as fin
@@ -239,24 +239,7 @@ def test_small_market_keeps_a_firm():
 def test_start_ups_pay_out_no_start_up_capital_and_get_seed_credit():
     # Shareholder-focused entrants in a market of incumbents: none pays out more than it
     # earned (cash less start-up capital and equity), and their first line is seed-sized.
-    data = tiny_scenario(
-        firms=[
-            {"name": "Incumbent", "strategy": "shareholder_focused", "cash": 50_000.0},
-        ],
-        consumers={"count": 400},
-        entry={
-            "rate_per_year": 4.0,
-            "templates": [
-                {
-                    "name": "Startup",
-                    "strategy": "shareholder_focused",
-                    "cash": 20_000.0,
-                    "fixed_cost": 100.0,
-                }
-            ],
-        },
-        steps=13 * 6,
-    )
+    data = start_up_market()
     result = sim.run(data, seed=3)
     firms = result.firms
     entrants = firms[firms["name"].str.startswith("Startup")]

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from builders import firm_view, market_view, tiny_scenario
+from builders import firm_view, market_view, start_up_market, tiny_scenario
 
 import sim
 from sim.mechanics import finance as fin
@@ -151,26 +151,6 @@ def test_seed_line_is_a_floor_under_the_planned_credit_line():
 
 # ---------------------------------------------------------------------------
 # In a running model
-
-
-def start_up_market(**finance) -> dict:
-    return tiny_scenario(
-        firms=[{"name": "Incumbent", "strategy": "shareholder_focused", "cash": 50_000.0}],
-        consumers={"count": 400},
-        entry={
-            "rate_per_year": 4.0,
-            "templates": [
-                {
-                    "name": "Startup",
-                    "strategy": "shareholder_focused",
-                    "cash": 20_000.0,
-                    "fixed_cost": 100.0,
-                }
-            ],
-        },
-        finance=finance,
-        steps=13 * 6,
-    )
 
 
 def test_lenders_keep_what_is_left_of_the_seed_line():
