@@ -103,6 +103,11 @@ def panel_rows(population: int, size: int) -> np.ndarray:
     return np.linspace(0, population - 1, size).round().astype(np.int64)
 
 
+def is_person_seat(strategy) -> bool:
+    """Whether deciding would ask a person (a play or class seat), not a strategy."""
+    return type(strategy).__module__.startswith(PERSON_SEATS)
+
+
 def redecided(strategy, decide_with, shock: float) -> tuple[float, float]:
     """What a copy of the strategy decides with its cost moved down and up by ``exp(h)``.
 
@@ -116,7 +121,7 @@ def redecided(strategy, decide_with, shock: float) -> tuple[float, float]:
         ``(down, up)``; NaN for both when the strategy is a person's seat or a copy
         cannot decide.
     """
-    if type(strategy).__module__.startswith(PERSON_SEATS):
+    if is_person_seat(strategy):
         return float("nan"), float("nan")
     try:
         down = float(decide_with(copy.deepcopy(strategy), np.exp(-shock)))
@@ -124,11 +129,6 @@ def redecided(strategy, decide_with, shock: float) -> tuple[float, float]:
     except Exception:  # a copy that cannot decide leaves the link unmeasured
         return float("nan"), float("nan")
     return down, up
-
-
-def is_person_seat(strategy) -> bool:
-    """Whether deciding would ask a person (a play or class seat), not a strategy."""
-    return type(strategy).__module__.startswith(PERSON_SEATS)
 
 
 def strategy_price_response(
@@ -223,18 +223,16 @@ class FlywheelMeter:
         measure = self.spec.enabled and not is_person_seat(strategy)
         before = copy.deepcopy(strategy) if measure else None
         decision = strategy.decide(firm_view, market_view)
-        if self.spec.enabled:
-            self.price_response[firm.slot] = (
-                strategy_price_response(
-                    before,
-                    firm_view,
-                    market_view,
-                    self.spec.perturbation,
-                    price_now=getattr(decision, "price", float("nan")),
-                )
-                if before is not None
-                else float("nan")
+        if before is not None:
+            self.price_response[firm.slot] = strategy_price_response(
+                before,
+                firm_view,
+                market_view,
+                self.spec.perturbation,
+                price_now=getattr(decision, "price", float("nan")),
             )
+        elif self.spec.enabled:  # a person's seat: not measured
+            self.price_response[firm.slot] = float("nan")
         return decision
 
     def before_platform_decides(self, platform, view) -> None:
