@@ -254,7 +254,7 @@ def machine_info() -> dict:
 
 def versions() -> dict:
     import sim
-    from sim.runner import package_versions
+    from sim.runs.runner import package_versions
 
     found = package_versions()
     found["sim_imported_from"] = str(Path(sim.__file__).parent)

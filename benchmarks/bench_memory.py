@@ -1,7 +1,7 @@
 """Memory estimate against measured peak memory, for a few scenario sizes.
 
 Each size runs in a fresh process; its peak resident memory (``ru_maxrss``) is compared
-with :func:`sim.memory.estimate_bytes` (which includes a 25% margin). The estimate must
+with :func:`sim.runs.memory.estimate_bytes` (which includes a 25% margin). The estimate must
 stay above the measurement, and not far above it.
 
     .venv/bin/python benchmarks/bench_memory.py [--large]
@@ -17,7 +17,7 @@ import sys
 PROBE = """
 import json, resource, sys
 import sim
-from sim.memory import estimate_bytes
+from sim.runs.memory import estimate_bytes
 from sim.scenario import load_scenario
 overrides = json.loads(sys.argv[1])
 scenario = load_scenario("baseline", overrides)

@@ -27,7 +27,7 @@ def check_choice(variant: str, consumers: int = 20_000, draws: int = 200) -> dic
     import prototypes
 
     import sim
-    from sim.model import MarketModel
+    from sim.model.market import MarketModel
 
     scenario = sim.load_scenario(
         "baseline",
@@ -84,7 +84,7 @@ def check_research(consumers: int = 20_000) -> dict:
     import prototypes
 
     import sim
-    from sim.model import MarketModel
+    from sim.model.market import MarketModel
     from sim.strategies.base import MarketResearch
 
     scenario = sim.load_scenario(

@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.seeds import replication_seeds
-from sim.industry_report import comparison_markdown, comparison_table, industry_statistics
+from sim.outputs.sections.industry import comparison_markdown, comparison_table, industry_statistics
 from sim.scenario import load_scenario
 
 
 def firm_tables(args: argparse.Namespace) -> list[tuple[str, pd.DataFrame]]:
     if args.scenario:
-        from sim.runner import run
+        from sim.runs.runner import run
 
         scenario = load_scenario(args.scenario, args.set)
         tables = []

@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 
 import sim
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 
 STAGES = (  # every stage MarketModel.step calls, in its order (weekly, then quarterly)
     "needs_arise",

@@ -482,7 +482,7 @@ VARIANTS = (
 
 def install(variant: str) -> None:
     """Patch the prototype(s) named in ``variant`` onto the sim classes (this process)."""
-    from sim.model import MarketModel
+    from sim.model.market import MarketModel
     from sim.strategies.base import MarketResearch
 
     if variant not in VARIANTS:

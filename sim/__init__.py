@@ -10,12 +10,12 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "InputError": "sim.scenario",
-    "MarketModel": "sim.model",
-    "RunResult": "sim.runner",
+    "MarketModel": "sim.model.market",
+    "RunResult": "sim.runs.runner",
     "Scenario": "sim.scenario",
-    "load_result": "sim.runner",
+    "load_result": "sim.runs.runner",
     "load_scenario": "sim.scenario",
-    "run": "sim.runner",
+    "run": "sim.runs.runner",
 }
 __all__ = sorted(_EXPORTS)
 lazy_exports(__name__, _EXPORTS)

@@ -16,7 +16,7 @@ from sim.mechanics.acquisition import (
     value_over_horizon,
     working_balance,
 )
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 from sim.scenario import InputError, load_scenario
 from sim.strategies.base import Decision, RivalView
 from sim.strategies.customer_obsessed import CustomerObsessed
@@ -142,7 +142,7 @@ def _cash_identity_holds(firms: pd.DataFrame) -> int:
 
 
 def test_the_summary_names_the_deal(cash_deal):
-    from sim.report import summary
+    from sim.outputs.summary import summary
 
     text = summary(cash_deal)
     assert "**Buyer** bought **Target** in week 13" in text

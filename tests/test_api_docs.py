@@ -31,7 +31,7 @@ def test_only_this_packages_warnings_fail_the_build():
         import build_api
     finally:
         sys.path.pop(0)
-    assert build_api.ours("Error parsing docstring for sim.model.MarketModel.step: bad")
+    assert build_api.ours("Error parsing docstring for sim.model.market.MarketModel.step: bad")
     assert not build_api.ours(
         "Error parsing type annotation S for sim.MarketModel.scenario. "
         "Import of S failed: name 'S' is not defined"

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("optuna")
 
-from sim.cli import main as flywheel
+from sim.cli.main import main as flywheel
 from sim.experiments.calibrate import band_gap, load_spec, run_seeds
 from sim.scenario import InputError
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from builders import tiny_scenario
 
-from sim.claims import CLAIMS, used_claims
-from sim.cli import main
+from sim.cli.main import main
 from sim.experiments.claims import effects, run_claims
+from sim.experiments.named_mechanics import CLAIMS, used_claims
 from sim.scenario import load_scenario
 
 

@@ -315,7 +315,7 @@ def test_server_second_browser_release_broadcast_and_end():
 
 
 def test_class_command_checks_its_settings(capsys, tmp_path):
-    from sim.cli import main
+    from sim.cli.main import main
 
     base = ["class", "--consumers", "200", "--port", "0"]
     assert main([*base, "--quarters", "41"]) == 2

@@ -170,7 +170,7 @@ def test_server_keeps_seats_apart_and_needs_the_instructor_key():
 
 
 def test_class_command_rejects_too_many_seats(capsys):
-    from sim.cli import main
+    from sim.cli.main import main
 
     assert main(["dashboard", "--class", "--seats", "99", "--consumers", "200"]) == 2
     assert "seats must be between 1 and 10" in capsys.readouterr().err

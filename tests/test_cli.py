@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli import main
+from sim.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ import yaml
 from builders import tiny_scenario
 from lifecycle_builders import firm
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.scenario import InputError
 
 TESTS = Path(__file__).resolve().parent
@@ -329,7 +329,7 @@ def test_absurd_decisions_are_refused_in_code_and_decision_files(here, capsys):
 
 
 def test_summary_dollars_stay_short():
-    from sim.report import dollars
+    from sim.outputs.summary import dollars
 
     assert dollars(-1.3e301) == "-$1.3e+301"
     assert dollars(2.5e12) == "$2.50 trillion"
@@ -407,7 +407,7 @@ def test_the_largest_seed_runs(tmp_path):
 def test_interrupted_writing_leaves_no_debris_and_old_debris_is_cleaned(
     tmp_path, monkeypatch, capsys
 ):
-    import sim.plots
+    import sim.outputs.figures
 
     out = tmp_path / "run"
     stale = tmp_path / ".run-writing-abc123"  # left by a writer killed before this fix
@@ -420,7 +420,7 @@ def test_interrupted_writing_leaves_no_debris_and_old_debris_is_cleaned(
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # as SIGTERM now raises while the figures are drawn
 
-    monkeypatch.setattr(sim.plots, "save_figures", killed)
+    monkeypatch.setattr(sim.outputs.figures, "save_figures", killed)
     args = ["run", "baseline", "--steps", "2", "--set", "consumers.count=200"]
     assert main([*args, "--quiet", "--out", str(out)]) == 130
     assert "interrupted; no results were written" in capsys.readouterr().err
@@ -431,7 +431,7 @@ def test_interrupted_writing_leaves_no_debris_and_old_debris_is_cleaned(
 def test_the_memory_check_reads_the_address_space_limit(tmp_path):
     """Item 17: under ``ulimit -v`` the estimate refuses, no numpy MemoryError."""
     code = (
-        "import resource, sys; from sim.cli import main; "
+        "import resource, sys; from sim.cli.main import main; "
         "resource.setrlimit(resource.RLIMIT_AS, (3_000_000 * 1024, resource.RLIM_INFINITY)); "
         "sys.exit(main(['run', 'baseline', '--steps', '13', "
         "'--set', 'consumers.count=20000000', '--out', 'big']))"
@@ -448,7 +448,7 @@ def test_short_runs_draw_every_figure_without_layout_warnings(tmp_path):
     """Item 18: the cause (labels a year beside a 13-week line) is gone, not silenced."""
     import warnings
 
-    from sim.runner import run
+    from sim.runs.runner import run
     from sim.scenario import load_scenario
 
     result = run(load_scenario("baseline", {"steps": 13, "consumers.count": 300}))

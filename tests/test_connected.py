@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import sim
-from sim.channel_stages import DIRECT
+from sim.components.channels import DIRECT
 from sim.mechanics.learning import curated_fit, effective_fit
 
 

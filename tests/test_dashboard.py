@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.dashboard.server import STATIC, start_in_thread
 from sim.dashboard.session import DashboardSession, Settings, firm_mix_groups, parse_seed
 from sim.scenario import WEEKS_PER_QUARTER, list_scenarios, load_scenario

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from sim.classroom.game import ClassGame
-from sim.cli import main
-from sim.debrief import (
+from sim.cli.main import main
+from sim.outputs.debrief import (
     FirmQuarter,
     SeatRecord,
     looks_like_class_log,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from tests.test_debrief import play_short_game
 
 CHROMIUM = Path("/usr/bin/chromium")

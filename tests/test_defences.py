@@ -388,7 +388,7 @@ def test_marketing_is_the_scenario_value_unless_strategies_set_it():
 
 
 def test_brand_strength_figure_shows_defences_where_they_are_on(defended):
-    from sim.defences_report import defence_lines, save_defence_figures
+    from sim.outputs.sections.defences import defence_lines, save_defence_figures
 
     drawn = []
     save_defence_figures(defended, lambda fig, name: drawn.append((name, len(fig.axes))))

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("ema_workbench")
 pytest.importorskip("sklearn")
 
-from sim.cli import main as flywheel
+from sim.cli.main import main as flywheel
 from sim.experiments.discover import (
     cases_of_interest,
     choose_box,

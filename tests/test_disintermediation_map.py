@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.experiments.cli import main
-from sim.staying_direct import (
+from sim.experiments.staying_direct import (
     operating_profit_in_year,
     operating_profit_y3__direct,
     shareholder_value_in_year,
@@ -80,15 +80,15 @@ def test_quick_variant_draws_the_map_at_tiny_size(tmp_path, capsys):
     table = pd.read_csv(out / "analysis" / "contest_map.csv")
     families = set(table["outcome"])
     assert {
-        "sim.staying_direct:operating_profit_y3",
-        "sim.staying_direct:shareholder_value_y10",
+        "sim.experiments.staying_direct:operating_profit_y3",
+        "sim.experiments.staying_direct:shareholder_value_y10",
     } <= families
-    year3 = table[table["outcome"] == "sim.staying_direct:operating_profit_y3"]
+    year3 = table[table["outcome"] == "sim.experiments.staying_direct:operating_profit_y3"]
     assert sorted(year3["brand_strength"]) == [0.0, 0.4]
     assert (year3["n"] == 2).all()
     assert year3["first_wins"].between(0, 1).all()
     # a 160-week run has no year 10: no contest there
-    year10 = table[table["outcome"] == "sim.staying_direct:shareholder_value_y10"]
+    year10 = table[table["outcome"] == "sim.experiments.staying_direct:shareholder_value_y10"]
     assert (year10["n"] == 0).all() and (year10["winner"] == "undefined").all()
     assert (out / "analysis" / "contest_map_sim.staying_direct_operating_profit_y3.png").is_file()
     assert "direct" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from lifecycle_builders import firm, scenario
 
 import sim
 from sim.mechanics.lifecycle import annual_growth, entry_rate, trailing_margin
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 
 # ---------------------------------------------------------------- the rate
 

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import plots, report
+from sim.outputs import figures as plots
+from sim.outputs import summary as report
 
 NAN = float("nan")
 
@@ -298,7 +299,7 @@ def test_summary_tells_the_story_between_groups_of_one_strategy():
 
 
 def test_firm_groups_follow_names_templates_and_declared_groupings():
-    from sim.firm_groups import firm_group
+    from sim.outputs.firm_groups import firm_group
     from sim.scenario import load_scenario
 
     baseline, short = load_scenario("baseline"), load_scenario("short_termism")
@@ -310,7 +311,7 @@ def test_firm_groups_follow_names_templates_and_declared_groupings():
 
 def test_group_colours_are_distinct_and_avoid_near_hues():
     # logit_nash: "Premium" in orange beside "Low cost" in vermillion.
-    from sim.firm_groups import group_colours
+    from sim.outputs.firm_groups import group_colours
 
     colours = group_colours({g: "shareholder_focused" for g in ["Low", "Mid", "High", "Top"]})
     assert colours["Low"] == plots.STRATEGY_COLOURS["shareholder_focused"]

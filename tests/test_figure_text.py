@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 from numpy.testing import assert_allclose
 
-from sim.plots import WIDE_TEXT_SCALE, enlarge_text_of_wide_figure
+from sim.outputs.figures import WIDE_TEXT_SCALE, enlarge_text_of_wide_figure
 
 
 def drawn(width):

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 from platform_builders import aggregator_scenario, marketplace_scenario
 
 import sim
-from sim.flywheel import strategy_price_response
+from sim.components.flywheel import strategy_price_response
 from sim.mechanics.flywheel_meter import (
     cost_at_scale,
     experiment_elasticity,

@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 from platform_builders import marketplace_scenario
 
 import sim
-from sim.flywheel import FlywheelMeter, panel_rows
+from sim.components.flywheel import FlywheelMeter, panel_rows
 from sim.mechanics.flywheel_meter import (
     experiment_elasticity,
     flywheel_gain,

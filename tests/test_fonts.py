@@ -3,8 +3,8 @@
 import warnings
 
 import sim
-from sim.fonts import MISSING, MissingGlyphWarning, drawable, shown
-from sim.plots import save_figures
+from sim.outputs.figures import save_figures
+from sim.outputs.fonts import MISSING, MissingGlyphWarning, drawable, shown
 
 NOWHERE = "\U0010fffd"  # a private-use code point: no font draws it
 

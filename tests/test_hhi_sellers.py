@@ -4,7 +4,7 @@ import numpy as np
 from numpy.testing import assert_allclose
 
 import sim
-from sim.metrics import herfindahl_index
+from sim.model.metrics import herfindahl_index
 
 
 def test_hand_worked_market_with_a_pool_of_sellers():

@@ -9,8 +9,8 @@ import struct
 import pytest
 
 import sim
-from sim.cli import main
-from sim.html_report import (
+from sim.cli.main import main
+from sim.outputs.html import (
     difference,
     markdown_to_html,
     outcomes,

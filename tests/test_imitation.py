@@ -140,7 +140,7 @@ def test_an_entrant_copies_the_proven_leader_seen_late_and_partly():
 
 
 def test_the_summary_names_the_copy():
-    from sim.report import summary
+    from sim.outputs.summary import summary
 
     text = summary(sim.run(_market(entrants=True), seed=4))
     assert "**Copycat #1** copied Leader (seen 2 quarters late" in text

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from builders import tiny_scenario
 
-from sim import industry
-from sim.industry_report import comparison_table, industry_statistics, industry_summary
+from sim.outputs import industry_statistics as industry
+from sim.outputs.sections.industry import comparison_table, industry_statistics, industry_summary
 
 
 def weekly_table(sizes_by_year: dict[int, dict[int, float]], profit_rate=None) -> pd.DataFrame:
@@ -258,7 +258,7 @@ def test_statistics_and_summary_of_a_run_with_entry():
     assert 0 <= stats["top1_share"] <= 1
     text = industry_summary(result.firms)
     assert text.startswith("## Does this industry look like a real one?")
-    from sim.report import summary
+    from sim.outputs.summary import summary
 
     assert "Does this industry look like a real one?" in summary(result)
     plain = sim.run(tiny_scenario(steps=60))

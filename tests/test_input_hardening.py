@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.experiments.spec import load_sweep
 from sim.scenario import InputError, load_scenario, read_yaml
 from sim.scenario.errors import preview

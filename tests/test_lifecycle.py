@@ -8,8 +8,8 @@ import pytest
 from lifecycle_builders import FIXED, FROZEN_VITALITY, firm, identical_consumers, scenario
 
 import sim
-from sim import report
 from sim.mechanics import demand, lifecycle, value
+from sim.outputs import summary as report
 from sim.scenario import InputError
 
 # ---------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_a_firm_that_overtakes_resets_the_tenure():
     moves = events[events["event"].isin(["entered_top_k", "left_top_k"])]
     assert moves["name"].tolist() == ["Old", "Old", "New"]
     overtaken = moves["step"].iloc[-1]
-    assert sim.metrics.tenure_top_k(model) == pytest.approx((model.week - overtaken) / 52)
+    assert sim.model.metrics.tenure_top_k(model) == pytest.approx((model.week - overtaken) / 52)
 
 
 # ---------------------------------------------------------------------------

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 import yaml
 
-import sim.cli
+import sim.cli.main
 from sim.experiments import contest_map, outcomes
 from sim.experiments.cli import query_hint
+from sim.experiments.multiseed import rerun_command
 from sim.experiments.spec import list_sweeps, load_sweep
-from sim.multiseed import rerun_command
 from sim.scenario import InputError
 
 HEAVY = ("mesa", "pandas", "matplotlib", "scipy", "pydantic", "numpy")
@@ -26,9 +26,9 @@ def test_quick_commands_import_nothing_heavy(argv):
     code = textwrap.dedent(
         f"""
         import sys
-        import sim.cli
+        import sim.cli.main
         try:
-            sim.cli.main({argv!r})
+            sim.cli.main.main({argv!r})
         except SystemExit:
             pass
         print(sorted(m for m in {HEAVY!r} if m in sys.modules))
@@ -41,7 +41,7 @@ def test_quick_commands_import_nothing_heavy(argv):
 def test_import_sim_is_light_and_exports_on_use():
     code = "import sys, sim; print('mesa' in sys.modules, sim.run.__module__)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.stdout.split() == ["False", "sim.runner"]
+    assert done.stdout.split() == ["False", "sim.runs.runner"]
 
 
 class Terminal(io.StringIO):
@@ -54,16 +54,16 @@ def test_run_shows_a_progress_bar_on_a_terminal_unless_quiet(quiet, tmp_path, mo
     out, err = Terminal(), Terminal()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(sim.cli, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(sim.cli.main, "PROGRESS_DELAY", 0.0)
     argv = ["run", "baseline", "--steps", "3", "--set", "consumers.count=200"]
     argv += ["--out", str(tmp_path / "run")] + (["--quiet"] if quiet else [])
-    assert sim.cli.main(argv) == 0
+    assert sim.cli.main.main(argv) == 0
     assert ("3/3" in err.getvalue()) is not quiet
 
 
 def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path, capsys):
     argv = ["run", "baseline", "--steps", "3", "--set", "consumers.count=200"]
-    assert sim.cli.main([*argv, "--out", str(tmp_path / "run")]) == 0
+    assert sim.cli.main.main([*argv, "--out", str(tmp_path / "run")]) == 0
     assert "3/3" not in capsys.readouterr().err
 
 
@@ -123,13 +123,13 @@ def test_tidy_results_csv_and_a_users_outcome(user_module, capsys):
     path.write_text(yaml.safe_dump(TINY_SWEEP))
     store = user_module / "store"
     argv = ["sweep", str(path), "--executor", "inline", "--out", str(store), "--no-progress"]
-    assert sim.cli.main(argv) == 0
+    assert sim.cli.main.main(argv) == 0
     runs = pd.read_parquet(store / "runs")
     firms_price = runs["my_outcomes:mean_price"]
     assert firms_price.notna().all() and (firms_price > 0).all()
     csv = user_module / "table.csv"
     argv = ["results", str(store), "--outcome", "final_hhi", "--outcome", "my_outcomes:mean_price"]
-    assert sim.cli.main([*argv, "--csv", str(csv)]) == 0
+    assert sim.cli.main.main([*argv, "--csv", str(csv)]) == 0
     table = pd.read_csv(csv)
     assert list(table.columns) == ["alpha", "outcome", "n", "mean", "low", "high"]
     assert len(table) == 4
@@ -163,7 +163,7 @@ def test_rerun_hint_repeats_steps_and_overrides(tmp_path):
     out = tmp_path / "seeds"
     argv = ["run", "baseline", "--seeds", "2", "--steps", "4", "--workers", "1"]
     argv += ["--set", "consumers.count=200", "--set", "market.outside_utility=0.5"]
-    assert sim.cli.main([*argv, "--out", str(out), "--quiet"]) == 0
+    assert sim.cli.main.main([*argv, "--out", str(out), "--quiet"]) == 0
     text = (out / "spread.md").read_text()
     command = rerun_command("baseline", 4, ["consumers.count=200", "market.outside_utility=0.5"])
     assert f"`{command} --seed <seed>`" in text

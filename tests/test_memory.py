@@ -2,9 +2,9 @@
 
 import pytest
 
-import sim.runner
-from sim.cli import main
-from sim.memory import check_memory, estimate_bytes, largest_consumer_count
+import sim.runs.runner
+from sim.cli.main import main
+from sim.runs.memory import check_memory, estimate_bytes, largest_consumer_count
 from sim.scenario import InputError, load_scenario
 
 GB = 1_000_000_000
@@ -41,9 +41,9 @@ def test_largest_count_is_the_boundary():
 
 
 def test_a_run_that_cannot_fit_is_refused_before_it_starts(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr("sim.memory.available_bytes", lambda: 2 * GB)
+    monkeypatch.setattr("sim.runs.memory.available_bytes", lambda: 2 * GB)
     built = []
-    monkeypatch.setattr(sim.runner, "MarketModel", lambda *a: built.append(a))
+    monkeypatch.setattr(sim.runs.runner, "MarketModel", lambda *a: built.append(a))
     code = main(
         ["run", "baseline", "--set", "consumers.count=50000000", "--out", str(tmp_path / "r")]
     )
@@ -59,10 +59,10 @@ def test_a_sweep_whose_workers_cannot_fit_is_refused_before_it_starts(monkeypatc
     from experiments_helpers import tiny
 
     from sim.experiments import run_sweep
-    from sim.memory import estimate_bytes
+    from sim.runs.memory import estimate_bytes
 
     per_run = estimate_bytes(scenario(**{"consumers.count": 500, "steps": 20}))
-    monkeypatch.setattr("sim.memory.available_bytes", lambda: int(2.5 * per_run))
+    monkeypatch.setattr("sim.runs.memory.available_bytes", lambda: int(2.5 * per_run))
     with pytest.raises(InputError) as caught:
         run_sweep(tiny(), out=tmp_path / "s", workers=8, progress=False)
     (problem,) = caught.value.problems

@@ -11,9 +11,9 @@ import yaml
 from builders import tiny_scenario
 
 import sim
-from sim.cli import main
+from sim.cli.main import main
+from sim.experiments.multiseed import headlines, run_seeds, scenario_strategies, spread
 from sim.experiments.seeds import replication_seeds
-from sim.multiseed import headlines, run_seeds, scenario_strategies, spread
 from sim.scenario import load_scenario
 
 

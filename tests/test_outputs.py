@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import sim.runner
-from sim.cli import main
-from sim.outputs import check_run_out
+import sim.runs.runner
+from sim.cli.main import main
+from sim.runs.folders import check_run_out
 from sim.scenario import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def no_run(*args, **kwargs):
 
 
 def test_existing_file_as_out_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim.runner, "run", no_run)
+    monkeypatch.setattr(sim.runs.runner, "run", no_run)
     target = tmp_path / "taken"
     target.write_text("keep me")
     assert main(["run", "baseline", "--out", str(target), *SMALL]) == 2
@@ -33,14 +33,14 @@ def test_existing_file_as_out_is_refused_before_the_run(tmp_path, monkeypatch, c
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a read-only /proc")
 def test_unwritable_out_is_refused_before_the_run(monkeypatch, capsys):
-    monkeypatch.setattr(sim.runner, "run", no_run)
+    monkeypatch.setattr(sim.runs.runner, "run", no_run)
     assert main(["run", "baseline", "--out", "/proc/flywheel-run", *SMALL]) == 2
     assert "cannot write in /proc" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root writes anyway")
 def test_read_only_folder_is_refused(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim.runner, "run", no_run)
+    monkeypatch.setattr(sim.runs.runner, "run", no_run)
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
@@ -72,7 +72,7 @@ def test_rerun_replaces_the_run_folder_whole(tmp_path):
 
 
 def test_folder_that_is_not_a_run_is_left_alone(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim.runner, "run", no_run)
+    monkeypatch.setattr(sim.runs.runner, "run", no_run)
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["run", "baseline", "--out", str(tmp_path), *SMALL]) == 2
     assert "not a run folder" in capsys.readouterr().err
@@ -83,14 +83,14 @@ def test_folder_that_is_not_a_run_is_left_alone(tmp_path, monkeypatch, capsys):
 
 def test_failure_while_writing_keeps_the_earlier_run(tmp_path, monkeypatch):
     out = tmp_path / "run"
-    result = sim.runner.run("baseline", steps=4, overrides={"consumers.count": 300})
+    result = sim.runs.runner.run("baseline", steps=4, overrides={"consumers.count": 300})
     result.save(out, figures=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("sim.report.summary", broken)
+    monkeypatch.setattr("sim.outputs.summary.summary", broken)
     with pytest.raises(OSError, match="disk full"):
         result.save(out, figures=False)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose
 from platform_builders import aggregator_scenario, marketplace_scenario
 
 import sim
+from sim.components.platform_moves import PlatformMoves
 from sim.mechanics.learning import population_knowledge
 from sim.mechanics.platform_moves import (
     MovesOffer,
@@ -26,9 +27,8 @@ from sim.mechanics.platform_moves import (
     steered_items,
 )
 from sim.mechanics.platforms import listing_probabilities
-from sim.model import MarketModel
-from sim.platform_moves import PlatformMoves
-from sim.report import summary
+from sim.model.market import MarketModel
+from sim.outputs.summary import summary
 from sim.scenario import InputError, load_scenario
 from sim.strategies.platform import (
     PlatformQuarterReport,

@@ -13,8 +13,8 @@ import pytest
 from without_meter import WITHOUT_METER
 
 import sim
-from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
 from sim.mechanics.value import shareholder_value
+from sim.outputs.calibration import compare_to_reference, rmse, third_party_share_by_year
 
 SEEDS = tuple(range(1, 11))
 MAJORITY = 8

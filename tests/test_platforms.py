@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose
 from platform_builders import aggregator_scenario, marketplace_scenario
 
 import sim
-from sim.channel_stages import DIRECT
+from sim.components.channels import DIRECT
 from sim.scenario import InputError
 
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.play import Game, SeatDecision, read_decision_file
 from sim.play.briefing import render_briefing
 from sim.play.decisions import parse_value
 from sim.play.seat import PlayerSeat
 from sim.play.terminal import play_in_terminal
-from sim.runner import run
+from sim.runs.runner import run
 from sim.scenario import InputError, load_scenario
 from sim.strategies.customer_obsessed import CustomerObsessed
 
@@ -221,8 +221,8 @@ def test_a_seat_that_decides_like_a_strategy_changes_nothing_in_the_market():
             payout=d.payout,
         )
 
-    from sim.model import MarketModel
-    from sim.runner import result_of
+    from sim.model.market import MarketModel
+    from sim.runs.runner import result_of
 
     model = MarketModel(
         game.scenario, seats={game.seat: PlayerSeat(source, traits=bot.traits)}, seed="scenario"

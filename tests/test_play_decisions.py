@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.dashboard.play import briefing_record, form_fields, scenario_options
 from sim.play import Game
 from sim.play.briefing import render_briefing

@@ -9,7 +9,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.dashboard.play import GameExpired, PlayGames
 from sim.dashboard.server import start_in_thread
 from sim.play.decisions import parse_decision_text
@@ -301,7 +301,7 @@ def test_the_dashboard_links_to_the_play_page(server):
 
 
 def test_summary_window_of_a_market_with_no_firm_left_is_empty_not_an_error():
-    from sim.report import window_means
+    from sim.outputs.summary import window_means
 
     firms = pd.DataFrame(
         {

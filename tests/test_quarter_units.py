@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 import sim
-from sim.report import summary
-from sim.report_length import described_with_run_length, length_words
+from sim.outputs.report_length import described_with_run_length, length_words
+from sim.outputs.summary import summary
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_a_two_year_run_of_a_ten_year_scenario_says_two_years():
 def test_summary_says_why_a_loop_gain_is_zero():
     import pandas as pd
 
-    from sim.report import _gain, zero_links_note
+    from sim.outputs.summary import _gain, zero_links_note
 
     rows = pd.DataFrame(
         {

@@ -11,7 +11,6 @@ import pytest
 from platform_builders import aggregator_scenario
 
 import sim
-from sim import report
 from sim.mechanics.research import (
     observed_tastes,
     owned_noise_sd,
@@ -20,8 +19,9 @@ from sim.mechanics.research import (
     stratum_sizes,
     survey_respondents,
 )
-from sim.model import MarketModel
-from sim.research_report import save_research_figures
+from sim.model.market import MarketModel
+from sim.outputs import summary as report
+from sim.outputs.sections.research import save_research_figures
 from sim.scenario import InputError, load_scenario
 from sim.strategies.research_terms import ResearchTerms
 

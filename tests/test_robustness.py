@@ -9,9 +9,9 @@ import pytest
 from builders import tiny_scenario
 from robustness_strategies import Misdeclared, Toy
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.experiments.robustness import run_robustness
-from sim.robustness import (
+from sim.experiments.scaled_constants import (
     REFERENCE,
     Variant,
     implementation_constants,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import main
-from sim.outputs import KEY_FIGURES
+from sim.cli.main import main
+from sim.runs.folders import KEY_FIGURES
 from sim.scenario import InputError
 
 ARGS = ["run", "baseline", "--steps", "14", "--set", "consumers.count=300", "--quiet"]

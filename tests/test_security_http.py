@@ -586,7 +586,7 @@ def test_a_game_resumes_from_its_log_with_the_same_codes_and_goes_on_alike(tmp_p
 
 
 def test_a_log_is_never_overwritten_and_a_bad_log_is_named(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.main import main
 
     path = tmp_path / "game.json"
     path.write_text('{"kept": true}', encoding="utf-8")

@@ -15,7 +15,7 @@ import yaml
 from builders import tiny_scenario
 from lifecycle_builders import firm
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.scenario import InputError
 from sim.tournament import leaderboard, load_games, load_tournament, run_tournament
 from sim.tournament.spec import lineups
@@ -123,7 +123,7 @@ def test_disqualified_entrants_are_recorded_and_the_tournament_goes_on(tmp_path)
 
 
 def test_a_disqualified_firm_leaves_the_market(tmp_path):
-    from sim.runner import result_of
+    from sim.runs.runner import result_of
     from sim.scenario import load_scenario
     from sim.strategies.registry import resolve_strategy
     from sim.tournament.game import Referee, RefereedModel

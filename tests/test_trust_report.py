@@ -1,7 +1,7 @@
 """The summary and figures of a run with trust on; nothing changes for runs without it."""
 
 import sim
-from sim.trust_report import signed_dollars, trust_lines
+from sim.outputs.sections.trust import signed_dollars, trust_lines
 
 
 def test_summary_and_figure_show_the_trust_gap(tmp_path):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.user_code import StrategyError
+from sim.cli.main import main
+from sim.strategies.user_code import StrategyError
 
 STRATEGIES = textwrap.dedent(
     """\

@@ -94,7 +94,7 @@ def test_brand_strength_measured_at_the_quarter_close():
 
 
 def test_brand_strength_in_the_firm_table_and_the_summary():
-    from sim.report import summary
+    from sim.outputs.summary import summary
 
     result = sim.run("baseline", steps=26, overrides={"consumers.count": 1500})
     assert np.isfinite(result.firms["brand_strength"]).all()

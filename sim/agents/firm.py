@@ -137,7 +137,7 @@ class Firm(mesa.Agent):
         self.experience = spec.experience
         self.selection = spec.selection
         self.draw_capabilities(spec, model.rng)
-        # Fading demand (utils) and cost (log points) shocks, set by sim.heterogeneity.
+        # Fading demand (utils) and cost (log points) shocks, set by sim.components.heterogeneity.
         self.demand_shock = 0.0
         self.cost_shock = 0.0
         self.efficiency = 0.0
@@ -168,7 +168,8 @@ class Firm(mesa.Agent):
         self.owned_customers = 0
         self.coached_customers = 0
         self.mean_fit = 0.0
-        # Research with noise (sim/research.py): spend, and the research last handed over.
+        # Research with noise (sim/components/research.py): spend, and the research last
+        # handed over.
         self.spend_research = 0.0
         self.research_sample = 0
         self.research_error = 0.0
@@ -266,7 +267,7 @@ class Firm(mesa.Agent):
     def current_unit_cost(self) -> float:
         """Wright's-law cost at the cumulative volume, divided by ``1 + efficiency``.
 
-        A cost shock ``omega`` (``sim.heterogeneity``) multiplies it by ``exp(omega)``.
+        A cost shock ``omega`` (``sim.components.heterogeneity``) multiplies it by ``exp(omega)``.
         """
         wright = wright_unit_cost(
             self.initial_cost, self.cumulative_units, self.reference_units, self.progress_ratio

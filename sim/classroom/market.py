@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 from sim.strategies.base import Decision, Strategy
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from sim.classroom.scoring import RULES, add_mix, firm_scores, ranked, rule_list
-from sim.firm_groups import firm_group
+from sim.outputs.firm_groups import firm_group
 from sim.play.briefing import stage_of
 from sim.play.rules import forced_exit_in, forced_exit_warning, quarter_label
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from sim.arguments import non_negative_seconds, port_int, positive_int, seed_int
+from sim.cli.arguments import non_negative_seconds, port_int, positive_int, seed_int
 from sim.scenario import InputError
 
 EXIT_BAD_INPUT = 2

@@ -5,7 +5,7 @@ Plain text written for strategy students: what they are looking at and what to w
 
 from __future__ import annotations
 
-from sim.firm_groups import declared_group
+from sim.outputs.firm_groups import declared_group
 
 SCENARIO_GUIDES = {
     "baseline": (
@@ -111,5 +111,5 @@ def panel_guides() -> dict[str, list[str]]:
 
 
 def display_group(scenario: str, firm_group: str) -> str:
-    """The line a firm group is drawn in (see :data:`sim.firm_groups.DECLARED_GROUPS`)."""
+    """The line a firm group is drawn in (see :data:`sim.outputs.firm_groups.DECLARED_GROUPS`)."""
     return declared_group(scenario, firm_group)

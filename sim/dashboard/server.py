@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 from sim.dashboard.http import QuietHandler, RequestError, refuse_unknown, whole_number
 from sim.dashboard.play import GameExpired, PlayGames, UnknownAction, session_key
 from sim.dashboard.session import DashboardSession, Settings
-from sim.headless import use_agg
+from sim.outputs.headless import use_agg
 from sim.scenario import InputError, list_scenarios, load_scenario
 
 STATIC = Path(__file__).parent / "static"

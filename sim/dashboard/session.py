@@ -1,9 +1,9 @@
 """One dashboard run: a model, its firm groups, and the weekly rows the page draws.
 
-A :class:`DashboardSession` owns one :class:`~sim.model.MarketModel` and turns each week
+A :class:`DashboardSession` owns one :class:`~sim.model.market.MarketModel` and turns each week
 into one small row of plain numbers (market series and one value per firm group), so the
 page receives only what is new and draws it itself. The numbers are read from the model's
-own state and its ``DataCollector`` reporters (:mod:`sim.metrics`); nothing here
+own state and its ``DataCollector`` reporters (:mod:`sim.model.metrics`); nothing here
 recomputes the economics. The run never steps past the scenario's horizon.
 """
 
@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim import metrics
 from sim.dashboard.guides import display_group, panel_guides, scenario_guide
 from sim.dashboard.http import RequestError, real_number, refuse_unknown, whole_number
 from sim.dashboard.scenarios import ScenarioChoice, choose_scenario
-from sim.firm_groups import group_colours
-from sim.model import MarketModel
+from sim.model import metrics
+from sim.model.market import MarketModel
+from sim.outputs.firm_groups import group_colours
 from sim.scenario import WEEKS_PER_QUARTER, ConnectedKind, load_scenario
 
 WEEKS_PER_YEAR = 52

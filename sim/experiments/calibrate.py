@@ -55,7 +55,7 @@ class Target:
 
 def third_party_share_distance(result) -> tuple[float, pd.DataFrame]:
     """RMSE of the marketplace's third-party share against Bezos' 2018 letter (0-1 units)."""
-    from sim.calibration import compare_to_reference, rmse, third_party_share_by_year
+    from sim.outputs.calibration import compare_to_reference, rmse, third_party_share_by_year
 
     platforms = result.tables.get("platforms")
     if platforms is None or platforms.empty:
@@ -75,7 +75,7 @@ def industry_facts_distance(result) -> tuple[float, pd.DataFrame]:
     tell counts 1. The mean over the facts is the distance, so a file meeting every fact
     scores 0 and the count of facts met is ``matches == "yes"`` in the details.
     """
-    from sim.industry_report import PUBLISHED, comparison_table, industry_statistics
+    from sim.outputs.sections.industry import PUBLISHED, comparison_table, industry_statistics
 
     table = comparison_table(industry_statistics(result.firms))
     gaps = [
@@ -174,7 +174,7 @@ def find_calibration(source: str | Path) -> Path:
     path = Path(source)
     if path.exists() or path.suffix in {".yaml", ".yml"} or len(path.parts) > 1:
         return path
-    from sim.packaged import packaged_folder
+    from sim.runs.packaged import packaged_folder
 
     shipped = packaged_folder("experiments") / "calibration" / f"{path.name}.yaml"
     return shipped if shipped.is_file() else path
@@ -182,7 +182,7 @@ def find_calibration(source: str | Path) -> Path:
 
 def shipped_calibrations() -> list[str]:
     """Names of the calibration files that ship with the package."""
-    from sim.packaged import packaged_folder
+    from sim.runs.packaged import packaged_folder
 
     return sorted(p.stem for p in (packaged_folder("experiments") / "calibration").glob("*.yaml"))
 

@@ -78,7 +78,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         import optuna
     except ImportError:
         return _error(EXTRA_HINT, EXIT_FAILED)
-    from sim.outputs import writable_problem
+    from sim.runs.folders import writable_problem
 
     overrides = {k: v for k, v in (("trials", args.trials), ("seeds", args.seeds)) if v}
     if args.workers < 1:
@@ -279,7 +279,7 @@ def comparison_lines(target: str, details: dict[str, pd.DataFrame]) -> list[str]
         reference = details["hand_set"].groupby(key, sort=False)["reference"].first()
         merged.insert(0, "reference", reference)
     else:
-        from sim.industry_report import PUBLISHED
+        from sim.outputs.sections.industry import PUBLISHED
 
         bands = {item.label: (item.low, item.high) for item in PUBLISHED}
         merged.insert(0, "band", [f"[{bands[k][0]:g}, {bands[k][1]:g}]" for k in merged.index])

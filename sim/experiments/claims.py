@@ -1,11 +1,11 @@
 """``flywheel claims``: which mechanic produces the verdict, measured on paired runs.
 
-For a scenario, every mechanic of :data:`sim.claims.CLAIMS` that it uses becomes one
-level of a labelled sweep parameter ``mechanic``: ``all_on`` (the scenario as written)
-and ``<name>_off`` (the scenario with that mechanic switched off). The sweep machinery
-runs every level on the same replication seeds (common random numbers), so the run with
-and the run without a mechanic face the same consumers and the same draws as far as the
-model lets them; their paired difference isolates the mechanic's effect.
+For a scenario, every mechanic of :data:`sim.experiments.named_mechanics.CLAIMS` that it uses
+becomes one level of a labelled sweep parameter ``mechanic``: ``all_on`` (the scenario as written)
+and ``<name>_off`` (the scenario with that mechanic switched off). The sweep machinery runs every
+level on the same replication seeds (common random numbers), so the run with and the run without a
+mechanic face the same consumers and the same draws as far as the model lets them; their paired
+difference isolates the mechanic's effect.
 
 The effect of a mechanic on an outcome is ``mean(on - off)`` over the replications, with
 a paired Student-t confidence interval (:func:`sim.experiments.analysis.paired_ci`) and
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.claims import CLAIMS, Claim, used_claims
+from sim.experiments.named_mechanics import CLAIMS, Claim, used_claims
 from sim.scenario import InputError, Problem, find_scenario, load_scenario, parse_override
 
 REFERENCE = "all_on"

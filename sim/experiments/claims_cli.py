@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.arguments import positive_int, seed_int
+from sim.cli.arguments import positive_int, seed_int
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:

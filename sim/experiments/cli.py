@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.arguments import positive_int
+from sim.cli.arguments import positive_int
 from sim.experiments.research_cli import add_calibrate_command, add_discover_command
-from sim.outputs import writable_problem
+from sim.runs.folders import writable_problem
 from sim.scenario import InputError, Problem
 
 if TYPE_CHECKING:

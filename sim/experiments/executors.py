@@ -32,7 +32,7 @@ KINDS = ("local", "dask", "inline")
 PRELOAD = [
     "sim.experiments.worker",
     "sim.experiments.lifeline",
-    "sim.runner",
+    "sim.runs.runner",
     "sim.experiments.outcomes",
 ]
 DASK_HINT = "Dask is an optional extra: pip install 'flywheel-sim[dask]'"

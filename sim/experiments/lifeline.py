@@ -17,7 +17,7 @@ import select
 import threading
 import time
 
-from sim.user_code import exit_at_once
+from sim.strategies.user_code import exit_at_once
 
 POLL_SECONDS = 0.5
 EXIT_STATUS = 70

@@ -1,4 +1,4 @@
-"""Summary outcomes of one run: named functions over a :class:`~sim.runner.RunResult`.
+"""Summary outcomes of one run: named functions over a :class:`~sim.runs.runner.RunResult`.
 
 Two families, both plain module-level functions so they pickle for parallel runs:
 
@@ -8,7 +8,7 @@ Two families, both plain module-level functions so they pickle for parallel runs
   (e.g. ``final_share__customer_obsessed``).
 
 A user's own outcome is named ``module:function``: a function ``f(result, window) ->
-float`` of the run's :class:`~sim.runner.RunResult` (all its tables) and the window,
+float`` of the run's :class:`~sim.runs.runner.RunResult` (all its tables) and the window,
 imported from an installed module or one in the current folder. Its column in the
 results is the name itself.
 
@@ -330,7 +330,7 @@ def user_outcome(name: str) -> Callable:
     """
     import inspect
 
-    from sim.user_code import import_module_from_here
+    from sim.strategies.user_code import import_module_from_here
 
     module_name, _, function_name = name.partition(USER_SEPARATOR)
     if not module_name or not function_name.isidentifier():
@@ -398,7 +398,7 @@ def compute(result, columns: Iterable[str], window: int) -> dict[str, float]:
     """Values of the named outcome columns for one run.
 
     Args:
-        result: the run's :class:`~sim.runner.RunResult`.
+        result: the run's :class:`~sim.runs.runner.RunResult`.
         columns: names from :func:`expand`.
         window: the final window in weeks.
 

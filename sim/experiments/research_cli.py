@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.arguments import positive_int
+from sim.cli.arguments import positive_int
 from sim.experiments.claims_cli import add_paired_run_options
 
 

@@ -1,10 +1,10 @@
 """``flywheel robustness``: does the verdict survive halving and doubling each constant?
 
 For a scenario, every implementation constant of every strategy it uses (see
-:mod:`sim.robustness`) is scaled by 0.5 and by 2 in turn; each scaled constant is one
-level of a labelled sweep parameter ``variant`` beside ``reference`` (the scenario as
-written). The sweep machinery runs every level on the same replication seeds (common
-random numbers), on any executor, into a store that the same command resumes.
+:mod:`sim.experiments.scaled_constants`) is scaled by 0.5 and by 2 in turn; each scaled constant is
+one level of a labelled sweep parameter ``variant`` beside ``reference`` (the scenario as written).
+The sweep machinery runs every level on the same replication seeds (common random numbers), on any
+executor, into a store that the same command resumes.
 
 Two verdicts are checked, grouping firms by strategy as the contest outcomes do: who has
 the larger unit share in year 10 (:func:`sim.experiments.outcomes.share_y10`) and who
@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.robustness import CONF, FACTORS, REFERENCE, Skipped, Variant, plan_variants, verdicts
+from sim.experiments.scaled_constants import (
+    CONF,
+    FACTORS,
+    REFERENCE,
+    Skipped,
+    Variant,
+    plan_variants,
+    verdicts,
+)
 from sim.scenario import InputError, Problem, find_scenario, load_scenario, parse_override
 
 YEAR10_WEEKS = 520
@@ -152,7 +160,7 @@ def robustness_markdown(
 
     Args:
         scenario_name: the scenario's name.
-        table: the variants' verdicts (:func:`sim.robustness.verdicts`).
+        table: the variants' verdicts (:func:`sim.experiments.scaled_constants.verdicts`).
         by_strategy: each strategy's mean and the verdict, per variant and outcome.
         skipped: constants and factors that gave no variant.
         mindset: each strategy's mindset parameters (left alone).

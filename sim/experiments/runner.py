@@ -28,8 +28,8 @@ from sim.experiments.seeds import seed_plan
 from sim.experiments.spec import RunKey, Sweep, load_sweep
 from sim.experiments.store import FORMAT, SweepStore
 from sim.experiments.worker import RunOutput, RunTask, execute
-from sim.memory import check_parallel_memory
-from sim.outputs import writable_problem
+from sim.runs.folders import writable_problem
+from sim.runs.memory import check_parallel_memory
 from sim.scenario import InputError, Problem, Scenario
 
 log = logging.getLogger("sim.experiments")
@@ -86,7 +86,7 @@ def default_out(sweep: Sweep) -> Path:
 
 def versions() -> dict[str, str]:
     """Versions of Python, the simulation, its dependencies and the sweep machinery's."""
-    from sim.runner import package_versions
+    from sim.runs.runner import package_versions
 
     found = package_versions()
     for name in EXTRA_PACKAGES:

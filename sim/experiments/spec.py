@@ -242,7 +242,7 @@ def _names_or_all(value: str | list[str], known: list[str], what: str) -> str | 
 
 def model_columns() -> list[str]:
     """Columns of a run's model table that can be kept as time series."""
-    from sim.metrics import MODEL_REPORTERS
+    from sim.model.metrics import MODEL_REPORTERS
 
     return [name for name in MODEL_REPORTERS if name != "step"]
 
@@ -252,7 +252,7 @@ FIRM_IDENTITY = ("step", "firm_id", "name", "strategy")
 
 def firm_columns() -> list[str]:
     """Columns of a run's firm table that can be kept as time series."""
-    from sim.model import FIRM_COLUMNS
+    from sim.model.market import FIRM_COLUMNS
 
     return [name for name in FIRM_COLUMNS if name not in FIRM_IDENTITY]
 
@@ -1040,7 +1040,7 @@ def experiment_search_path() -> list[Path]:
     """Folders searched when a sweep is given by name."""
     import os
 
-    from sim.packaged import packaged_folder
+    from sim.runs.packaged import packaged_folder
 
     folders = []
     if os.environ.get(EXPERIMENTS_DIR_ENV):

@@ -139,7 +139,7 @@ def execute(task: RunTask) -> RunOutput:
         Its :class:`RunOutput`.
     """
     from sim.experiments import outcomes
-    from sim.runner import run
+    from sim.runs.runner import run
 
     started = time.perf_counter()
     output = RunOutput(task.run_id)

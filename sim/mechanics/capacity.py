@@ -18,7 +18,7 @@ Capacity is built with a lead time (Kydland and Prescott 1982, "Time to build an
 aggregate fluctuations"): an order placed in week ``t`` adds its units in week
 ``t + L``. Orders are paid when placed, ``C = c_K * dK`` (a capital cost per unit of
 weekly capacity); installed capacity then costs ``k`` a week as the capacity share of the
-fixed cost (``sim/finance.py``). Identity: capacity added = orders placed ``L`` weeks
+fixed cost (``sim/components/finance.py``). Identity: capacity added = orders placed ``L`` weeks
 earlier.
 
 The default order covers the demand projected at the horizon at which the order arrives,

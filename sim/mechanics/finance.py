@@ -59,7 +59,7 @@ def credit_limit(
 ) -> float:
     """Largest debt lenders allow: ``L = m * max(0, OP) + a * Rev``.
 
-    ``OP`` is the earnings lenders count: ``sim.finance`` passes operating profit after
+    ``OP`` is the earnings lenders count: ``sim.components.finance`` passes operating profit after
     investment (free cash flow, since investment is expensed in this model).
 
     Cash-flow lending (a multiple ``m`` of trailing operating profit, the usual covenant

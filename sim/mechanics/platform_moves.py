@@ -22,7 +22,7 @@ Sources:
   willingness to pay or more purchases.
 
 Everything here is a pure function over numpy arrays: no Mesa, no model state. The
-model-side stages are in ``sim.platform_moves``.
+model-side stages are in ``sim.components.platform_moves``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.arguments import seed_int
+from sim.cli.arguments import seed_int
 from sim.scenario import InputError, Problem
 
 EXIT_OK, EXIT_INPUT = 0, 2

@@ -20,12 +20,12 @@ import threading
 import time
 from typing import Any
 
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 from sim.play.briefing import WEEKS_PER_QUARTER, Briefing, build_briefing
 from sim.play.decisions import SeatDecision, SeatRules, dump_decision_file
 from sim.play.seat import SEAT_STRATEGY, PlayerSeat
 from sim.play.seating import assign_seats, seat_names
-from sim.runner import RunResult, result_of, run
+from sim.runs.runner import RunResult, result_of, run
 from sim.scenario import Scenario, load_scenario
 from sim.strategies.registry import STRATEGIES
 

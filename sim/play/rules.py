@@ -77,7 +77,7 @@ def forced_exit_in(
     """Quarter ends until the firm is forced out if last quarter's cash flow repeats.
 
     A firm leaves when its cash has been below ``-credit_limit`` at ``limit_quarters``
-    quarter ends in a row (:meth:`sim.finance.Finance.cannot_continue`). Cash after ``k``
+    quarter ends in a row (:meth:`sim.components.finance.Finance.cannot_continue`). Cash after ``k``
     more quarters is taken as ``cash + k * cash_flow``; investors who might still fund the
     firm are not counted, so this is a warning, not a forecast.
 

@@ -18,8 +18,8 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from sim.plots import STRATEGY_COLOURS, WEEKS_PER_YEAR
-from sim.runner import RunResult
+from sim.outputs.figures import STRATEGY_COLOURS, WEEKS_PER_YEAR
+from sim.runs.runner import RunResult
 
 WEEKS_PER_QUARTER = 13
 PLAYER_LABEL = "you"

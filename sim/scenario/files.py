@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.packaged import packaged_folder
+from sim.runs.packaged import packaged_folder
 from sim.scenario.errors import InputError, Problem
 from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 

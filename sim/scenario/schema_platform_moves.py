@@ -1,7 +1,7 @@
 """Scenario schema of the platform's moves and of a brand's owned customers.
 
 Every move is off by default; switched off, a run is exactly as without this section
-(``sim.platform_moves``, ``sim.mechanics.platform_moves``).
+(``sim.components.platform_moves``, ``sim.mechanics.platform_moves``).
 """
 
 from __future__ import annotations

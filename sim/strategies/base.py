@@ -27,7 +27,7 @@ from sim.mechanics.demand import (
 from sim.mechanics.relationship import repeat_units_gained
 from sim.strategies.research_terms import ResearchTerms
 from sim.strategies.trust_view import TrustPolicy, TrustResearch
-from sim.user_code import import_module_from_here
+from sim.strategies.user_code import import_module_from_here
 
 CHANNEL_SWITCH_MARGIN = 0.02
 # A price, weekly spend, payout or equity request above a trillion dollars is a mistake
@@ -142,7 +142,7 @@ class MarketResearch:
     (need rate times population over sample size). ``terms`` says what the research
     cost and how precise it is when research with noise is on (None: free and exact).
     ``brand_match`` holds the sampled consumers' lasting match with each firm (``(K, F)``
-    utils, ``sim.heterogeneity``; None without one).
+    utils, ``sim.components.heterogeneity``; None without one).
     """
 
     own: int
@@ -434,7 +434,7 @@ class RivalView:
     Beyond its price: its owner, its public accounts (cash, trailing-year operating
     profit, last quarter's report), its market value, and ``asking_price``, the price
     its shareholders accept for control ($; None when acquisitions are off or the
-    rival cannot be bought, see ``sim/acquisition.py``). ``slot`` indexes the research
+    rival cannot be bought, see ``sim/components/acquisition.py``). ``slot`` indexes the research
     arrays.
     """
 
@@ -491,7 +491,7 @@ class ChannelSet:
 
 @dataclass(frozen=True)
 class FundingPlan:
-    """What a firm's plan projects, shown to investors and lenders (``sim/finance.py``).
+    """What a firm's plan projects, shown to investors and lenders (``sim/components/finance.py``).
 
     ``weeks`` are the plan's evaluation weeks from now (the last is the horizon's end),
     ``units`` and ``surplus`` the expected weekly units and weekly operating surplus
@@ -521,8 +521,8 @@ class Decision:
     to shareholders once, now. ``spend_innovation`` funds experiments (see
     ``sim/mechanics/innovation.py``). ``equity_request`` asks investors for new equity
     now ($); they put it in only if they believe the firm's growth story
-    (``sim/finance.py``). ``acquire`` names a rival to buy now at its asking price
-    (``sim/acquisition.py``); None buys nothing.
+    (``sim/components/finance.py``). ``acquire`` names a rival to buy now at its asking price
+    (``sim/components/acquisition.py``); None buys nothing.
 
     The other fields matter only where the scenario switches their mechanic on, and all
     default to off:

@@ -22,7 +22,7 @@ The plan, step by step (ODD section 7.30):
    its end; the price follows unit cost at the
    candidate's markup (efficiency passes savings on). The change from today's demand at
    the candidate price is scaled by the firm's track record ``rho`` (how much of its
-   earlier plans' projected units it delivered, ``sim.finance``): a firm whose plans
+   earlier plans' projected units it delivered, ``sim.components.finance``): a firm whose plans
    overshot plans more cautiously. Weekly surplus = unit margin x
    units - fixed cost - committed spends (experiments, marketing, research) - the
    candidate's spends.
@@ -30,10 +30,10 @@ The plan, step by step (ODD section 7.30):
    (``borrowing_rate``, weekly compounding). The same rules bind every mindset: at every
    point, cash plus the share ``credit_use`` of the credit line lenders will then grant
    (re-sized on the plan's own earnings after investment and revenue, as
-   ``sim.finance`` does) must stay above a reserve
+   ``sim.components.finance`` does) must stay above a reserve
    of ``reserve_quarters`` quarters of fixed cost and committed spends; a plan that ends
    in debt must earn its interest from its run rate at the horizon. What a plan lacks
-   for those rules is the equity it needs (investors judge the plan, ``sim.finance``).
+   for those rules is the equity it needs (investors judge the plan, ``sim.components.finance``).
 """
 
 from __future__ import annotations

@@ -29,13 +29,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model import MarketModel
+from sim.model.market import MarketModel
 from sim.play.seating import assign_seats
-from sim.runner import result_of
+from sim.runs.runner import result_of
 from sim.scenario import Scenario
 from sim.strategies.base import ChannelSet, Decision, Strategy
 from sim.strategies.registry import resolve_strategy
-from sim.user_code import ProcessExit
+from sim.strategies.user_code import ProcessExit
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_QUARTER = 13

@@ -22,8 +22,8 @@ import threading
 import time
 import warnings
 
+from sim.strategies.user_code import real_exit
 from sim.tournament.game import GameOutput, GameTask, play_game_here, too_slow
-from sim.user_code import real_exit
 
 PACKAGE = "sim."
 LIFELINE_THREAD = "driver-watch"

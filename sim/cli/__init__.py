@@ -1,0 +1,1 @@
+"""The ``flywheel`` command: its subcommands, argument types and the report command."""

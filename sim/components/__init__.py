@@ -1,0 +1,6 @@
+"""The subsystems :class:`~sim.model.market.MarketModel` composes, one module each.
+
+Each holds its state, runs its stages of the week and fills its firm columns; the pure
+rules it applies are in :mod:`sim.mechanics`, its summary section in
+:mod:`sim.outputs.sections`. See ``docs/ARCHITECTURE.md``.
+"""

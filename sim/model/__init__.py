@@ -1,0 +1,12 @@
+"""The model layer: :class:`MarketModel` (one step is one week), its metrics and Mesa idioms.
+
+``market`` holds the model and its staged week; ``metrics`` the named market metrics the
+data collector, figures and tests share; ``mesa_idioms`` how the model meets Mesa 3.
+The subsystems the model composes are in :mod:`sim.components`.
+"""
+
+from sim.lazy import lazy_exports
+
+_EXPORTS = {"MarketModel": "sim.model.market", "FIRM_COLUMNS": "sim.model.market"}
+__all__ = sorted(_EXPORTS)
+lazy_exports(__name__, _EXPORTS)

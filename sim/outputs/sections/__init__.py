@@ -1,0 +1,1 @@
+"""The summary's sections, one per subsystem, each written only when its mechanic is on."""
