@@ -90,5 +90,6 @@ def test_quick_variant_draws_the_map_at_tiny_size(tmp_path, capsys):
     # a 160-week run has no year 10: no contest there
     year10 = table[table["outcome"] == "sim.experiments.staying_direct:shareholder_value_y10"]
     assert (year10["n"] == 0).all() and (year10["winner"] == "undefined").all()
-    assert (out / "analysis" / "contest_map_sim.staying_direct_operating_profit_y3.png").is_file()
+    figure = "contest_map_sim.experiments.staying_direct_operating_profit_y3.png"
+    assert (out / "analysis" / figure).is_file()
     assert "direct" in capsys.readouterr().out
