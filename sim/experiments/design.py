@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.experiments.spec import Parameter, SweepSpec
+    from sim.experiments.spec.schema import Parameter, SweepSpec
 
 UNIT_PREFIX = "unit."
 GRID_DIGITS = 12

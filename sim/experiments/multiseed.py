@@ -99,11 +99,11 @@ def _hhi(result) -> float:
 
 def scenario_strategies(scenario: Scenario) -> list[str]:
     """Strategy names of the scenario's firms and entrant templates, in first-seen order."""
-    from sim.experiments.spec import _strategy_name
+    from sim.experiments.spec.validation import result_strategy_name
 
     names = [firm.strategy for firm in scenario.firms]
     names += [template.strategy for template in scenario.entry.templates]
-    return list(dict.fromkeys(_strategy_name(name) for name in names))
+    return list(dict.fromkeys(result_strategy_name(name) for name in names))
 
 
 def headlines(result, strategies: list[str]) -> dict[str, float]:
@@ -377,7 +377,7 @@ def run_seeds(
     return SeedsReport(out, seeds, per_seed, table, text, handle.description)
 
 
-def rerun_command(source: str, steps: int, overrides: list[str] = ()) -> str:
+def rerun_command(source: str, steps: int, overrides: tuple[str, ...] | list[str] = ()) -> str:
     """The ``flywheel run`` command (without ``--seed``) that repeats one seed's run."""
     import shlex
 
