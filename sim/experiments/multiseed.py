@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             f"share_last_year__{s}",
             f"{_label(s)} share of units, last year",
-            lambda r, s=s: outcomes.final_units_share(r, window, s),
+            partial(outcomes.final_units_share, window=window, strategy=s),
         )
         for s in strategies
     ]
@@ -73,7 +74,7 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             f"shareholder_value_per_firm__{s}",
             f"{_label(s)} shareholder value per firm at the end ($)",
-            lambda r, s=s: outcomes.shareholder_value_per_firm(r, window, s),
+            partial(outcomes.shareholder_value_per_firm, window=window, strategy=s),
         )
         for s in strategies
     ]
@@ -81,12 +82,12 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             "consumer_surplus_last_year",
             "consumer surplus per shopping trip, last year ($)",
-            lambda r: outcomes.final_consumer_surplus(r, window),
+            partial(outcomes.final_consumer_surplus, window=window),
         ),
         Headline(
             "firms_alive_at_end",
             "firms alive at the end",
-            lambda r: outcomes.final_n_firms_alive(r, window),
+            partial(outcomes.final_n_firms_alive, window=window),
         ),
         Headline("hhi_last_year", "concentration (HHI, 0-1), last year", _hhi),
     ]
