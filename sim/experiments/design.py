@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.experiments.spec import Parameter, SweepSpec
+    from sim.experiments.spec.schema import Design, Parameter, SweepSpec
 
 UNIT_PREFIX = "unit."
 GRID_DIGITS = 12
@@ -90,6 +90,28 @@ def cast(value: Any, kind: str) -> Any:
     return str(value)
 
 
+def value_range(parameter: Parameter) -> tuple[float, float]:
+    """``(low, high)`` of a continuous parameter.
+
+    Raises:
+        ValueError: when the parameter has no range (it takes levels).
+    """
+    if parameter.low is None or parameter.high is None:
+        raise ValueError("a continuous parameter needs low and high")
+    return float(parameter.low), float(parameter.high)
+
+
+def sample_count(design: Design) -> int:
+    """Points, trajectories or base samples of a sampled design (``design.samples``).
+
+    Raises:
+        ValueError: when the design has no ``samples`` (a grid).
+    """
+    if design.samples is None:
+        raise ValueError(f"design kind {design.kind} needs samples")
+    return int(design.samples)
+
+
 def unit_to_value(parameter: Parameter, u: float) -> float | int:
     """Map a unit-interval coordinate onto a continuous parameter's range.
 
@@ -104,7 +126,7 @@ def unit_to_value(parameter: Parameter, u: float) -> float | int:
     Returns:
         The value.
     """
-    low, high = float(parameter.low), float(parameter.high)
+    low, high = value_range(parameter)
     if parameter.integer:
         lo, hi = math.ceil(low), math.floor(high)
         return int(min(hi, lo + math.floor(u * (hi - lo + 1))))
@@ -130,7 +152,7 @@ def grid_levels(parameter: Parameter) -> list[Any]:
     if parameter.num is None:
         raise ValueError("a grid parameter needs levels, or low, high and num")
     space = np.geomspace if parameter.scale == "log" else np.linspace
-    values = space(float(parameter.low), float(parameter.high), int(parameter.num))
+    values = space(*value_range(parameter), int(parameter.num))
     if parameter.integer:
         return sorted({round(float(v)) for v in values})
     return [round(float(v), GRID_DIGITS) for v in values]
@@ -204,11 +226,11 @@ def design_size(spec: SweepSpec) -> int:
         case "grid":
             return math.prod(len(grid_levels(p)) for p in spec.parameters.values())
         case "lhs":
-            return int(design.samples)
+            return sample_count(design)
         case "morris":
-            return int(design.samples) * (d + 1)
+            return sample_count(design) * (d + 1)
         case "sobol":
-            return int(design.samples) * (2 * d + 2 if design.second_order else d + 2)
+            return sample_count(design) * (2 * d + 2 if design.second_order else d + 2)
     raise ValueError(f"unknown design kind {design.kind!r}")
 
 
@@ -231,7 +253,7 @@ def build_design(spec: SweepSpec) -> DesignTable:
     return sampled_design(
         spec.parameters,
         design.kind,
-        int(design.samples),
+        sample_count(design),
         seed,
         levels=design.levels,
         second_order=design.second_order,

@@ -127,9 +127,9 @@ def _check(node: ast.AST) -> set[str]:
         case ast.BoolOp(values=values):
             return set().union(*(_check(value) for value in values))
         case ast.Compare(left=left, ops=ops, comparators=comparators):
-            for op in ops:
-                if type(op) not in _COMPARE:
-                    raise ExpressionError(f"comparison {type(op).__name__} is not allowed")
+            for comparison in ops:
+                if type(comparison) not in _COMPARE:
+                    raise ExpressionError(f"comparison {type(comparison).__name__} is not allowed")
             return _check(left).union(*(_check(item) for item in comparators))
         case ast.IfExp(test=test, body=body, orelse=orelse):
             return _check(test) | _check(body) | _check(orelse)
@@ -162,22 +162,22 @@ def _evaluate(node: ast.AST, env: Mapping[str, Any]) -> Any:
         case ast.BoolOp(op=op, values=values):
             if isinstance(op, ast.And):
                 result: Any = True
-                for value in values:
-                    result = _evaluate(value, env)
+                for part in values:
+                    result = _evaluate(part, env)
                     if not result:
                         return result
                 return result
             result = False
-            for value in values:
-                result = _evaluate(value, env)
+            for part in values:
+                result = _evaluate(part, env)
                 if result:
                     return result
             return result
         case ast.Compare(left=left, ops=ops, comparators=comparators):
             current = _evaluate(left, env)
-            for op, item in zip(ops, comparators, strict=True):
+            for comparison, item in zip(ops, comparators, strict=True):
                 right = _evaluate(item, env)
-                if not _COMPARE[type(op)](current, right):
+                if not _COMPARE[type(comparison)](current, right):
                     return False
                 current = right
             return True

@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             f"share_last_year__{s}",
             f"{_label(s)} share of units, last year",
-            lambda r, s=s: outcomes.final_units_share(r, window, s),
+            partial(outcomes.final_units_share, window=window, strategy=s),
         )
         for s in strategies
     ]
@@ -73,7 +74,7 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             f"shareholder_value_per_firm__{s}",
             f"{_label(s)} shareholder value per firm at the end ($)",
-            lambda r, s=s: outcomes.shareholder_value_per_firm(r, window, s),
+            partial(outcomes.shareholder_value_per_firm, window=window, strategy=s),
         )
         for s in strategies
     ]
@@ -81,12 +82,12 @@ def headline_catalogue(strategies: list[str]) -> list[Headline]:
         Headline(
             "consumer_surplus_last_year",
             "consumer surplus per shopping trip, last year ($)",
-            lambda r: outcomes.final_consumer_surplus(r, window),
+            partial(outcomes.final_consumer_surplus, window=window),
         ),
         Headline(
             "firms_alive_at_end",
             "firms alive at the end",
-            lambda r: outcomes.final_n_firms_alive(r, window),
+            partial(outcomes.final_n_firms_alive, window=window),
         ),
         Headline("hhi_last_year", "concentration (HHI, 0-1), last year", _hhi),
     ]
@@ -99,11 +100,11 @@ def _hhi(result) -> float:
 
 def scenario_strategies(scenario: Scenario) -> list[str]:
     """Strategy names of the scenario's firms and entrant templates, in first-seen order."""
-    from sim.experiments.spec import _strategy_name
+    from sim.experiments.spec.validation import result_strategy_name
 
     names = [firm.strategy for firm in scenario.firms]
     names += [template.strategy for template in scenario.entry.templates]
-    return list(dict.fromkeys(_strategy_name(name) for name in names))
+    return list(dict.fromkeys(result_strategy_name(name) for name in names))
 
 
 def headlines(result, strategies: list[str]) -> dict[str, float]:
@@ -377,7 +378,7 @@ def run_seeds(
     return SeedsReport(out, seeds, per_seed, table, text, handle.description)
 
 
-def rerun_command(source: str, steps: int, overrides: list[str] = ()) -> str:
+def rerun_command(source: str, steps: int, overrides: tuple[str, ...] | list[str] = ()) -> str:
     """The ``flywheel run`` command (without ``--seed``) that repeats one seed's run."""
     import shlex
 

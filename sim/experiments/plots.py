@@ -104,7 +104,7 @@ def outcome_vs_parameter(
     categorical = not pd.api.types.is_numeric_dtype(df[parameter]) or pd.api.types.is_bool_dtype(
         df[parameter]
     )
-    categories = sorted(df[parameter].astype(str).unique()) if categorical else None
+    categories = sorted(df[parameter].astype(str).unique()) if categorical else []
 
     def xs(values: pd.Series) -> np.ndarray:
         if categorical:

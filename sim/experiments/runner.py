@@ -383,7 +383,7 @@ def _run(
     status = _status(sweep, store)
     keys = [key for key in sweep.run_keys() if status[key.run_id] != "done"]
     skipped = sweep.n_runs - len(keys)
-    session = {
+    session: dict[str, Any] = {
         "started": _now(),
         "started_at": round(time.time(), 6),
         "ended": None,

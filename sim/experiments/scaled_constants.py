@@ -203,11 +203,14 @@ def strategy_uses(scenario: Scenario) -> list[StrategyUse]:
         name = spec.strategy if ":" not in spec.strategy else cls.name
         uses.append(StrategyUse(prefix, name, cls, dict(spec.strategy_params)))
     for k, platform in enumerate(scenario.platforms):
-        cls = resolve_platform_strategy(platform.strategy)
-        name = platform.strategy if ":" not in platform.strategy else cls.name
+        platform_cls = resolve_platform_strategy(platform.strategy)
+        name = platform.strategy if ":" not in platform.strategy else platform_cls.name
         uses.append(
             StrategyUse(
-                f"platforms.{k}", PLATFORM_PREFIX + name, cls, dict(platform.strategy_params)
+                f"platforms.{k}",
+                PLATFORM_PREFIX + name,
+                platform_cls,
+                dict(platform.strategy_params),
             )
         )
     return uses
