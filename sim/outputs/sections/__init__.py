@@ -225,8 +225,8 @@ def section_lines(result) -> list[str]:
     """
     on = applicable(result)
     lines: list[str] = []
-    for part, members in groupby(on, key=lambda s: s.part):
-        members = list(members)
+    for part, grouped in groupby(on, key=lambda s: s.part):
+        members = list(grouped)
         written = [line for member in members for line in member.write(result)]
         if part and written:
             written += part_note(members, result)

@@ -301,7 +301,7 @@ def leader_sentence(table: pd.DataFrame, column: str, audience: str) -> str:
         f"- Over the whole run, **{label(leader)}** firms delivered more to "
         f"{audience} (dollars per firm)"
     )
-    if since is None:
+    if since is None or before is None:
         return sentence + ", judged at any horizon."
     sentence += (
         f", but the answer depends on the horizon: judged at {in_years(since - 13)} "
