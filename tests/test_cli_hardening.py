@@ -329,7 +329,7 @@ def test_absurd_decisions_are_refused_in_code_and_decision_files(here, capsys):
 
 
 def test_summary_dollars_stay_short():
-    from sim.outputs.summary import dollars
+    from sim.outputs.wording import dollars
 
     assert dollars(-1.3e301) == "-$1.3e+301"
     assert dollars(2.5e12) == "$2.50 trillion"

@@ -388,10 +388,14 @@ def test_marketing_is_the_scenario_value_unless_strategies_set_it():
 
 
 def test_brand_strength_figure_shows_defences_where_they_are_on(defended):
-    from sim.outputs.sections.defences import defence_lines, save_defence_figures
+    import matplotlib.pyplot as plt
 
-    drawn = []
-    save_defence_figures(defended, lambda fig, name: drawn.append((name, len(fig.axes))))
+    from sim.outputs.sections import section
+    from sim.outputs.sections.defences import defence_lines
+
+    (figure,) = section("defences").figures_for(defended)
+    drawn = figure.draw(defended)
+    plt.close(drawn)
     # brand strength; defence spend with its twin axis of loyalty members
-    assert drawn == [("brand_strength", 3)]
+    assert (figure.name, len(drawn.axes)) == ("brand_strength", 3)
     assert "Figure: `figures/brand_strength.png`." in defence_lines(defended)

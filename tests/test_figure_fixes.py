@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from sim.outputs import figures as plots
-from sim.outputs import summary as report
+from sim.outputs import market_story, wording
+from sim.outputs.sections import lifecycle as lifecycle_section
 
 NAN = float("nan")
 
@@ -154,9 +155,9 @@ def test_value_figure_thick_tsr_line_is_the_median_the_summary_quotes():
 
 
 def test_money_puts_the_minus_before_the_dollar():
-    assert report.dollars(-58_000) == "-$58 thousand"
-    assert report.dollars(-2_500_000) == "-$2.50 million"
-    assert report.dollars(12.5) == "$12.50"
+    assert wording.dollars(-58_000) == "-$58 thousand"
+    assert wording.dollars(-2_500_000) == "-$2.50 million"
+    assert wording.dollars(12.5) == "$12.50"
 
 
 @pytest.mark.parametrize(
@@ -169,12 +170,12 @@ def test_money_puts_the_minus_before_the_dollar():
     ],
 )
 def test_share_change_words(before, after, text):
-    assert report.share_change(before, after) == text
+    assert wording.share_change(before, after) == text
 
 
 def test_counts_are_singular_for_one():
-    assert report._count(1, "consumer") == "1 consumer"
-    assert report._count(2_000, "consumer") == "2,000 consumers"
+    assert wording.count(1, "consumer") == "1 consumer"
+    assert wording.count(2_000, "consumer") == "2,000 consumers"
 
 
 def events(rows):
@@ -197,7 +198,7 @@ def test_bezos_line_does_not_claim_the_order_firms_did_not_follow():
             (200, 2, "D1", "customer_obsessed", "irrelevance", "", 0.01),
         ]
     )
-    line = report.bezos_sequence_line(table)
+    line = lifecycle_section.bezos_sequence_line(table)
     assert "Of the 2 firms that reached any of these stages, 1 went through them" in line
     assert "1 reached a later stage without ever being in stasis" in line
 
@@ -213,7 +214,7 @@ def test_bezos_line_does_not_claim_the_order_firms_did_not_follow():
     ],
 )
 def test_follows_bezos(stages, expected):
-    assert report.follows_bezos(stages) is expected
+    assert lifecycle_section.follows_bezos(stages) is expected
 
 
 # ------------------------------------------------------------------ market share by group
@@ -280,13 +281,13 @@ def test_summary_tells_the_story_between_groups_of_one_strategy():
                     "satisfaction": 0.0,
                 }
             )
-    lines = report.group_share_lines(pd.DataFrame(rows), load_scenario("day1_vs_day2"), 52)
+    lines = market_story.group_share_lines(pd.DataFrame(rows), load_scenario("day1_vs_day2"), 52)
     assert lines == [
         "- Group **Steady** grew from 50% to 90% of units sold.",
         "- Group **Drifting** fell from 50% to 10% of units sold.",
     ]
     assert (
-        report.group_share_lines(
+        market_story.group_share_lines(
             pd.DataFrame(rows).assign(
                 name=["Obsessed 1", "Shareholder 1"] * 104,
                 strategy=["customer_obsessed", "shareholder_focused"] * 104,
@@ -320,8 +321,8 @@ def test_group_colours_are_distinct_and_avoid_near_hues():
 
 
 def test_still_in_market_agrees_in_number():
-    assert report.still_in_market(1, 1) == "1 of 1 is still in the market"
-    assert report.still_in_market(0, 5) == "0 of 5 are still in the market"
+    assert wording.still_in_market(1, 1) == "1 of 1 is still in the market"
+    assert wording.still_in_market(0, 5) == "0 of 5 are still in the market"
 
 
 def test_years_since_start_read_as_calendar_years_when_the_run_has_a_start():

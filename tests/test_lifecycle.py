@@ -10,6 +10,7 @@ from lifecycle_builders import FIXED, FROZEN_VITALITY, firm, identical_consumers
 import sim
 from sim.mechanics import demand, lifecycle, value
 from sim.outputs import summary as report
+from sim.outputs.sections import lifecycle as lifecycle_section
 from sim.scenario import InputError
 
 # ---------------------------------------------------------------------------
@@ -360,7 +361,7 @@ def test_stage_stories_name_the_stages_in_order():
         ],
         columns=["step", "firm_id", "name", "strategy", "event", "detail", "value"],
     ).sort_values("step")
-    (line,) = report.stage_stories(events)
+    (line,) = lifecycle_section.stage_stories(events)
     assert line.startswith("- **B** (shareholder-focused): stasis")
     order = [line.index(word) for word in ("stasis", "irrelevance", "decline", "death")]
     assert order == sorted(order)
@@ -375,9 +376,9 @@ def test_leader_flip_reports_the_last_change_of_lead():
             "customer_value": [5, 1, 5, 6, 7, 6, 7, 9],
         }
     )
-    assert report.leader_flip(table, "customer_value") == ("b", 52.0, "a", 3)
+    assert lifecycle_section.leader_flip(table, "customer_value") == ("b", 52.0, "a", 3)
     steady = table.assign(customer_value=[1, 0] * 4)
-    assert report.leader_flip(steady, "customer_value") == ("a", None, None, 0)
+    assert lifecycle_section.leader_flip(steady, "customer_value") == ("a", None, None, 0)
 
 
 def test_summary_has_the_life_cycle_sections():

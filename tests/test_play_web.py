@@ -301,7 +301,7 @@ def test_the_dashboard_links_to_the_play_page(server):
 
 
 def test_summary_window_of_a_market_with_no_firm_left_is_empty_not_an_error():
-    from sim.outputs.summary import window_means
+    from sim.outputs.market_story import window_means
 
     firms = pd.DataFrame(
         {

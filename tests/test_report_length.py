@@ -37,7 +37,7 @@ def test_a_two_year_run_of_a_ten_year_scenario_says_two_years():
 def test_summary_says_why_a_loop_gain_is_zero():
     import pandas as pd
 
-    from sim.outputs.summary import _gain, zero_links_note
+    from sim.outputs.sections.flywheel import gain_text, zero_links_note
 
     rows = pd.DataFrame(
         {
@@ -50,4 +50,8 @@ def test_summary_says_why_a_loop_gain_is_zero():
     note = zero_links_note(rows)
     assert "volume does not lower its cost" in note and "price" not in note
     assert zero_links_note(rows.assign(loop_gain=[0.1, 0.2, 0.0])) == ""
-    assert _gain(0.0000359) == "+0.0000359" and _gain(0.5349) == "+0.535" and _gain(0.0) == "0"
+    assert (
+        gain_text(0.0000359) == "+0.0000359"
+        and gain_text(0.5349) == "+0.535"
+        and gain_text(0.0) == "0"
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 from sim.classroom.scoring import RULES
 from sim.outputs.debrief import Debrief, SeatRecord, build_debrief, score_of, turning_points
 from sim.outputs.html import STYLE, _image, _png, write_atomically
-from sim.outputs.summary import dollars
+from sim.outputs.wording import dollars
 from sim.runs.folders import writable_problem
 from sim.scenario import InputError, Problem
 

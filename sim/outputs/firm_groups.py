@@ -8,7 +8,7 @@ rather than by strategy alone, show stories told between firms of one strategy
 
 from __future__ import annotations
 
-from sim.outputs.figures import STRATEGY_COLOURS
+from sim.outputs.plots.common import STRATEGY_COLOURS
 
 # Okabe-Ito hues after the two strategy colours; a hue close to a colour already taken
 # (orange beside vermillion, sky blue beside blue) is used only when nothing else is left.

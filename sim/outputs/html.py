@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.outputs.firm_groups import firm_group
-from sim.outputs.summary import dollars
+from sim.outputs.wording import dollars
 from sim.runs.folders import writable_problem
 from sim.runs.runner import RunResult, load_result
 from sim.scenario import InputError, Problem

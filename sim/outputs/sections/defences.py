@@ -1,6 +1,24 @@
-"""The summary's section on brand strength and channel defences (plain words)."""
+"""The summary's section on brand strength and channel defences (plain words), and its figure.
+
+Written when the firm table has brand strength; a firm's defences are told, and drawn,
+where the scenario switches them on (``defences.enabled``, ``sim/components/defences.py``).
+"""
 
 from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from sim.outputs.plots.common import WEEKS_PER_YEAR, quarterly
+
+
+def has_brand_strength(result) -> bool:
+    """Whether the run measured brand strength."""
+    return "brand_strength" in result.firms
+
+
+def brand_strength_drawn(result) -> bool:
+    """Whether any firm's brand strength was ever above zero (else nothing to draw)."""
+    return bool((result.firms["brand_strength"] > 0).any())
 
 
 def defence_lines(result) -> list[str]:
@@ -10,11 +28,10 @@ def defence_lines(result) -> list[str]:
         result: a :class:`~sim.runs.runner.RunResult`.
 
     Returns:
-        Markdown lines (a heading and one line per firm alive at the end).
+        Markdown lines (a heading and one line per firm alive at the end; none when no
+        firm is alive at the end).
     """
     firms = result.firms
-    if "brand_strength" not in firms:
-        return []
     final = firms[(firms["step"] == firms["step"].max()) & firms["alive"]]
     if final.empty:
         return []
@@ -67,10 +84,6 @@ def plot_brand_and_defences(firms, axes=None, with_defences: bool = True):
     Returns:
         The Axes drawn.
     """
-    import matplotlib.pyplot as plt
-
-    from sim.outputs.figures import WEEKS_PER_YEAR, quarterly
-
     if axes is None:
         _, axes = plt.subplots(
             1, 2 if with_defences else 1, figsize=(12 if with_defences else 8, 4.5)
@@ -122,22 +135,12 @@ def plot_brand_and_defences(firms, axes=None, with_defences: bool = True):
     return axes
 
 
-def save_defence_figures(result, finish) -> None:
-    """Draw ``brand_strength.png`` (with the defences' costs where they are on).
-
-    Args:
-        result: the run's result.
-        finish: ``finish(fig, name)`` saves and closes a figure.
-    """
-    firms = result.firms
-    if "brand_strength" not in firms or not (firms["brand_strength"] > 0).any():
-        return
-    import matplotlib.pyplot as plt
-
+def draw_brand_strength(result):
+    """``brand_strength.png``: brand strength, with the defences' costs where they are on."""
     with_defences = bool(result.scenario.defences.enabled)
     if with_defences:
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     else:
         fig, axes = plt.subplots(figsize=(8, 4.5))
-    plot_brand_and_defences(firms, axes, with_defences)
-    finish(fig, "brand_strength")
+    plot_brand_and_defences(result.firms, axes, with_defences)
+    return fig

@@ -3,7 +3,8 @@
 :func:`industry_statistics` computes the headline statistics of
 :mod:`sim.outputs.industry_statistics` from a firm table; :data:`PUBLISHED` holds the figures
 reported for real industries; :func:`comparison_table` sets the two side by side with a verdict per
-row; :func:`industry_summary` writes the section of the run summary (``summary.md``).
+row; :func:`industry_summary` writes the section of the run summary (``summary.md``), for
+runs with entry (:func:`has_entry`).
 """
 
 from __future__ import annotations
@@ -271,6 +272,16 @@ def shape_text(shape: float) -> str:
     if shape > 10:
         return "above 10 (flatter than a bell curve)"
     return f"{shape:.2f}"
+
+
+def has_entry(result) -> bool:
+    """Whether firms enter during the run (the industry's dynamics are then worth telling)."""
+    return result.scenario.entry.rate_per_year > 0
+
+
+def industry_lines(result) -> list[str]:
+    """The section on industry dynamics as summary lines (see :func:`industry_summary`)."""
+    return ["", industry_summary(result.firms)]
 
 
 def industry_summary(firms: pd.DataFrame) -> str:

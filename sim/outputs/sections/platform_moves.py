@@ -1,23 +1,28 @@
 """The summary's lines on the platform's moves and on what owned customers are worth.
 
-Printed in the platform part of ``summary.md`` (``sim.outputs.summary.platform_lines``) only
-when a move is on, data value is measured or a brand starts strong.
+Printed in the platforms part of ``summary.md`` (after :mod:`sim.outputs.sections.channels`)
+when a move is on (``sim/components/platform_moves.py``), data value is measured or a
+brand starts strong.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-WEEKS_PER_YEAR = 52
+from sim.outputs.wording import WEEKS_PER_YEAR, compared_weeks, year_window
 
 
-def _window(table: pd.DataFrame, first: bool, weeks: int) -> pd.DataFrame:
-    steps = table["step"][table["step"] > 0]
-    if steps.empty:
-        return table.iloc[0:0]
-    if first:
-        return table[table["step"].between(steps.min(), steps.min() + weeks - 1)]
-    return table[table["step"].between(steps.max() - weeks + 1, steps.max())]
+def has_platform_moves(result) -> bool:
+    """Whether a listed platform makes a move, a brand starts strong, or data value is measured."""
+    scenario = result.scenario
+    platforms = result.tables.get("platforms")
+    if platforms is not None and "dependence" in platforms:
+        listed = set(platforms["name"])
+        if any(spec.moves.active and spec.name in listed for spec in scenario.platforms):
+            return True
+    return (
+        bool(scenario.owned_customers.starting_strength) or "data_value_per_owned" in result.firms
+    )
 
 
 def platform_moves_lines(result) -> list[str]:
@@ -27,27 +32,23 @@ def platform_moves_lines(result) -> list[str]:
         result: a :class:`~sim.runs.runner.RunResult`.
 
     Returns:
-        Markdown lines (none when nothing here is switched on).
+        Markdown lines under one heading.
     """
     scenario, firms = result.scenario, result.firms
     platforms = result.tables.get("platforms")
-    steps = int(result.model["step"].max())
-    window = min(WEEKS_PER_YEAR, max(steps // 2, 1))
-    lines: list[str] = []
+    window = compared_weeks(int(result.model["step"].max()))
+    lines = ["", "### The platform's moves and owned customers", ""]
     if platforms is not None and "dependence" in platforms:
         for spec in scenario.platforms:
             lines += _moves_of(spec, platforms[platforms["name"] == spec.name], window, result)
-    lines += _owned_lines(scenario, firms, window)
-    if lines:
-        lines = ["", "### The platform's moves and owned customers", "", *lines]
-    return lines
+    return lines + _owned_lines(scenario, firms, window)
 
 
 def _moves_of(spec, group: pd.DataFrame, window: int, result) -> list[str]:
     moves, name = spec.moves, spec.name
     if not moves.active or group.empty:
         return []
-    opening, closing = _window(group, True, window), _window(group, False, window)
+    opening, closing = year_window(group, True, window), year_window(group, False, window)
     lines = []
     if moves.own_label.enabled:
         events = result.tables.get("events")
@@ -106,7 +107,7 @@ def _owned_lines(scenario, firms: pd.DataFrame, window: int) -> list[str]:
         )
     if "data_value_per_owned" not in firms:
         return lines
-    closing = _window(firms[firms["alive"]], False, window)
+    closing = year_window(firms[firms["alive"]], False, window)
     lines.append(
         "- What owned customers are worth (last quarter measured): the weekly contribution "
         "the brand's data earn per owned customer, by the fit they give it (its purchases "

@@ -1,14 +1,22 @@
-"""The summary's section on research with noise (plain words)."""
+"""The summary's section on research with noise (plain words), and its figure.
+
+Written when the scenario's research is with noise (``research.enabled``,
+``sim/components/research.py``).
+"""
 
 from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.outputs.summary import dollars
+from sim.outputs.wording import WEEKS_PER_YEAR, dollars
 
-WEEKS_PER_YEAR = 52
+
+def has_research(result) -> bool:
+    """Whether the run's research is with noise."""
+    return bool(result.scenario.research.enabled)
 
 
 def research_lines(result) -> list[str]:
@@ -18,10 +26,8 @@ def research_lines(result) -> list[str]:
         result: a :class:`~sim.runs.runner.RunResult`.
 
     Returns:
-        Markdown lines (none when the run's research is free and exact).
+        Markdown lines.
     """
-    if not result.scenario.research.enabled:
-        return []
     firms = result.firms
     end = firms[firms["step"] == firms["step"].max()]
     spent = firms.groupby("name")["research_spend"].sum()
@@ -70,8 +76,6 @@ def plot_research(firms: pd.DataFrame, platforms: pd.DataFrame | None, axes=None
     Returns:
         The two Axes.
     """
-    import matplotlib.pyplot as plt
-
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     left, right = axes
@@ -103,17 +107,8 @@ def plot_research(firms: pd.DataFrame, platforms: pd.DataFrame | None, axes=None
     return axes
 
 
-def save_research_figures(result, finish) -> None:
-    """Draw ``research.png`` when the run's research is with noise (see ``sim.outputs.figures``).
-
-    Args:
-        result: the run's result.
-        finish: ``finish(fig, name)`` saves and closes a figure.
-    """
-    if not result.scenario.research.enabled:
-        return
-    import matplotlib.pyplot as plt
-
+def draw_research(result):
+    """``research.png``: research precision and owned customers (two panels)."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     plot_research(result.firms, result.tables.get("platforms"), axes)
-    finish(fig, "research")
+    return fig

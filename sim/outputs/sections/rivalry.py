@@ -1,35 +1,57 @@
-"""Summary lines on imitation and acquisitions, read from the events and firm tables."""
+"""Summary lines on imitation and acquisitions, read from the events and firm tables.
+
+Printed under the life-cycle section's heading on entry, exit and tenure
+(:mod:`sim.outputs.sections.lifecycle`), one line per imitation and per deal.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from sim.outputs.summary import WEEKS_PER_YEAR, _count, dollars
+from sim.outputs.sections.lifecycle import has_lifecycle
+from sim.outputs.wording import WEEKS_PER_YEAR, count, dollars
+
+DEAL_EVENTS = ("acquisition", "acquisition_refused")
 
 
-def rivalry_lines(result) -> list[str]:
-    """Markdown lines on who copied whom and who bought whom (empty if nobody did).
+def _events(result, kinds: tuple[str, ...]) -> pd.DataFrame:
+    events = result.tables["events"]
+    return events[events["event"].isin(kinds)]
+
+
+def has_imitation(result) -> bool:
+    """Whether a firm copied another in this run (its events record an imitation)."""
+    return has_lifecycle(result) and not _events(result, ("imitation",)).empty
+
+
+def has_deals(result) -> bool:
+    """Whether a firm bought, or decided against buying, another in this run."""
+    return has_lifecycle(result) and not _events(result, DEAL_EVENTS).empty
+
+
+def imitation_lines(result) -> list[str]:
+    """One Markdown line per imitation: who copied whom, and when."""
+    return [
+        f"- **{row['name']}** {row['detail']}, in week {int(row['step'])} "
+        f"(year {row['step'] / WEEKS_PER_YEAR:.1f})."
+        for _, row in _events(result, ("imitation",)).iterrows()
+    ]
+
+
+def acquisition_lines(result) -> list[str]:
+    """One Markdown line per deal (who bought whom, for what) and one on refused deals.
 
     Args:
         result: a :class:`~sim.runs.runner.RunResult`.
 
     Returns:
-        Markdown lines, one per imitation and deal, and one on refused deals.
+        Markdown lines; a bought firm's state at the end follows its deal.
     """
-    events = result.tables.get("events")
-    if events is None or events.empty:
-        return []
     firms = result.firms
     final = firms[firms["step"] == firms["step"].max()].set_index("name")
     lines: list[str] = []
-    for _, row in events[events["event"] == "imitation"].iterrows():
-        lines.append(
-            f"- **{row['name']}** {row['detail']}, in week {int(row['step'])} "
-            f"(year {row['step'] / WEEKS_PER_YEAR:.1f})."
-        )
-    deals = events[events["event"] == "acquisition"]
     premium = result.scenario.acquisition.control_premium
-    for _, row in deals.iterrows():
+    for _, row in _events(result, ("acquisition",)).iterrows():
         target = row["detail"].split(":")[0].removeprefix("bought ")
         line = (
             f"- **{row['name']}** bought **{target}** in week {int(row['step'])} (year "
@@ -44,8 +66,8 @@ def rivalry_lines(result) -> list[str]:
                 f"{end['share']:.0%}, {int(end['customers'])} customers."
             )
         lines.append(line)
-    refused = events[events["event"] == "acquisition_refused"]
+    refused = _events(result, ("acquisition_refused",))
     if len(refused):
         reasons = "; ".join(sorted(pd.unique(refused["detail"].str.split(":").str[0]))[:3])
-        lines.append(f"- {_count(len(refused), 'acquisition decision')} refused ({reasons}).")
+        lines.append(f"- {count(len(refused), 'acquisition decision')} refused ({reasons}).")
     return lines

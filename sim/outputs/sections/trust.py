@@ -1,7 +1,7 @@
 """What a run with trust switched on shows: the trust gap, the remedies and what they cost.
 
-Used by the summary (``sim.outputs.summary``) and the standard figures (``sim.outputs.figures``)
-only when the firm table has the trust columns (``sim/components/trust.py``).
+Registered in :mod:`sim.outputs.sections` for runs whose firm table has the trust columns
+(``sim/components/trust.py``); its figure is drawn when consumers doubted some firm.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.outputs.figures import OTHER_COLOURS, _years
+from sim.outputs.plots.common import OTHER_COLOURS, _years
+from sim.outputs.wording import WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52
 REMEDIES = {
     "guarantee": "money-back trial",
     "free_returns": "free returns",
@@ -26,9 +26,14 @@ def signed_dollars(value: float) -> str:
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
 
 
-def has_trust(firms: pd.DataFrame) -> bool:
+def has_trust(result) -> bool:
     """Whether the run had trust switched on (its firm table has the trust columns)."""
-    return "trust_gap" in firms.columns
+    return "trust_gap" in result.firms.columns
+
+
+def has_doubts(result) -> bool:
+    """Whether consumers were ever unsure of some firm (else there is nothing to draw)."""
+    return bool(doubted_firms(result.firms))
 
 
 def doubted_firms(firms: pd.DataFrame) -> list[str]:
@@ -78,20 +83,16 @@ def plot_trust(firms: pd.DataFrame, axes=None):
     return axes
 
 
-def save_trust_figures(result, finish) -> None:
-    """Draw ``trust.png`` when the run had trust on (``finish`` saves a figure by name)."""
-    if not has_trust(result.firms) or not doubted_firms(result.firms):
-        return
+def draw_trust(result):
+    """``trust.png``: trust gap and the remedies' cost of the doubted firms (two panels)."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     plot_trust(result.firms, axes)
-    finish(fig, "trust")
+    return fig
 
 
 def trust_lines(result) -> list[str]:
     """Summary lines: each doubted firm's trust gap, remedies, returns and their cost."""
     firms = result.firms
-    if not has_trust(firms):
-        return []
     names = doubted_firms(firms)
     lines = ["", "## Trust before buying", ""]
     if not names:

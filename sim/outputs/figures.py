@@ -4,9 +4,11 @@ Colours follow the Okabe-Ito palette (safe for colour-blind readers): blue for
 customer-obsessed firms, vermillion for shareholder-focused ones, other hues for other
 strategies. Thin lines are single firms, thick lines the mean of their strategy.
 
-The figures live in ``common`` (colours, time axes), ``market``, ``lifecycle`` and
-``platforms``; this module draws them all for a run: :func:`draw_figures` returns them
-(for a notebook), :func:`save_figures` writes them as PNG files.
+The plot functions live in :mod:`sim.outputs.plots`; this module draws a run's standard
+figures: the four market figures every run has (:data:`KEY_FIGURES`), then the figures of
+each report section that applies to the run, in the registry's order
+(:mod:`sim.outputs.sections`). :func:`draw_figures` returns them (for a notebook),
+:func:`save_figures` writes them as PNG files.
 
 Importing this module does not choose a matplotlib backend: a notebook keeps its own;
 the command line and the servers draw off-screen (:func:`sim.outputs.headless.use_agg`).
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from sim.outputs.figures.common import (
+from sim.outputs.firm_groups import firm_group
+from sim.outputs.fonts import drawable_names
+from sim.outputs.plots.common import (
     OTHER_COLOURS,
     PLATFORM_COLOURS,
     STRATEGY_COLOURS,
@@ -29,7 +33,7 @@ from sim.outputs.figures.common import (
     quarterly,
     strategy_colour,
 )
-from sim.outputs.figures.lifecycle import (
+from sim.outputs.plots.lifecycle import (
     EVENT_MARKERS,
     LABEL_GAP,
     SP500_TENURE_YEARS,
@@ -38,15 +42,14 @@ from sim.outputs.figures.lifecycle import (
     plot_tenure,
     plot_value,
     plot_vitality,
-    save_lifecycle_figures,
 )
-from sim.outputs.figures.market import (
+from sim.outputs.plots.market import (
     plot_cash_and_payouts,
     plot_experience_and_satisfaction,
     plot_market_share,
     plot_price_and_cost,
 )
-from sim.outputs.figures.platforms import (
+from sim.outputs.plots.platforms import (
     FIRM_LINKS,
     LINK_COLOURS,
     SELLER_LINKS,
@@ -58,9 +61,8 @@ from sim.outputs.figures.platforms import (
     plot_platform_sellers,
     plot_platform_take_rate,
     plot_third_party_share,
-    save_platform_figures,
 )
-from sim.outputs.fonts import drawable_names
+from sim.outputs.sections import figures_for
 from sim.runs.folders import KEY_FIGURES
 
 __all__ = [
@@ -98,8 +100,6 @@ __all__ = [
     "plot_vitality",
     "quarterly",
     "save_figures",
-    "save_lifecycle_figures",
-    "save_platform_figures",
     "strategy_colour",
 ]
 
@@ -176,10 +176,48 @@ def enlarge_text_of_wide_figure(fig) -> None:
             text.set_fontsize(text.get_fontsize() * WIDE_TEXT_SCALE)
 
 
+def draw_market_share(result):
+    """``market_share.png``: unit share by firm group (or strategy), stacked."""
+    firms = result.firms
+    groups = {name: firm_group(name, result.scenario) for name in firms["name"].drop_duplicates()}
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_market_share(firms, ax, groups)
+    return fig
+
+
+def draw_price_vs_cost(result):
+    """``price_vs_cost.png``: price against unit cost."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_price_and_cost(result.firms, ax)
+    return fig
+
+
+def draw_experience(result):
+    """``experience_and_satisfaction.png``: experience delivered and satisfaction."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    plot_experience_and_satisfaction(result.firms, result.model, axes)
+    return fig
+
+
+def draw_cash(result):
+    """``cash_and_payouts.png``: cash held and cumulative payouts."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    plot_cash_and_payouts(result.firms, axes)
+    return fig
+
+
+MARKET_FIGURES = (
+    ("market_share", draw_market_share),
+    ("price_vs_cost", draw_price_vs_cost),
+    ("experience_and_satisfaction", draw_experience),
+    ("cash_and_payouts", draw_cash),
+)
+"""The figures every run has, by file name (the :data:`KEY_FIGURES`), in order."""
+
+
 def _draw_figures(result, folder: Path | None, title: str, key_only: bool = False) -> dict:
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    firms, model = result.firms, result.model
     drawn = {}
 
     def finish(fig, name):
@@ -193,33 +231,9 @@ def _draw_figures(result, folder: Path | None, title: str, key_only: bool = Fals
         plt.close(fig)
         drawn[name] = fig
 
-    from sim.outputs.firm_groups import firm_group
-
-    names = firms["name"].drop_duplicates()
-    groups = {name: firm_group(name, result.scenario) for name in names}
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_market_share(firms, ax, groups)
-    finish(fig, "market_share")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_price_and_cost(firms, ax)
-    finish(fig, "price_vs_cost")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    plot_experience_and_satisfaction(firms, model, axes)
-    finish(fig, "experience_and_satisfaction")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    plot_cash_and_payouts(firms, axes)
-    finish(fig, "cash_and_payouts")
-    if key_only:
-        return drawn
-    save_lifecycle_figures(result, finish)
-    from sim.outputs.sections.trust import save_trust_figures
-
-    save_trust_figures(result, finish)
-    save_platform_figures(result, finish)
-    from sim.outputs.sections.research import save_research_figures
-
-    save_research_figures(result, finish)
-    from sim.outputs.sections.defences import save_defence_figures
-
-    save_defence_figures(result, finish)
+    for name, draw in MARKET_FIGURES:
+        finish(draw(result), name)
+    if not key_only:
+        for figure in figures_for(result):
+            finish(figure.draw(result), figure.name)
     return drawn

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sim.outputs.figures.common import (
+from sim.outputs.plots.common import (
     PLATFORM_COLOURS,
     _ax,
     _quarter_mean,
@@ -333,44 +333,3 @@ def plot_connected(firms: pd.DataFrame, axes=None, start_year: int | None = None
         _time_axis(ax, start_year)
         ax.legend(frameon=True, fontsize=8, loc="best")
     return axes
-
-
-def save_platform_figures(result, finish) -> None:
-    """Draw the platform and flywheel figures of a run (called by :func:`save_figures`).
-
-    Args:
-        result: the run's result.
-        finish: ``finish(fig, name)`` saves and closes a figure.
-    """
-    tables = result.tables
-    start_year = result.scenario.start_year
-    platforms = tables.get("platforms")
-    if platforms is not None and len(platforms):
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_platform_take_rate(platforms, ax, start_year)
-        finish(fig, "platform_take_rate")
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_platform_sellers(platforms, ax, start_year)
-        finish(fig, "platform_sellers_selection")
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_disintermediation(result.model, result.firms, ax, start_year)
-        finish(fig, "disintermediation")
-        if (platforms["owner_units"] > 0).any():
-            fig, ax = plt.subplots(figsize=(8, 4.5))
-            start = result.scenario.start_year if result.scenario.start_year else 1
-            reference = None if result.scenario.start_year else {}
-            plot_third_party_share(platforms, start, reference, ax)
-            finish(fig, "third_party_share")
-    firms = result.firms
-    if "connected" in firms and (firms["connected"] != "none").any():
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-        plot_connected(firms, axes, start_year)
-        finish(fig, "connected_strategy")
-    flywheel = tables.get("flywheel")
-    if flywheel is not None and len(flywheel) and flywheel["loop_gain"].notna().any():
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_loop_gain(flywheel, ax, start_year)
-        finish(fig, "flywheel_loop_gain")
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        plot_flywheel_links(flywheel, links_agent(flywheel), ax, start_year)
-        finish(fig, "flywheel_links")

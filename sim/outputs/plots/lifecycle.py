@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import offset_copy
 
-from sim.outputs.figures.common import (
+from sim.outputs.plots.common import (
     WEEKS_PER_YEAR,
     _ax,
     _by_strategy,
@@ -243,28 +243,3 @@ def plot_value(firms: pd.DataFrame, axes=None):
     right.set_title("Consumer surplus delivered, cumulated")
     right.legend(frameon=True, fontsize=8)
     return axes
-
-
-def save_lifecycle_figures(result, finish) -> None:
-    """Draw the Day 1 / Day 2 figures (called by :func:`save_figures`).
-
-    Args:
-        result: a :class:`~sim.runs.runner.RunResult`.
-        finish: callback ``finish(fig, name)`` that titles, saves and closes a figure.
-    """
-    firms, model = result.firms, result.model
-    events = result.tables.get("events")
-    if events is None or "vitality" not in firms.columns:
-        return
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_vitality(firms, events, ax, result.scenario.vitality.stasis_threshold)
-    finish(fig, "vitality")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_awareness(firms, model, ax)
-    finish(fig, "awareness")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    plot_tenure(model, ax, result.scenario.lifecycle.top_k)
-    finish(fig, "tenure")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    plot_value(firms, axes)
-    finish(fig, "value")

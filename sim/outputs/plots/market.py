@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.outputs.figures.common import (
+from sim.outputs.firm_groups import group_colours
+from sim.outputs.plots.common import (
     _ax,
     _by_strategy,
     _years,
@@ -23,8 +24,6 @@ def plot_market_share(firms: pd.DataFrame, ax=None, groups: dict[str, str] | Non
         groups: ``{firm name: group}`` (see :mod:`sim.outputs.firm_groups`); by strategy if None
             or if the groups are no finer than the strategies.
     """
-    from sim.outputs.firm_groups import group_colours
-
     ax = _ax(ax)
     units = quarterly(firms, "units", how="sum")
     by_group = groups is not None and (
