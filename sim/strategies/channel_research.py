@@ -15,9 +15,10 @@ from functools import cached_property
 import numpy as np
 
 from sim.mechanics.platforms import ChannelOffer, FirmWhatIf, Shoppers
-from sim.strategies.base import ChannelSet, MarketResearch
+from sim.strategies.market_research import MarketResearch
 from sim.strategies.research_terms import ResearchTerms  # noqa: F401 (inherited fields' types)
 from sim.strategies.trust_view import TrustResearch  # noqa: F401 (inherited fields' types)
+from sim.strategies.views import ChannelSet
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 PRICE_SEARCH_STEPS = 60

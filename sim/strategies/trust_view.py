@@ -92,7 +92,7 @@ class TrustResearch:
         if policy.try_on:
             kit = self.own_aware & (variance > one_trial * (1.0 + 1e-5))
             tried_mean, tried_variance = trust.update_belief(
-                mean, variance, self.own_experience, noise
+                mean, variance, np.asarray(self.own_experience, dtype=float), noise
             )
             mean = np.where(kit, tried_mean, mean)
             variance = np.where(kit, tried_variance, variance)
@@ -131,7 +131,7 @@ class TrustResearch:
         """True chance that a buyer is disappointed: ``Phi((e - tau - x) / sigma)``."""
         return trust.disappointment_probability(
             np.full(len(self.expectation), self.own_experience),
-            0.0,
+            np.zeros(len(self.expectation)),
             self.expectation,
             self.disappointment_threshold,
             self.noise_sd,
@@ -235,11 +235,11 @@ def choose_remedies(research, price: float, unit_cost: float, sale_value: float,
         cost = candidate * base * multiplier
         value = margin * sale_value * gained
         if rule == "customers":
-            key = (gained, -cost) if value >= cost else None
+            candidate_key = (gained, -cost) if value >= cost else None
         else:
-            key = (value - cost, -cost)
-        if key is not None and gained > 0 and key > reward_key:
-            reward, reward_key = candidate, key
+            candidate_key = (value - cost, -cost)
+        if candidate_key is not None and gained > 0 and candidate_key > reward_key:
+            reward, reward_key = candidate, candidate_key
     return TrustPolicy(best.guarantee, best.free_returns, best.try_on, best.reviews, reward)
 
 
