@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from sim.mechanics.demand import (
     choice_utilities,
@@ -58,7 +59,9 @@ class MarketResearch:
     trust: TrustResearch | None = None
     brand_match: np.ndarray | None = None
 
-    def _utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
+    def _utilities(
+        self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray
+    ) -> np.ndarray:
         utilities = self._known_utilities(price, selection, experience)
         if self.trust is not None:
             utilities += self.trust.adjustment
@@ -66,7 +69,9 @@ class MarketResearch:
             utilities += self.brand_match
         return utilities
 
-    def _known_utilities(self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray):
+    def _known_utilities(
+        self, price: np.ndarray, selection: np.ndarray, experience: np.ndarray
+    ) -> np.ndarray:
         return choice_utilities(
             self.quality,
             price,
@@ -191,7 +196,9 @@ class MarketResearch:
         share = 0.5 - 0.5 * gap
         return float(self.weights @ np.where(own_available, share, 0.0))
 
-    def demand_grid(self, price, experience, selection) -> np.ndarray:
+    def demand_grid(
+        self, price: ArrayLike, experience: ArrayLike, selection: ArrayLike
+    ) -> np.ndarray:
         """:meth:`demand` for many candidate offers at once.
 
         Args:

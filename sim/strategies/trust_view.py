@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.mechanics import trust
+
+if TYPE_CHECKING:  # both import this module
+    from sim.strategies.decision import Decision
+    from sim.strategies.market_research import MarketResearch
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,13 @@ REFERRAL_PRICE_SHARES = (0.05, 0.1, 0.2)
 """Referral rewards a strategy weighs, as shares of its price (Casper: $75 on a ~$1,000 bed)."""
 
 
-def choose_remedies(research, price: float, unit_cost: float, sale_value: float, rule: str):
+def choose_remedies(
+    research: MarketResearch,
+    price: float,
+    unit_cost: float,
+    sale_value: float,
+    rule: Literal["customers", "profit"],
+) -> TrustPolicy | None:
     """The trust remedies a strategy puts in force, from its market research.
 
     Every combination of guarantee (none, buyer pays the collection, free returns),
@@ -243,7 +254,7 @@ def choose_remedies(research, price: float, unit_cost: float, sale_value: float,
     return TrustPolicy(best.guarantee, best.free_returns, best.try_on, best.reviews, reward)
 
 
-def with_remedies(decision, policy):
+def with_remedies(decision: Decision, policy: TrustPolicy | None) -> Decision:
     """``decision`` with the remedies of ``policy`` (unchanged when ``policy`` is None)."""
     if policy is None:
         return decision

@@ -234,7 +234,7 @@ def _import(name: str) -> ModuleType:
         raise ImportError(f"{where}{type(exc).__name__}: {exc}") from exc
 
 
-def checked(result, expected: type, method: str):
+def checked[T](result: object, expected: type[T], method: str) -> T:
     """``result`` if it is an ``expected``; a TypeError naming what came back otherwise."""
     if not isinstance(result, expected):
         raise TypeError(
