@@ -76,6 +76,7 @@ class FastFollower(Strategy):
         "decision_velocity": 1.0,
     }
     Params = FastFollowerParams
+    params: FastFollowerParams
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Match the best rival stocks, undercut the cheapest rival, pay out what is left."""

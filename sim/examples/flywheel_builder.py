@@ -29,7 +29,7 @@ class FlywheelBuilderParams(StrategyParams):
     )
 
     @model_validator(mode="after")
-    def shares_fit(self):
+    def shares_fit(self) -> FlywheelBuilderParams:
         """Selection and efficiency shares leave a non-negative share for experience."""
         if self.selection_share + self.efficiency_share > 1:
             raise ValueError("selection_share + efficiency_share must be at most 1")
@@ -64,6 +64,7 @@ class FlywheelBuilder(Strategy):
         "decision_velocity": 0.75,
     }
     Params = FlywheelBuilderParams
+    params: FlywheelBuilderParams
 
     def decide(self, firm: FirmView, view: MarketView) -> Decision:
         """Thin-margin price; cash above the floor into selection, efficiency, experience."""

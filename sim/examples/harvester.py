@@ -5,9 +5,18 @@ Run it by dotted path ``sim.examples.harvester:Harvester`` (it ships with the pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from sim.strategies.base import Decision, FirmView, MarketView, Strategy, StrategyParams
+from sim.strategies.base import (
+    ChannelSet,
+    Decision,
+    FirmView,
+    MarketView,
+    Strategy,
+    StrategyParams,
+)
 from sim.strategies.customer_obsessed import CustomerObsessed
 from sim.strategies.shareholder_focused import ShareholderFocused
 
@@ -48,8 +57,9 @@ class Harvester(Strategy):
         "decision_velocity": 0.75,
     }
     Params = HarvesterParams
+    params: HarvesterParams
 
-    def __init__(self, **params):
+    def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self.builder = CustomerObsessed()
         self.harvester = ShareholderFocused()
@@ -80,7 +90,13 @@ class Harvester(Strategy):
             spend_innovation=decision.spend_innovation,
         )
 
-    def choose_channels(self, firm, view, options, current):
+    def choose_channels(
+        self,
+        firm: FirmView,
+        view: MarketView,
+        options: tuple[ChannelSet, ...],
+        current: ChannelSet,
+    ) -> ChannelSet:
         """Channels as the mindset in charge would choose them."""
         active = self.harvester if self.harvesting else self.builder
         return active.choose_channels(firm, view, options, current)

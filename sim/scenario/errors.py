@@ -87,13 +87,13 @@ def preview(value: Any, limit: int = PREVIEW_CHARACTERS) -> str:
 class InputError(ValueError):
     """A bad input file; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
         lines = [f"{len(problems)} {noun}:"] + [f"  - {p}" for p in problems]
         super().__init__("\n".join(lines))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
         """Pickle with its problems (errors cross process boundaries in sweeps)."""
         return (type(self), (self.problems,))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -29,7 +30,9 @@ def scenario_search_path() -> list[Path]:
     return unique
 
 
-def locate_named_file(name_or_path: str | os.PathLike, folders, kind: str) -> Path | None:
+def locate_named_file(
+    name_or_path: str | os.PathLike, folders: Iterable[Path], kind: str
+) -> Path | None:
     """A file given by path, or by name in ``folders`` (``NAME``, ``.yaml``, ``.yml``).
 
     Args:

@@ -99,27 +99,37 @@ class Distribution(Frozen):
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind {self.kind.value} needs {', '.join(missing)}")
-        if self.kind is DistributionKind.uniform and self.low > self.high:
-            raise ValueError(f"uniform needs low <= high, got low={self.low} high={self.high}")
-        if self.kind is DistributionKind.lognormal and self.mean <= 0:
-            raise ValueError(f"lognormal needs mean > 0, got {self.mean}")
+        if self.kind is DistributionKind.uniform:
+            low, high = self._given(self.low), self._given(self.high)
+            if low > high:
+                raise ValueError(f"uniform needs low <= high, got low={low} high={high}")
+        mean = self.mean
+        if self.kind is DistributionKind.lognormal and self._given(mean) <= 0:
+            raise ValueError(f"lognormal needs mean > 0, got {mean}")
         if self.kind is DistributionKind.beta:
-            if not 0 < self.mean < 1:
-                raise ValueError(f"beta needs 0 < mean < 1, got {self.mean}")
-            if self.sd**2 >= self.mean * (1 - self.mean):
+            mean, sd = self._given(self.mean), self._given(self.sd)
+            if not 0 < mean < 1:
+                raise ValueError(f"beta needs 0 < mean < 1, got {mean}")
+            if sd**2 >= mean * (1 - mean):
                 raise ValueError(
-                    f"beta needs sd**2 < mean*(1-mean) = {self.mean * (1 - self.mean):.4g}, "
-                    f"got sd={self.sd}"
+                    f"beta needs sd**2 < mean*(1-mean) = {mean * (1 - mean):.4g}, got sd={sd}"
                 )
         return self
+
+    @staticmethod
+    def _given(parameter: float | None) -> float:
+        """A parameter the kind needs (present once validated)."""
+        if parameter is None:
+            raise ValueError("a parameter this kind needs is missing")
+        return parameter
 
     def central(self) -> float:
         """The distribution's mean (its value if constant, midpoint if uniform)."""
         if self.kind is DistributionKind.constant:
-            return float(self.value)
+            return float(self._given(self.value))
         if self.kind is DistributionKind.uniform:
-            return 0.5 * (self.low + self.high)
-        return float(self.mean)
+            return 0.5 * (self._given(self.low) + self._given(self.high))
+        return float(self._given(self.mean))
 
     def sample(self, rng: np.random.Generator, size: int, low: float, high: float) -> np.ndarray:
         """Draw ``size`` values, clipped to ``[low, high]``.
@@ -135,21 +145,23 @@ class Distribution(Frozen):
         """
         match self.kind:
             case DistributionKind.constant:
-                draws = np.full(size, float(self.value))
+                draws = np.full(size, float(self._given(self.value)))
             case DistributionKind.normal:
-                draws = rng.normal(self.mean, self.sd, size)
+                draws = rng.normal(self._given(self.mean), self._given(self.sd), size)
             case DistributionKind.lognormal:
-                sigma2 = np.log1p((self.sd / self.mean) ** 2)
-                draws = rng.lognormal(np.log(self.mean) - sigma2 / 2, np.sqrt(sigma2), size)
+                mean, sd = self._given(self.mean), self._given(self.sd)
+                sigma2 = np.log1p((sd / mean) ** 2)
+                draws = rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), size)
             case DistributionKind.uniform:
-                draws = rng.uniform(self.low, self.high, size)
+                draws = rng.uniform(self._given(self.low), self._given(self.high), size)
             case DistributionKind.beta:
-                variance = self.sd**2
-                common = self.mean * (1 - self.mean) / variance - 1 if variance > 0 else None
+                mean, sd = self._given(self.mean), self._given(self.sd)
+                variance = sd**2
+                common = mean * (1 - mean) / variance - 1 if variance > 0 else None
                 if common is None or not np.isfinite(common):
-                    draws = np.full(size, float(self.mean))
+                    draws = np.full(size, float(mean))
                 else:
-                    draws = rng.beta(self.mean * common, (1 - self.mean) * common, size)
+                    draws = rng.beta(mean * common, (1 - mean) * common, size)
         return np.clip(draws, low, high)
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from sim.mechanics.platforms import ChannelOffer, FirmWhatIf, Shoppers
-from sim.strategies.base import ChannelSet, MarketResearch
+from sim.strategies.market_research import MarketResearch
 from sim.strategies.research_terms import ResearchTerms  # noqa: F401 (inherited fields' types)
 from sim.strategies.trust_view import TrustResearch  # noqa: F401 (inherited fields' types)
+from sim.strategies.views import ChannelSet
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 PRICE_SEARCH_STEPS = 60
@@ -54,7 +56,9 @@ class ChannelMarketResearch(MarketResearch):
         direct, platforms = self.what_if.units(price, selection, experience)
         return direct + float(platforms.sum())
 
-    def demand_grid(self, price, experience, selection) -> np.ndarray:
+    def demand_grid(
+        self, price: ArrayLike, experience: ArrayLike, selection: ArrayLike
+    ) -> np.ndarray:
         """:meth:`demand` for many candidate offers (one channel evaluation each)."""
         price, experience, selection = np.broadcast_arrays(
             np.asarray(price, dtype=float),
@@ -105,7 +109,9 @@ class ChannelMarketResearch(MarketResearch):
                 break
         return float(0.5 * (low + high))
 
-    def channel_value(self, option: ChannelSet, unit_cost: float, relationship_weight: float):
+    def channel_value(
+        self, option: ChannelSet, unit_cost: float, relationship_weight: float
+    ) -> float:
         """Value of selling through ``option``: weekly contribution plus relationship value.
 
         ``V = (p - c) D_direct + sum_k (p (1 - tau_k) - c) D_k + w p D_direct``.

@@ -8,12 +8,14 @@ investments by long-term value, and pass cost savings on as lower prices.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
 from sim.strategies.base import Decision, FirmView, MarketView, RivalView
 from sim.strategies.defence_choice import choose_defences, choose_marketing
+from sim.strategies.planner import Projection, SpendMask
 from sim.strategies.planning import MINDSET_FIELDS, PlannerParams, PlanningStrategy
 from sim.strategies.trust_view import choose_remedies, with_remedies
 
@@ -137,14 +139,15 @@ class CustomerObsessed(PlanningStrategy):
         "decision_velocity": 1.0,
     }
     Params = CustomerObsessedParams
+    params: CustomerObsessedParams
     mindset_parameters = MINDSET_FIELDS | {"steer_by_customer_metrics", "research_target_error"}
     new_plan_note = "quarterly plan"
 
-    def score(self, projected: dict) -> np.ndarray:
+    def score(self, projected: Projection) -> np.ndarray:
         """Customers served: expected weekly units at the horizon's end."""
         return projected["units"][:, -1]
 
-    def allowed(self, firm: FirmView):
+    def allowed(self, firm: FirmView) -> SpendMask | None:
         """Spend pairs the customer metrics permit (see class), or None."""
         if not self.params.steer_by_customer_metrics:
             return None
@@ -154,7 +157,7 @@ class CustomerObsessed(PlanningStrategy):
         )
         selection_needed = last.customer_growth < 0
 
-        def mask(x, s):
+        def mask(x: np.ndarray, s: np.ndarray) -> np.ndarray:
             keep = np.ones(len(x), dtype=bool)
             if experience_first:
                 keep &= x >= s
@@ -167,7 +170,7 @@ class CustomerObsessed(PlanningStrategy):
     def research_spend(self, firm: FirmView, view: MarketView, price: float) -> float:
         """Weekly research spend reaching the target error, within its share of the plan."""
         terms = view.research.terms
-        budget = self.plan.spends
+        budget = self.current_plan.spends
         if terms is None or self.params.research_target_error <= 0 or budget <= 0:
             return 0.0
         needed = terms.spend_for_error(self.params.research_target_error)
@@ -209,7 +212,7 @@ class CustomerObsessed(PlanningStrategy):
     @staticmethod
     def net_cost(rival: RivalView) -> float:
         """What buying a rival takes out of cash: price less the cash it holds ($, >= 0)."""
-        return max(0.0, rival.asking_price - rival.cash)
+        return max(0.0, rival.price_to_buy() - rival.cash)
 
     def acquisition(self, firm: FirmView, view: MarketView) -> RivalView | None:
         """The rival whose customers add most to those served at the horizon, or None.
@@ -224,7 +227,7 @@ class CustomerObsessed(PlanningStrategy):
         strategy: the plan, not a spare-cash rule, decides what the firm can afford.
         """
         candidates = [
-            rival
+            (rival, rival.last_quarter)
             for rival in view.rivals
             if rival.alive
             and rival.asking_price is not None
@@ -234,23 +237,23 @@ class CustomerObsessed(PlanningStrategy):
         ]
         if not candidates:
             return None
-        best, best_units = None, self.plan.units_end
-        for rival in candidates:
+        best, best_units = None, self.current_plan.units_end
+        for rival, report in candidates:
             poorer = dataclasses.replace(firm, cash=firm.cash - self.net_cost(rival))
             plan = self.make_plan(poorer, view)[0]
-            served = plan.units_end + rival.last_quarter.units / 13.0
+            served = plan.units_end + report.units / 13.0
             if plan.feasible and served > best_units:
                 best, best_units = rival, served
         return best
 
-    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict[str, Any]:
         """Channel defences and marketing by research, valuing relationships (see class).
 
         The defences' expected cost per unit is priced in at the same margin, as platform
         fees and connected costs are: the firm never sells below its full cost. While its
         plan cannot be financed it counts no relationship value: a defence must pay at once.
         """
-        weight = self.params.relationship_weight if self.plan.feasible else 0.0
+        weight = self.params.relationship_weight if self.current_plan.feasible else 0.0
         chosen = choose_defences(firm, view.research, price, weight)
         if chosen.cost_per_unit > 0:
             cost = firm.unit_cost + firm.connected_unit_cost

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.mechanics.defences import marketing_spend_for_value
 from sim.strategies.base import FirmView, MarketResearch
+from sim.strategies.channel_research import ChannelMarketResearch
 
 # Options weighed, as shares of the direct price: incentives and rebates.
 DEFENCE_SHARES = (0.0, 0.025, 0.05, 0.1)
@@ -38,7 +39,7 @@ class DefenceChoice:
     value: float = 0.0
     cost_per_unit: float = 0.0
 
-    def as_decision(self) -> dict:
+    def as_decision(self) -> dict[str, float | None]:
         """The fields of a :class:`~sim.strategies.base.Decision`."""
         return {
             "platform_price": self.platform_price,
@@ -67,7 +68,7 @@ def choose_defences(
     Returns:
         The best option (ties go to the cheaper, earlier option).
     """
-    if not firm.defences_allowed or not hasattr(research, "defence_value"):
+    if not firm.defences_allowed or not isinstance(research, ChannelMarketResearch):
         return DefenceChoice()
     offer = research.offer
     listed = offer.listed[:, research.own]
@@ -76,23 +77,28 @@ def choose_defences(
         fee = float(offer.take_rate[listed].max())
         platform_prices += [price / (1.0 - fee) ** share for share in FEE_PASS_THROUGH[1:]]
     cost = firm.unit_cost + firm.connected_unit_cost
-    best = None
-    for asked, incentive, rebate in itertools.product(
-        platform_prices, DEFENCE_SHARES, DEFENCE_SHARES
-    ):
-        value = research.defence_value(
-            price,
-            cost,
-            relationship_weight,
+    options = [
+        DefenceChoice(
             asked,
             incentive * price,
             rebate * price,
-            firm.owned_customers,
-            firm.loyalty_cost_per_member,
-            firm.incentive_cost_ratio,
+            research.defence_value(
+                price,
+                cost,
+                relationship_weight,
+                asked,
+                incentive * price,
+                rebate * price,
+                firm.owned_customers,
+                firm.loyalty_cost_per_member,
+                firm.incentive_cost_ratio,
+            ),
         )
-        if best is None or value > best.value:
-            best = DefenceChoice(asked, incentive * price, rebate * price, value)
+        for asked, incentive, rebate in itertools.product(
+            platform_prices, DEFENCE_SHARES, DEFENCE_SHARES
+        )
+    ]
+    best = max(options, key=lambda option: option.value)  # the first of equals
     if best.direct_incentive > 0 or best.loyalty_rebate > 0:
         direct, member, platforms = research.what_if.units_detail(
             price=price,

@@ -39,7 +39,9 @@ The plan, step by step (ODD section 7.30):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -47,6 +49,7 @@ from sim.mechanics.finance import discount_factor, seed_line_left, weekly_rate
 from sim.mechanics.stocks import stocks_after, upkeep_spend
 from sim.mechanics.word_of_mouth import bass_reach, referral_coefficient
 from sim.strategies.base import FirmView, MarketView
+from sim.strategies.market_research import MarketResearch
 
 WEEKS_PER_QUARTER = 13
 PLAN_POINTS = 2
@@ -55,6 +58,35 @@ STARTS = 2
 ROUNDS = 2
 # Candidate prices closer than this share are one candidate.
 SAME_PRICE = 0.005
+
+# A candidate plan: (index of its price option, weekly experience, selection and
+# efficiency spends in $).
+Candidate = tuple[int, float, float, float]
+# How candidates rank (compared as tuples, higher first); see Planner.evaluate.
+SortKey = tuple[float, ...]
+
+
+class Financing(TypedDict):
+    """What :meth:`Planner.finance` projects, one entry per candidate (last axis: points)."""
+
+    surplus: np.ndarray
+    value: np.ndarray
+    needed: np.ndarray
+    needed_now: np.ndarray
+    min_cash: np.ndarray
+    covers: np.ndarray
+
+
+class Projection(Financing):
+    """What :meth:`Planner.project` projects: the financing and the weekly units."""
+
+    units: np.ndarray
+
+
+# The strategy's objective: a score per candidate of a projection (higher is better).
+Score = Callable[[Projection], np.ndarray]
+# Which (experience, selection) spend pairs a strategy permits, as a boolean mask.
+SpendMask = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -178,7 +210,9 @@ def price_options(firm: FirmView, view: MarketView, terms: PlanTerms) -> list[Pr
     return options
 
 
-def repeat_price(research, cost: float, static_price: float, terms: PlanTerms) -> float:
+def repeat_price(
+    research: MarketResearch, cost: float, static_price: float, terms: PlanTerms
+) -> float:
     """Best response with the repeat purchases a sale brings within the horizon.
 
     A sale adds ``G`` repeat units (research), each worth the markup ``p - c``, so the firm
@@ -193,6 +227,13 @@ def repeat_price(research, cost: float, static_price: float, terms: PlanTerms) -
         return static_price
     value = markup / (1.0 + repeats) * repeats
     return research.best_response_price(max(cost - value, 0.0), static_price - value)
+
+
+def with_spend(point: Candidate, dim: int, spend: float) -> Candidate:
+    """The candidate with the spend on stock ``dim`` (experience, selection, efficiency)."""
+    spends = [point[1], point[2], point[3]]
+    spends[dim] = spend
+    return (point[0], spends[0], spends[1], spends[2])
 
 
 class Planner:
@@ -253,7 +294,7 @@ class Planner:
             ones[k] = bass_reach(aware, marketing, q, self.all_weeks) / aware
         return ones
 
-    def project(self, candidates: np.ndarray) -> dict:
+    def project(self, candidates: np.ndarray) -> Projection:
         """Units, surplus and financing of candidates ``(C, 4)``: price index, x, s, e.
 
         Each stock follows its Technology dynamics under the candidate's constant weekly
@@ -321,7 +362,7 @@ class Planner:
             line = np.maximum(line, np.array(left))
         return line
 
-    def finance(self, surplus: np.ndarray, revenue: np.ndarray | None = None) -> dict:
+    def finance(self, surplus: np.ndarray, revenue: np.ndarray | None = None) -> Financing:
         """Cash path with interest, value, and the equity a plan lacks (last axis: points).
 
         ``cash_k = cash_{k-1} + L s_k - D_{k-1} ((1 + w)^L - 1)`` over segments of length
@@ -363,7 +404,13 @@ class Planner:
             "covers": (cash >= 0.0) | (run_rate >= end_interest),
         }
 
-    def evaluate(self, candidates: list[tuple], score, allowed, financed: bool):
+    def evaluate(
+        self,
+        candidates: list[Candidate],
+        score: Score,
+        allowed: SpendMask | None,
+        financed: bool,
+    ) -> tuple[list[SortKey], Projection]:
         """Sort keys of candidates: financed first (``financed``), else by score alone.
 
         With ``financed`` a plan the rules allow beats any that lacks money; among those
@@ -382,7 +429,7 @@ class Planner:
             permitted = allowed(array[:, 1], array[:, 2])
             ok &= permitted
         worth = projected["value"]
-        keys = []
+        keys: list[SortKey] = []
         for c in range(len(candidates)):
             tie = float(worth[c])
             if financed:
@@ -397,7 +444,9 @@ class Planner:
                 keys.append((int(permitted[c]), int(bool(ok[c])), float(values[c]), tie))
         return keys, projected
 
-    def search(self, score, allowed, financed: bool) -> tuple[tuple, tuple]:
+    def search(
+        self, score: Score, allowed: SpendMask | None, financed: bool
+    ) -> tuple[Candidate, SortKey]:
         """Coordinate search over price and the three weekly spends.
 
         Every candidate price is tried at upkeep spends and at no spend (a plan the
@@ -408,10 +457,8 @@ class Planner:
         their grids (``ROUNDS`` passes), then every price is tried once more at the spends
         found. Returns the best candidate and its key.
         """
-        starts = [
-            (k, *(self.snap(k, d, self.upkeep[d]) for d in range(3)))
-            for k in range(len(self.options))
-        ] + [(k, 0.0, 0.0, 0.0) for k in range(len(self.options))]
+        starts = [self.snapped(k, self.upkeep) for k in range(len(self.options))]
+        starts += [(k, 0.0, 0.0, 0.0) for k in range(len(self.options))]
         keys, _ = self.evaluate(starts, score, allowed, financed)
         order = sorted(range(len(starts)), key=keys.__getitem__, reverse=True)[:STARTS]
         best, best_key = starts[order[0]], keys[order[0]]
@@ -420,28 +467,37 @@ class Planner:
             for _ in range(ROUNDS):
                 for dim in range(3):
                     grid = self.grids[point[0]][dim]
-                    trial = [(*point[: dim + 1], float(v), *point[dim + 2 :]) for v in grid]
+                    trial = [with_spend(point, dim, float(v)) for v in grid]
                     trial_keys, _ = self.evaluate(trial, score, allowed, financed)
                     k = max(range(len(trial)), key=trial_keys.__getitem__)
                     if trial_keys[k] > key:
                         point, key = trial[k], trial_keys[k]
             if key > best_key:
                 best, best_key = point, key
-        others = [
-            (k, *(self.snap(k, d, best[d + 1]) for d in range(3))) for k in range(len(self.options))
-        ]
+        others = [self.snapped(k, best[1:]) for k in range(len(self.options))]
         keys, _ = self.evaluate(others, score, allowed, financed)
         k = max(range(len(others)), key=keys.__getitem__)
         if keys[k] > best_key:
             best, best_key = others[k], keys[k]
         return best, best_key
 
+    def snapped(self, option: int, spends: tuple[float, float, float]) -> Candidate:
+        """The candidate at price option ``option`` with each spend snapped to its grid."""
+        return (
+            option,
+            self.snap(option, 0, spends[0]),
+            self.snap(option, 1, spends[1]),
+            self.snap(option, 2, spends[2]),
+        )
+
     def snap(self, option: int, dim: int, spend: float) -> float:
         """The grid value of a stock's spend nearest to ``spend`` at a candidate price."""
         grid = self.grids[option][dim]
         return float(grid[int(np.abs(grid - spend).argmin())])
 
-    def choose(self, score, allowed=None, equity: bool = False) -> tuple[Plan, Plan | None]:
+    def choose(
+        self, score: Score, allowed: SpendMask | None = None, equity: bool = False
+    ) -> tuple[Plan, Plan | None]:
         """The best financed plan by ``score``, and (``equity``) a better one needing equity.
 
         ``score(projection)`` returns an array over candidates (higher is better). A plan
@@ -461,7 +517,7 @@ class Planner:
             return chosen, wanted
         return chosen, None
 
-    def plan(self, point: tuple) -> Plan:
+    def plan(self, point: Candidate) -> Plan:
         """The plan of one candidate ``(price index, x, s, e)``."""
         projected = self.project(np.array([point], dtype=float))
         option = self.options[int(point[0])]

@@ -11,6 +11,7 @@ defaults; which parameters define the mindset is listed in ``mindset_parameters`
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -29,6 +30,8 @@ from sim.strategies.planner import (
     Planner,
     PlanTerms,
     PriceOption,
+    Projection,
+    SpendMask,
     repeat_price,
 )
 
@@ -145,10 +148,11 @@ class PlannerParams(StrategyParams):
 class PlanningStrategy(Strategy):
     """A mindset that plans with the shared planner; subclasses define :meth:`score`."""
 
-    Params = PlannerParams
+    Params: ClassVar[type[PlannerParams]] = PlannerParams
+    params: PlannerParams
     new_plan_note = "plan"
 
-    def __init__(self, **params):
+    def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self.plan: Plan | None = None
         self.wanted: Plan | None = None
@@ -179,11 +183,11 @@ class PlanningStrategy(Strategy):
             credit_use=p.credit_use,
         )
 
-    def score(self, projected: dict) -> np.ndarray:
+    def score(self, projected: Projection) -> np.ndarray:
         """The objective of every candidate in a projection (higher is better)."""
         raise NotImplementedError
 
-    def allowed(self, firm: FirmView):
+    def allowed(self, firm: FirmView) -> SpendMask | None:
         """``mask(x, s)`` of permitted experience and selection spends (arrays), or None."""
         return None
 
@@ -224,9 +228,16 @@ class PlanningStrategy(Strategy):
         self.drawdown = max(0.0, firm.cash - self.plan.min_cash)
         return note
 
+    @property
+    def current_plan(self) -> Plan:
+        """The plan in force (:meth:`update_plan` makes one before it is used)."""
+        if self.plan is None:
+            raise RuntimeError("no plan yet: update_plan runs before the plan is used")
+        return self.plan
+
     def price_now(self, firm: FirmView, view: MarketView) -> float:
         """Today's price by the plan's price rule (a markup follows unit cost)."""
-        option: PriceOption = self.plan.price
+        option: PriceOption = self.current_plan.price
         research = view.research
         if self.fresh:
             return option.price
@@ -244,7 +255,7 @@ class PlanningStrategy(Strategy):
         The plan needs its lowest projected cash (``drawdown`` below today's) plus a
         reserve of ``reserve_quarters`` of fixed cost and all planned weekly spends.
         """
-        plan = self.plan
+        plan = self.current_plan
         weekly = firm.fixed_cost + self.committed(firm) + plan.spends + spend_research
         reserve = self.params.reserve_quarters * WEEKS_PER_QUARTER * weekly
         free = min(firm.cash - self.drawdown - reserve, firm.retained_earnings)
@@ -252,7 +263,7 @@ class PlanningStrategy(Strategy):
 
     def funding(self) -> tuple[float, FundingPlan | None]:
         """Equity asked now and the plan shown: a better plan's need, or the plan's own."""
-        plan = self.plan
+        plan = self.current_plan
         asked = 0.0
         if self.wanted is not None:
             plan, asked = self.wanted, self.wanted.needed
@@ -268,7 +279,7 @@ class PlanningStrategy(Strategy):
     def base_decision(self, firm: FirmView, view: MarketView) -> Decision:
         """The plan's price, spends, research, payout and funding request as a decision."""
         note = self.update_plan(firm, view)
-        plan = self.plan
+        plan = self.current_plan
         price = self.price_now(firm, view)
         spend_research = self.research_spend(firm, view, price)
         asked, shown = self.funding()
@@ -286,6 +297,6 @@ class PlanningStrategy(Strategy):
         )
 
     @staticmethod
-    def with_fields(decision: Decision, **changes) -> Decision:
+    def with_fields(decision: Decision, **changes: Any) -> Decision:
         """The decision with some fields changed."""
         return dataclasses.replace(decision, **changes)

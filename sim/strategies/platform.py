@@ -149,6 +149,7 @@ class CustomerObsessedPlatform(PlatformStrategy):
         "payout": "none",
     }
     Params = CustomerObsessedPlatformParams
+    params: CustomerObsessedPlatformParams
     mindset_parameters = frozenset({"reinvest_quarters"})
 
     def decide(self, platform: PlatformView) -> PlatformDecision:
@@ -212,6 +213,7 @@ class ShareholderFocusedPlatform(PlatformStrategy):
         "payout": "cash above a reserve, every quarter",
     }
     Params = ShareholderFocusedPlatformParams
+    params: ShareholderFocusedPlatformParams
     mindset_parameters = frozenset({"cash_reserve_quarters"})
 
     def decide(self, platform: PlatformView) -> PlatformDecision:

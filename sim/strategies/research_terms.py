@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.mechanics.research import (
     pricing_loss,
     stratified_mean_variance,
@@ -64,10 +66,10 @@ class ResearchTerms:
         )
         n_owned, n_survey = stratum_sizes(self.population, self.owned, respondents, self.max_sample)
         return stratified_mean_variance(
-            [self.owned, self.population - self.owned],
-            [n_owned, n_survey],
-            [self.taste_variance, self.taste_variance],
-            [self.owned_noise_sd, self.survey_noise_sd],
+            np.array([self.owned, self.population - self.owned], dtype=float),
+            np.array([n_owned, n_survey], dtype=float),
+            np.array([self.taste_variance, self.taste_variance], dtype=float),
+            np.array([self.owned_noise_sd, self.survey_noise_sd], dtype=float),
         )
 
     def spend_for_respondents(self, respondents: float) -> float:

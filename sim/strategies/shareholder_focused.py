@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -22,8 +23,9 @@ from sim.mechanics.acquisition import value_over_horizon
 from sim.mechanics.finance import discount_factor
 from sim.strategies.base import Decision, FirmView, MarketView, RivalView
 from sim.strategies.defence_choice import choose_defences, choose_marketing, discounted_weeks
+from sim.strategies.planner import Projection
 from sim.strategies.planning import MINDSET_FIELDS, PlannerParams, PlanningStrategy
-from sim.strategies.trust_view import choose_remedies, with_remedies
+from sim.strategies.trust_view import TrustPolicy, choose_remedies, with_remedies
 
 WEEKS_PER_QUARTER = 13
 
@@ -118,10 +120,11 @@ class ShareholderFocused(PlanningStrategy):
         "decision_velocity": 0.5,
     }
     Params = ShareholderFocusedParams
+    params: ShareholderFocusedParams
     mindset_parameters = MINDSET_FIELDS
     new_plan_note = "annual plan"
 
-    def score(self, projected: dict) -> np.ndarray:
+    def score(self, projected: Projection) -> np.ndarray:
         """Shareholder value: discounted surplus over the horizon and continuing years."""
         return projected["value"]
 
@@ -177,24 +180,24 @@ class ShareholderFocused(PlanningStrategy):
         (:func:`sim.mechanics.acquisition.value_over_horizon`). It buys when that beats
         the asking price and the price is within its budget.
         """
-        rivals = [
-            rival
+        offers = [
+            (rival, rival.asking_price)
             for rival in view.rivals
             if rival.alive
             and rival.asking_price is not None
             and rival.asking_price <= firm.acquisition_budget
         ]
-        if not rivals:
+        if not offers:
             return None
         _, weights = plan_weights(
             self.horizon_weeks, self.params.hurdle_rate, self.params.continuing_years
         )
         best, best_gain = None, 0.0
-        for rival in rivals:
+        for rival, asking_price in offers:
             weekly = rival.annual_operating_profit / 52.0
             weekly += self.group_pricing_gain(firm, view, rival, price)
             gain = value_over_horizon(weekly, float(weights.sum()), rival.cash)
-            gain -= rival.asking_price
+            gain -= asking_price
             if gain > best_gain:
                 best, best_gain = rival, gain
         return best
@@ -210,14 +213,14 @@ class ShareholderFocused(PlanningStrategy):
             )
             decision = dataclasses.replace(
                 decision,
-                payout=max(0.0, decision.payout - target.asking_price),
+                payout=max(0.0, decision.payout - target.price_to_buy()),
                 acquire=target.name,
                 note=note,
             )
         decision = dataclasses.replace(decision, **self.defences(firm, view, price))
         return with_remedies(decision, self.remedies(firm, view, price))
 
-    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict:
+    def defences(self, firm: FirmView, view: MarketView, price: float) -> dict[str, Any]:
         """Channel defences and marketing that pay within the plan (see class)."""
         weight = self.params.relationship_weight
         chosen = choose_defences(firm, view.research, price, weight)
@@ -225,7 +228,7 @@ class ShareholderFocused(PlanningStrategy):
         marketing = choose_marketing(firm, view.research, price, weight, weeks)
         return {**chosen.as_decision(), "marketing_spend": marketing}
 
-    def remedies(self, firm: FirmView, view: MarketView, price: float):
+    def remedies(self, firm: FirmView, view: MarketView, price: float) -> TrustPolicy | None:
         """Trust remedies that pay within the plan's horizon (None when trust is off).
 
         A sale is worth its margin plus the repeat purchases it brings within the horizon,

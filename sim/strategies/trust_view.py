@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.mechanics import trust
+
+if TYPE_CHECKING:  # both import this module
+    from sim.strategies.decision import Decision
+    from sim.strategies.market_research import MarketResearch
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class TrustResearch:
         if policy.try_on:
             kit = self.own_aware & (variance > one_trial * (1.0 + 1e-5))
             tried_mean, tried_variance = trust.update_belief(
-                mean, variance, self.own_experience, noise
+                mean, variance, np.asarray(self.own_experience, dtype=float), noise
             )
             mean = np.where(kit, tried_mean, mean)
             variance = np.where(kit, tried_variance, variance)
@@ -131,7 +136,7 @@ class TrustResearch:
         """True chance that a buyer is disappointed: ``Phi((e - tau - x) / sigma)``."""
         return trust.disappointment_probability(
             np.full(len(self.expectation), self.own_experience),
-            0.0,
+            np.zeros(len(self.expectation)),
             self.expectation,
             self.disappointment_threshold,
             self.noise_sd,
@@ -182,7 +187,13 @@ REFERRAL_PRICE_SHARES = (0.05, 0.1, 0.2)
 """Referral rewards a strategy weighs, as shares of its price (Casper: $75 on a ~$1,000 bed)."""
 
 
-def choose_remedies(research, price: float, unit_cost: float, sale_value: float, rule: str):
+def choose_remedies(
+    research: MarketResearch,
+    price: float,
+    unit_cost: float,
+    sale_value: float,
+    rule: Literal["customers", "profit"],
+) -> TrustPolicy | None:
     """The trust remedies a strategy puts in force, from its market research.
 
     Every combination of guarantee (none, buyer pays the collection, free returns),
@@ -235,15 +246,15 @@ def choose_remedies(research, price: float, unit_cost: float, sale_value: float,
         cost = candidate * base * multiplier
         value = margin * sale_value * gained
         if rule == "customers":
-            key = (gained, -cost) if value >= cost else None
+            candidate_key = (gained, -cost) if value >= cost else None
         else:
-            key = (value - cost, -cost)
-        if key is not None and gained > 0 and key > reward_key:
-            reward, reward_key = candidate, key
+            candidate_key = (value - cost, -cost)
+        if candidate_key is not None and gained > 0 and candidate_key > reward_key:
+            reward, reward_key = candidate, candidate_key
     return TrustPolicy(best.guarantee, best.free_returns, best.try_on, best.reviews, reward)
 
 
-def with_remedies(decision, policy):
+def with_remedies(decision: Decision, policy: TrustPolicy | None) -> Decision:
     """``decision`` with the remedies of ``policy`` (unchanged when ``policy`` is None)."""
     if policy is None:
         return decision

@@ -23,10 +23,27 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn, Protocol
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the sim package
 _REAL_EXIT = os._exit
-_calls: list[tuple[object, str, object]] = []
+
+
+class StrategyOwner(Protocol):
+    """A firm or platform as the strategy guard sees it: its name and its strategy."""
+
+    @property
+    def name(self) -> str:
+        """The owner's name."""
+        ...
+
+    @property
+    def strategy(self) -> object:
+        """The strategy object the model calls."""
+        ...
+
+
+_calls: list[tuple[StrategyOwner, str, object]] = []
 
 
 class ProcessExit(SystemExit):
@@ -49,7 +66,7 @@ def real_exit(status: int) -> None:
     _REAL_EXIT(status)
 
 
-def _refuse_exit(status: int = 0) -> None:
+def _refuse_exit(status: int = 0) -> NoReturn:
     raise ProcessExit(f"os._exit({status})")
 
 
@@ -88,7 +105,7 @@ def blame_frame(exc: BaseException) -> traceback.FrameSummary | None:
 
 
 @contextlib.contextmanager
-def calling_strategy(owner, method: str, model) -> Iterator[None]:
+def calling_strategy(owner: StrategyOwner, method: str, model: object) -> Iterator[None]:
     """Turn any exception raised inside the block into a :class:`StrategyError`.
 
     ``SystemExit`` and ``os._exit`` (which raises :class:`ProcessExit` inside the block)
@@ -108,7 +125,8 @@ def calling_strategy(owner, method: str, model) -> Iterator[None]:
     except StrategyError:
         raise
     except KeyboardInterrupt as exc:
-        exc.strategy_call = current_call()  # named by the command's one-line message
+        # The command's one-line message reads it; a builtin exception declares no such field.
+        exc.strategy_call = current_call()  # type: ignore[attr-defined]
         raise
     except (Exception, SystemExit) as exc:
         raise strategy_error(owner, method, model, exc) from exc
@@ -131,7 +149,9 @@ def current_call() -> str | None:
     )
 
 
-def strategy_error(owner, method: str, model, exc: BaseException) -> StrategyError:
+def strategy_error(
+    owner: StrategyOwner, method: str, model: object, exc: BaseException
+) -> StrategyError:
     """Build the few-line :class:`StrategyError` for ``exc`` raised by ``owner``'s strategy."""
     strategy = owner.strategy
     cls = type(strategy)
@@ -214,7 +234,7 @@ def _import(name: str) -> ModuleType:
         raise ImportError(f"{where}{type(exc).__name__}: {exc}") from exc
 
 
-def checked(result, expected: type, method: str):
+def checked[T](result: object, expected: type[T], method: str) -> T:
     """``result`` if it is an ``expected``; a TypeError naming what came back otherwise."""
     if not isinstance(result, expected):
         raise TypeError(
