@@ -4,7 +4,15 @@ Public API: :func:`load_scenario`, :func:`run`, :class:`MarketModel`, :class:`Sc
 They load on first use, so ``import sim`` (and ``flywheel --help``) starts at once.
 """
 
+from typing import TYPE_CHECKING
+
 from sim.lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time names load on first use
+    from sim.model.market import MarketModel
+    from sim.runs.runner import RunResult, load_result, run
+    from sim.scenario import InputError, Scenario, load_scenario
+
 
 __version__ = "0.1.0"
 
@@ -17,5 +25,13 @@ _EXPORTS = {
     "load_scenario": "sim.scenario",
     "run": "sim.runs.runner",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "InputError",
+    "MarketModel",
+    "RunResult",
+    "Scenario",
+    "load_result",
+    "load_scenario",
+    "run",
+]
 lazy_exports(__name__, _EXPORTS)

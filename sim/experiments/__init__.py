@@ -12,7 +12,15 @@ Heavy parts are imported when used: SALib by sampled designs and sensitivity ana
 Dask only by the Dask executor.
 """
 
+from typing import TYPE_CHECKING
+
 from sim.lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time names load on first use
+    from sim.experiments.runner import SweepReport, run_sweep
+    from sim.experiments.spec import Sweep, load_sweep
+    from sim.experiments.store import load_design, load_results, read_manifest
+
 
 _EXPORTS = {
     "Sweep": "sim.experiments.spec",
@@ -23,5 +31,13 @@ _EXPORTS = {
     "read_manifest": "sim.experiments.store",
     "run_sweep": "sim.experiments.runner",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Sweep",
+    "SweepReport",
+    "load_design",
+    "load_results",
+    "load_sweep",
+    "read_manifest",
+    "run_sweep",
+]
 lazy_exports(__name__, _EXPORTS)

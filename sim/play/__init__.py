@@ -4,7 +4,14 @@
 browser page and the tests.
 """
 
+from typing import TYPE_CHECKING
+
 from sim.lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time names load on first use
+    from sim.play.decisions import FIELDS, SeatDecision, read_decision_file
+    from sim.play.engine import Game
+
 
 _EXPORTS = {
     "FIELDS": "sim.play.decisions",
@@ -12,5 +19,10 @@ _EXPORTS = {
     "SeatDecision": "sim.play.decisions",
     "read_decision_file": "sim.play.decisions",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "FIELDS",
+    "Game",
+    "SeatDecision",
+    "read_decision_file",
+]
 lazy_exports(__name__, _EXPORTS)

@@ -22,7 +22,71 @@ with its section added to :class:`Scenario` in ``schema``; everything public is
 re-exported here (loaded on first use), so callers import from ``sim.scenario``.
 """
 
+from typing import TYPE_CHECKING
+
 from sim.lazy import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time names load on first use
+    from sim.scenario.errors import _MISSING, InputError, Problem, problems_from_validation
+    from sim.scenario.files import (
+        SCENARIO_DIR_ENV,
+        find_scenario,
+        list_scenarios,
+        read_yaml,
+        scenario_search_path,
+    )
+    from sim.scenario.loading import (
+        file_kind,
+        load_scenario,
+        strategy_param_problems,
+        validate_scenario,
+    )
+    from sim.scenario.overrides import apply_overrides, parse_override
+    from sim.scenario.schema import Scenario
+    from sim.scenario.schema_base import (
+        _DOTTED,
+        WEEKS_PER_QUARTER,
+        WEEKS_PER_YEAR,
+        Distribution,
+        DistributionKind,
+        Frozen,
+        StrategyName,
+    )
+    from sim.scenario.schema_channels import (
+        ConnectedKind,
+        ConnectedSpec,
+        FlywheelMeterSpec,
+        LearningSpec,
+        MembershipSpec,
+        PlatformKind,
+        PlatformSpec,
+        RelationshipSpec,
+        ThirdPartySpec,
+    )
+    from sim.scenario.schema_dynamics import (
+        InnovationSpec,
+        LifecycleSpec,
+        NetworkGenerator,
+        NetworkKind,
+        NetworkSpec,
+        TrendSpec,
+        VitalitySpec,
+        WordOfMouthSpec,
+    )
+    from sim.scenario.schema_finance import FinanceSpec
+    from sim.scenario.schema_firms import EntrantSpec, EntrySpec, FirmSpec
+    from sim.scenario.schema_market import (
+        CONSUMER_TRAITS,
+        TRAIT_BOUNDS,
+        ConsumerSpec,
+        MarketSpec,
+        SegmentSpec,
+        TechnologySpec,
+    )
+    from sim.scenario.schema_research import ResearchSpec
+    from sim.scenario.schema_shocks import ShockPeriod, ShocksSpec
+    from sim.scenario.schema_trust import TrustSpec
+
 
 _EXPORTS = {
     "CONSUMER_TRAITS": "sim.scenario.schema_market",
@@ -80,5 +144,60 @@ _EXPORTS = {
     "strategy_param_problems": "sim.scenario.loading",
     "validate_scenario": "sim.scenario.loading",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CONSUMER_TRAITS",
+    "SCENARIO_DIR_ENV",
+    "TRAIT_BOUNDS",
+    "WEEKS_PER_QUARTER",
+    "WEEKS_PER_YEAR",
+    "_DOTTED",
+    "_MISSING",
+    "ConnectedKind",
+    "ConnectedSpec",
+    "ConsumerSpec",
+    "Distribution",
+    "DistributionKind",
+    "EntrantSpec",
+    "EntrySpec",
+    "FinanceSpec",
+    "FirmSpec",
+    "FlywheelMeterSpec",
+    "Frozen",
+    "InnovationSpec",
+    "InputError",
+    "LearningSpec",
+    "LifecycleSpec",
+    "MarketSpec",
+    "MembershipSpec",
+    "NetworkGenerator",
+    "NetworkKind",
+    "NetworkSpec",
+    "PlatformKind",
+    "PlatformSpec",
+    "Problem",
+    "RelationshipSpec",
+    "ResearchSpec",
+    "Scenario",
+    "SegmentSpec",
+    "ShockPeriod",
+    "ShocksSpec",
+    "StrategyName",
+    "TechnologySpec",
+    "ThirdPartySpec",
+    "TrendSpec",
+    "TrustSpec",
+    "VitalitySpec",
+    "WordOfMouthSpec",
+    "apply_overrides",
+    "file_kind",
+    "find_scenario",
+    "list_scenarios",
+    "load_scenario",
+    "parse_override",
+    "problems_from_validation",
+    "read_yaml",
+    "scenario_search_path",
+    "strategy_param_problems",
+    "validate_scenario",
+]
 lazy_exports(__name__, _EXPORTS)
