@@ -18,9 +18,15 @@ credit; an acquired brand raises no equity of its own. The rules are the pure fu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from sim.mechanics import acquisition as rules
 from sim.mechanics.value import annual_operating_profit, market_value
 from sim.scenario.schema_rivalry import AcquisitionSpec
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 ACQUISITION_FIRM_COLUMNS = [
     "acquired_by",
@@ -35,6 +41,9 @@ for acquisitions this week ($), the part of it paid in new shares ($, also in
 
 class Acquisitions:
     """The acquisition component: valuation, payment, ownership, and its record."""
+
+    name: ClassVar[str] = "acquisition"
+    firm_columns: list[str] = ACQUISITION_FIRM_COLUMNS
 
     def __init__(self, spec: AcquisitionSpec, discount_rate: float):
         self.spec = spec
@@ -197,7 +206,7 @@ class Acquisitions:
             "acquisition_budget": self.budget(model, firm),
         }
 
-    def row(self, model, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The acquisition columns of a firm's row in the firm table."""
         week, spent, shares = self.week_spend.get(firm.slot, (-1, 0.0, 0.0))
         if week != model.week:

@@ -13,12 +13,17 @@ The rules are the pure functions of :mod:`sim.mechanics.capacity`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from sim.mechanics import capacity as cap
 from sim.scenario.schema_finance import FinanceSpec
 from sim.strategies.user_code import calling_strategy
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 WEEKS_PER_QUARTER = 13
 
@@ -54,6 +59,8 @@ class CapacityBook:
 
 class Capacity:
     """The capacity component: rationing, orders and their arrival."""
+
+    name: ClassVar[str] = "capacity"
 
     def __init__(self, spec: FinanceSpec, finance):
         self.spec = spec
@@ -149,7 +156,12 @@ class Capacity:
             ),
         }
 
-    def row(self, firm) -> dict:
+    @property
+    def firm_columns(self) -> list[str]:
+        """Columns of the firm table (none unless capacity binds)."""
+        return CAPACITY_FIRM_COLUMNS if self.binds else []
+
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The capacity columns of a firm's row (none unless capacity binds)."""
         if not self.binds:
             return {}

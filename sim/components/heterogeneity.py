@@ -20,10 +20,16 @@ nothing is drawn or stored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 
 from sim.mechanics.heterogeneity import ar1_stationary_sd, ar1_step, brand_match
 from sim.scenario import WEEKS_PER_QUARTER, Scenario, ShockPeriod
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 SHOCK_FIRM_COLUMNS = ["demand_shock", "cost_shock"]
 
@@ -34,6 +40,8 @@ class Heterogeneity:
     Args:
         scenario: the run's scenario (``consumers.brand_match_sd``, ``shocks``).
     """
+
+    name: ClassVar[str] = "heterogeneity"
 
     def __init__(self, scenario: Scenario):
         self.match_sd = scenario.consumers.brand_match_sd
@@ -144,7 +152,12 @@ class Heterogeneity:
                         ar1_step(firm.cost_shock, spec.cost_persistence, spec.cost_sd, e)
                     )
 
-    def row(self, firm) -> dict:
+    @property
+    def firm_columns(self) -> list[str]:
+        """Columns of the firm table (the shocks, only when they move)."""
+        return SHOCK_FIRM_COLUMNS if self.shocks.enabled else []
+
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm table's shock columns (only recorded when shocks are on)."""
         if not self.shocks.enabled:
             return {}

@@ -13,12 +13,17 @@ draws no random number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from sim.mechanics import imitation as rules
 from sim.scenario.schema_channels import ConnectedKind
 from sim.scenario.schema_rivalry import ImitationSpec
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 IMITATION_FIRM_COLUMNS = ["imitated_from"]
 """Columns added to the firm table: the name of the firm copied ('' if none)."""
@@ -42,6 +47,9 @@ class Observation:
 class Imitation:
     """The imitation component: the public record of firms' models and who copied whom."""
 
+    name: ClassVar[str] = "imitation"
+    firm_columns: list[str] = IMITATION_FIRM_COLUMNS
+
     def __init__(self, spec: ImitationSpec):
         self.spec = spec
         self.record: list[Observation] = []
@@ -51,6 +59,11 @@ class Imitation:
     def active(self) -> bool:
         """Whether anyone imitates in this scenario."""
         return self.spec.active
+
+    def observe_and_copy(self, model: MarketModel) -> None:
+        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
+        self.observe(model)
+        self.incumbents_copy(model)
 
     def observe(self, model) -> None:
         """Quarter end: record each firm's observed share, price, stocks and channels."""
@@ -151,7 +164,7 @@ class Imitation:
             live = tuple(k for k in observed.listed_on[slot] if model.platforms[k].alive)
             direct = observed.sells_direct[slot] or not live
             firm.sells_direct, firm.listed_on = direct, live
-        if model.channel_mode:
+        if model.channels.mode:
             firm.connected = observed.connected[slot]
         price = None
         if launch_price:
@@ -173,6 +186,6 @@ class Imitation:
         )
         return price
 
-    def row(self, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The imitation columns of a firm's row in the firm table."""
         return {"imitated_from": self.copied_from.get(firm.slot, "")}

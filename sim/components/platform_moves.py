@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -43,6 +44,10 @@ from sim.mechanics.platform_moves import (
     returns_to_platform,
 )
 from sim.mechanics.platforms import ChannelOffer, channel_utilities
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 OWN_LABEL = -2
 """Brand code of a purchase of a platform's own label (the third-party pool is -1)."""
@@ -81,6 +86,8 @@ class PlatformMoves:
         n_firms: firm slots at start.
     """
 
+    name: ClassVar[str] = "platform_moves"
+
     def __init__(self, spec, n_firms: int):
         self.spec = spec
         self.moves = [platform.moves for platform in spec.platforms]
@@ -112,7 +119,7 @@ class PlatformMoves:
         """Extra columns of the firms table (none unless data value is measured)."""
         return DATA_VALUE_COLUMNS if self.measure else []
 
-    def firm_row(self, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm's data value per owned customer, if measured."""
         if not self.measure:
             return {}
@@ -143,7 +150,7 @@ class PlatformMoves:
         Each brand's loyal consumers are drawn in scenario order (one draw per consumer
         per brand with a loyal share above 0); its data set its population knowledge.
         """
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.columns
         per_1000 = len(cols) / 1000.0
         scale = self.spec.learning.data_scale
         slots, first = {}, 0
@@ -215,14 +222,16 @@ class PlatformMoves:
         self.returned = np.zeros(len(self.moves))
         if not self.return_on:
             return
-        free = np.flatnonzero((model.auto_kind == 0) & (model.prompted_by < 0))
+        free = np.flatnonzero(
+            (model.channels.journey.auto_kind == 0) & (model.channels.journey.prompted_by < 0)
+        )
         share = np.array(
             [
                 m.return_share if p.alive else 0.0
                 for m, p in zip(self.moves, model.platforms, strict=True)
             ]
         )
-        last_channel = model.channel_columns.last_channel[rows[free]]
+        last_channel = model.channels.columns.last_channel[rows[free]]
         back = returns_to_platform(last_channel, model.rng.random(len(free)), share)
         sent, platform = free[back >= 0], back[back >= 0]
         column = len(model.firms) + platform
@@ -339,7 +348,7 @@ class PlatformMoves:
     def measure_data_value(self, model) -> None:
         """Per brand: weekly contribution its data earn per owned customer, and fit in $."""
         self.data_value = {}
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.columns
         if state is None or state.fit_firm is None:
             return
         direct = (state.last_channel == DIRECT) & (cols.last_firm >= 0)
@@ -347,8 +356,8 @@ class PlatformMoves:
         if not len(rows):
             return
         owners = cols.last_firm[rows]
-        shoppers = model.shoppers(rows)
-        utilities = channel_utilities(model.channel_offer(), shoppers)
+        shoppers = model.channels.shoppers(rows)
+        utilities = channel_utilities(model.channels.offer(), shoppers)
         outside = self.spec.market.outside_utility
         with_data = logit_probabilities(utilities, outside)[:, 1:]
         for firm in model.firms:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -26,6 +27,10 @@ from sim.mechanics.research import (
 )
 from sim.scenario import ResearchSpec
 from sim.strategies.research_terms import ResearchTerms
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 RESEARCH_FIRM_COLUMNS = ["research_spend", "research_sample", "research_error"]
 RESEARCH_PLATFORM_COLUMNS = ["research_sample", "research_error"]
@@ -58,6 +63,9 @@ class Research:
         rng: the run's generator; a child is spawned from it only when research is on.
     """
 
+    name: ClassVar[str] = "research"
+    firm_columns: list[str] = RESEARCH_FIRM_COLUMNS
+
     def __init__(self, spec: ResearchSpec, rng: np.random.Generator):
         self.spec = spec
         self.enabled = spec.enabled
@@ -77,14 +85,14 @@ class Research:
         """Consumers whose relationship the firm owns: they last bought direct from it."""
         cols = model.population.columns
         owned = cols.last_firm == firm.slot
-        if model.channel_columns is not None:
-            owned &= model.channel_columns.last_channel == DIRECT
+        if model.channels.columns is not None:
+            owned &= model.channels.columns.last_channel == DIRECT
         return owned
 
     @staticmethod
     def platform_owned_mask(model, platform) -> np.ndarray:
         """Consumers whose relationship the platform owns: they last bought through it."""
-        return model.channel_columns.last_channel == platform.slot + 1
+        return model.channels.columns.last_channel == platform.slot + 1
 
     # ------------------------------------------------------------------ firms
 
@@ -198,8 +206,7 @@ class Research:
 
     # ------------------------------------------------------------------ columns
 
-    @staticmethod
-    def firm_row(firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm table's research columns for this week."""
         return {
             "research_spend": firm.week.research,
