@@ -180,7 +180,7 @@ def _shopping_model(share: float, last_channel, prompted=None, auto=None):
         prompted_by=np.full(n, -1) if prompted is None else np.asarray(prompted),
     )
     channels = SimpleNamespace(
-        journey=journey, columns=SimpleNamespace(last_channel=np.asarray(last_channel))
+        journey=journey, state=SimpleNamespace(last_channel=np.asarray(last_channel))
     )
     return scenario, SimpleNamespace(
         platforms=[SimpleNamespace(alive=True)],

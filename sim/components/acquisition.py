@@ -64,7 +64,7 @@ class Acquisitions:
         """Price its shareholders accept now: ``(1 + pi) V`` ($)."""
         return rules.acquisition_price(self.value(firm), self.spec.control_premium)
 
-    def budget(self, model, firm) -> float:
+    def budget(self, model: MarketModel, firm) -> float:
         """Largest price the firm can pay now: cash, credit headroom, shares (0 when off)."""
         if not self.spec.enabled:
             return 0.0
@@ -75,7 +75,7 @@ class Acquisitions:
             self.spec.max_stock_share,
         )
 
-    def refusal(self, model, firm, name: str):
+    def refusal(self, model: MarketModel, firm, name: str):
         """Why ``firm`` cannot buy the firm named ``name`` now: ``(reason, target)``."""
         if not self.spec.enabled:
             return "acquisitions are switched off in this scenario", None
@@ -95,7 +95,7 @@ class Acquisitions:
             return f"{name} belongs to {target.owner}: buy {head}, the head of its group", target
         return "", target
 
-    def attempt(self, model, firm, name: str) -> bool:
+    def attempt(self, model: MarketModel, firm, name: str) -> bool:
         """Carry out ``firm``'s decision to acquire the firm named ``name``.
 
         Refused decisions are recorded as ``acquisition_refused`` events with the reason.
@@ -150,7 +150,7 @@ class Acquisitions:
         """Whether the firm belongs to another firm's group (it raises no equity)."""
         return firm.slot in self.parent_of
 
-    def consolidate(self, model) -> None:
+    def consolidate(self, model: MarketModel) -> None:
         """Reset each acquired brand's cash to its working balance within its group.
 
         ``amount = C_b - k 13 F_b`` moves from the brand to the head of its group (a
@@ -169,13 +169,13 @@ class Acquisitions:
             self._book_transfer(model, brand, -amount)
             self._book_transfer(model, head, amount)
 
-    def _book_transfer(self, model, firm, amount: float) -> None:
+    def _book_transfer(self, model: MarketModel, firm, amount: float) -> None:
         week, moved = self.week_transfer.get(firm.slot, (model.week, 0.0))
         if week != model.week:
             moved = 0.0
         self.week_transfer[firm.slot] = (model.week, moved + amount)
 
-    def rival_details(self, model, firm, other) -> dict:
+    def rival_details(self, model: MarketModel, firm, other) -> dict:
         """What ``firm`` sees of a rival beyond its price: owner, public accounts, price."""
         annual = annual_operating_profit(other.quarterly_operating_profit)
         asking = None
@@ -198,7 +198,7 @@ class Acquisitions:
             "asking_price": asking,
         }
 
-    def own_details(self, model, firm) -> dict:
+    def own_details(self, model: MarketModel, firm) -> dict:
         """What ``firm`` sees of itself for acquisitions: owner, credit line, budget."""
         return {
             "owner": firm.owner,

@@ -72,7 +72,7 @@ class Capacity:
         """The firm's capacity book (opened on first use)."""
         return self.books.setdefault(firm.slot, CapacityBook())
 
-    def arrive(self, model) -> None:
+    def arrive(self, model: MarketModel) -> None:
         """Week start: clear the week's flows; orders due arrive and add capacity."""
         if not self.binds:
             return
@@ -88,7 +88,9 @@ class Capacity:
                 book.added = added
                 book.cumulative_added += added
 
-    def ration(self, model, choice: np.ndarray, cumulative_weights: np.ndarray) -> np.ndarray:
+    def ration(
+        self, model: MarketModel, choice: np.ndarray, cumulative_weights: np.ndarray
+    ) -> np.ndarray:
         """Serve each firm up to its capacity; the turned-away choose again.
 
         Args:
@@ -111,7 +113,7 @@ class Capacity:
                 del book.turned_history[: -2 * WEEKS_PER_QUARTER]
         return choice
 
-    def order(self, model, firm, decision) -> None:
+    def order(self, model: MarketModel, firm, decision) -> None:
         """A decision places its capacity order (or the strategy's planned one) and pays."""
         if not self.binds:
             return
@@ -132,7 +134,7 @@ class Capacity:
             if cost > 0:
                 firm.spend_once(cost)
 
-    def view_fields(self, model, firm) -> dict:
+    def view_fields(self, model: MarketModel, firm) -> dict:
         """The capacity fields of a firm's view (none unless capacity binds)."""
         if not self.binds:
             return {}

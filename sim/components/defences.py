@@ -10,7 +10,7 @@ books nothing; brand strength is measured in every scenario (it draws nothing).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from sim.mechanics.defences import (
     path_steps,
 )
 from sim.mechanics.platforms import direct_habit_target
-from sim.scenario import ConnectedKind, PlatformKind
+from sim.scenario.schema_channels import ConnectedKind, PlatformKind
 
 if TYPE_CHECKING:
     from sim.agents.firm import Firm
@@ -73,7 +73,7 @@ class Defences:
         firm.direct_incentive = float(decision.direct_incentive)
         firm.loyalty_rebate = float(decision.loyalty_rebate)
 
-    def view_fields(self, model, firm) -> dict:
+    def view_fields(self, model: MarketModel, firm) -> dict:
         """What the firm's strategy sees of its defences and of the rules."""
         return {
             "defences_allowed": self.enabled and firm.defences_allowed,
@@ -91,9 +91,9 @@ class Defences:
 
     # ------------------------------------------------------------------ the offer
 
-    def offer_fields(self, model) -> dict:
+    def offer_fields(self, model: MarketModel) -> dict[str, Any]:
         """Extra :class:`~sim.mechanics.platforms.ChannelOffer` fields (none when off)."""
-        fields = {}
+        fields: dict[str, Any] = {}
         firms = model.firms
         if self.enabled:
             fields["platform_price"] = np.array(
@@ -111,7 +111,7 @@ class Defences:
             fields["platform_friction"] = friction_utility(platform, self.chain.step_cost)
         return fields
 
-    def steps(self, model) -> tuple[np.ndarray, np.ndarray]:
+    def steps(self, model: MarketModel) -> tuple[np.ndarray, np.ndarray]:
         """Steps of buying direct from each firm and through each platform."""
         chain, respond = self.chain, ConnectedKind.respond_to_desire
         direct_removed = np.array(
@@ -135,12 +135,12 @@ class Defences:
 
     # ------------------------------------------------------------------ the books
 
-    def book(self, model, bought, offer, direct_units, listing_units) -> None:
+    def book(self, model: MarketModel, bought, offer, direct_units, listing_units) -> None:
         """Book channel-price revenue and defence costs for the week (when enabled)."""
         if not self.enabled:
             return
         n_firms = offer.n_firms
-        cols, state = model.population.columns, model.channels.columns
+        cols, state = model.population.columns, model.channels.state
         shown = self.shown_prices(offer)
         revenue_change = ((shown - offer.price[None, :]) * listing_units[:, :n_firms]).sum(axis=0)
         # Members: last bought direct from the brand before this purchase.
@@ -183,7 +183,7 @@ class Defences:
 
     # ------------------------------------------------------------------ brand strength
 
-    def measure_brands(self, model) -> None:
+    def measure_brands(self, model: MarketModel) -> None:
         """Every live firm's brand-strength index at the quarter's close ($ per consumer).
 
         The brand-specific terms of a direct purchase: experience against expectation

@@ -60,7 +60,8 @@ from sim.mechanics.platforms import (
     channel_utilities,
     third_party_price,
 )
-from sim.scenario import WEEKS_PER_QUARTER, FlywheelMeterSpec
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
+from sim.scenario.schema_channels import FlywheelMeterSpec
 
 if TYPE_CHECKING:
     from sim.agents.firm import Firm
@@ -282,7 +283,7 @@ class FlywheelMeter:
         """No firm columns: the meter's rows are in the ``flywheel`` table."""
         return {}
 
-    def measure(self, model) -> list[dict]:
+    def measure(self, model: MarketModel) -> list[dict]:
         """Record this quarter's nodes and measure every link, for every live agent.
 
         Args:
@@ -480,7 +481,7 @@ class FlywheelMeter:
             ),
         }
 
-    def row(self, model, quarter, agent, owner, links: dict) -> dict:
+    def row(self, model: MarketModel, quarter, agent, owner, links: dict) -> dict:
         """Assemble the table row: nodes, measured links, observed links, gains."""
         key = links["key"]
         latest = {name: values[-1] for name, values in self.series[key].items()}

@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from sim.mechanics.heterogeneity import ar1_stationary_sd, ar1_step, brand_match
-from sim.scenario import WEEKS_PER_QUARTER, Scenario, ShockPeriod
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
+from sim.scenario.schema_shocks import ShockPeriod
 
 if TYPE_CHECKING:
     from sim.agents.firm import Firm
     from sim.model.market import MarketModel
+    from sim.scenario.schema import Scenario
 
 SHOCK_FIRM_COLUMNS = ["demand_shock", "cost_shock"]
 

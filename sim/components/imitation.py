@@ -65,7 +65,7 @@ class Imitation:
         self.observe(model)
         self.incumbents_copy(model)
 
-    def observe(self, model) -> None:
+    def observe(self, model: MarketModel) -> None:
         """Quarter end: record each firm's observed share, price, stocks and channels."""
         if not self.active:
             return
@@ -104,7 +104,7 @@ class Imitation:
         slot = rules.imitation_target(observed.share, proven, imitator)
         return slot, (observed if slot >= 0 else None)
 
-    def entrant_copies(self, model, firm) -> float | None:
+    def entrant_copies(self, model: MarketModel, firm) -> float | None:
         """A new entrant copies the best proven model it can see (if switched on).
 
         Runs before the entrant's first decision, so its strategy decides on the copied
@@ -124,7 +124,7 @@ class Imitation:
             return None
         return self.copy(model, firm, slot, observed, launch_price=True)
 
-    def incumbents_copy(self, model) -> None:
+    def incumbents_copy(self, model: MarketModel) -> None:
         """Quarter end: each firm below the share threshold may copy, once in its life."""
         spec = self.spec
         if not (spec.incumbents and spec.incumbent_rate > 0):

@@ -343,8 +343,9 @@ class Lifecycle:
         """A firm leaves the market (death); leftover cash goes to its shareholders."""
         model = self.model
         if firm.at_top:
-            self.top_k_spells.append((model.week - firm.top_since) / 52.0)
-            model.record_event(firm, "left_top_k", "exit", (model.week - firm.top_since) / 52.0)
+            years = self.years_at_top(firm)
+            self.top_k_spells.append(years)
+            model.record_event(firm, "left_top_k", "exit", years)
         firm.exit(model.week, reason)
         model.record_event(firm, "death", reason, firm.cash)
 
@@ -470,10 +471,16 @@ class Lifecycle:
                 firm.at_top, firm.top_since = True, model.week
                 model.record_event(firm, "entered_top_k", "", revenue[firm.slot])
             elif firm.at_top and not top[firm.slot]:
-                years = (model.week - firm.top_since) / 52.0
+                years = self.years_at_top(firm)
                 self.top_k_spells.append(years)
                 model.record_event(firm, "left_top_k", "", years)
                 firm.at_top, firm.top_since = False, None
+
+    def years_at_top(self, firm: Firm) -> float:
+        """Years since a firm now in the top K entered it."""
+        if firm.top_since is None:
+            raise RuntimeError(f"{firm.name} is not in the top K")
+        return (self.model.week - firm.top_since) / 52.0
 
     def value_firms(self) -> None:
         """Market value of every firm this week (earnings-power rule, see ``value``).
@@ -505,7 +512,10 @@ class Lifecycle:
         model = self.model
         units = model.stats.units_by_slot
         total = float(units.sum()) if units is not None else 0.0
-        shares = units / total if total > 0 else np.zeros(len(model.firms))
+        if units is None or total <= 0:
+            shares = np.zeros(len(model.firms))
+        else:
+            shares = units / total
         self.book_customer_value(shares * model.stats.surplus_total)
 
     def book_customer_value(self, by_slot: np.ndarray) -> None:

@@ -10,7 +10,7 @@ economics are the pure functions of :mod:`sim.mechanics.trust`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -191,7 +191,7 @@ class Trust:
 
     # ------------------------------------------------------------------ views and rows
 
-    def view_fields(self, firm: Firm) -> dict[str, object]:
+    def view_fields(self, firm: Firm) -> dict[str, Any]:
         """The ``trust_policy`` field of a firm's view (nothing when off)."""
         if self.beliefs is None:
             return {}
@@ -214,7 +214,7 @@ class Trust:
             self._measures_key = key
         return self.beliefs.firm_row(firm.slot, self._measures)
 
-    def research(self, firm: Firm, rows: np.ndarray) -> dict[str, object]:
+    def research(self, firm: Firm, rows: np.ndarray) -> dict[str, Any]:
         """The ``trust`` field of a firm's market research (nothing when off)."""
         if self.beliefs is None:
             return {}

@@ -13,6 +13,7 @@ Without channels every stage is a no-op and the plain market's stages run unchan
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -118,7 +119,7 @@ class Channels:
             for k in firm.listed_on:
                 listed[k, j] = alive[j] and platforms[k].alive
         respond = ConnectedKind.respond_to_desire
-        member_on = [p.membership_open(model.week) for p in platforms]
+        programmes = [p.open_membership(model.week) for p in platforms]
         offer = ChannelOffer(
             quality=model.firm_quality(),
             price=model.firm_vector("price"),
@@ -141,16 +142,10 @@ class Channels:
             ),
             transparency=np.array([p.transparency for p in platforms]),
             member_bonus=np.array(
-                [
-                    p.membership.delivery_bonus if on else 0.0
-                    for p, on in zip(platforms, member_on, strict=True)
-                ]
+                [0.0 if terms is None else terms.delivery_bonus for terms in programmes]
             ),
             member_loyalty=np.array(
-                [
-                    p.membership.loyalty_bonus if on else 0.0
-                    for p, on in zip(platforms, member_on, strict=True)
-                ]
+                [0.0 if terms is None else terms.loyalty_bonus for terms in programmes]
             ),
             pool_items=np.array([p.pool.items if p.pool else 0.0 for p in platforms]),
             pool_price=np.array([p.pool.price if p.pool else 0.0 for p in platforms]),
@@ -202,7 +197,13 @@ class Channels:
         curated = ConnectedKind.curated_offering
         gain = model.spec.connected.curation_gain
         terms = []
-        for fit, owners in ((state.fit_firm, model.firms), (state.fit_platform, model.platforms)):
+        owners_of: tuple[Sequence[Firm | Platform], Sequence[Firm | Platform]] = (
+            model.firms,
+            model.platforms,
+        )
+        for fit, owners in zip((state.fit_firm, state.fit_platform), owners_of, strict=True):
+            if fit is None:
+                raise RuntimeError("fit terms exist only when learning is on")
             value = fit[rows]
             floor = learning.population_share * np.array(
                 [owner.knowledge for owner in owners], dtype=np.float32

@@ -109,14 +109,14 @@ class Journey:
         if not owners[0].any() and not owners[1].any():
             return cols.need_rate
         key = (owners[0].tobytes(), owners[1].tobytes())
-        if self._coach_key != key:
+        if self._coach_key != key or self._coached is None:
             self._coach_key = key
             self._coached = self.coached_among()
             self._lifted_need = coached_need_rate(
                 cols.need_rate, np.ones(len(cols), dtype=bool), model.spec.connected.coach_lift
             )
-        self.coached = self._coached
-        return np.where(self._coached, self._lifted_need, cols.need_rate)
+        coached = self.coached = self._coached
+        return np.where(coached, self._lifted_need, cols.need_rate)
 
     def discover_platforms(self) -> None:
         """Platforms open the week; shoppers who do not know one may discover it (Bass)."""

@@ -11,6 +11,7 @@ books and renews memberships.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,8 +23,13 @@ from sim.mechanics.platforms import fade_awareness, membership_value
 from sim.scenario.schema_channels import ConnectedKind
 
 if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.agents.platform import Platform
     from sim.components.channels.component import Channels
     from sim.model.market import MarketModel
+
+    FitGroup = tuple[np.ndarray | None, Sequence[Firm | Platform], np.ndarray, np.ndarray]
+    """Fit columns, their owners, which purchases they own, and each purchase's owner."""
 
 
 class Relationships:
@@ -63,12 +69,12 @@ class Relationships:
         state.fit_firms(len(model.firms))
         learning = model.spec.learning
         per_1000 = len(model.population) / 1000.0
-        groups = (
+        groups: tuple[FitGroup, FitGroup] = (
             (state.fit_firm, model.firms, bought.channel == DIRECT, bought.brand),
             (state.fit_platform, model.platforms, bought.channel > 0, bought.channel - 1),
         )
         for fit, owners, mask, owner_index in groups:
-            if not owners or not mask.any():
+            if fit is None or not owners or not mask.any():
                 continue
             multiplier = np.array(
                 [
@@ -96,7 +102,9 @@ class Relationships:
         if not firm_offers.any() and not platform_offers.any():
             return
         connected = model.spec.connected
-        cancel = bought.automatic & auto_cancellation(bought.felt, connected.auto_cancel_below)
+        cancel = bought.automatic & auto_cancellation(
+            bought.satisfaction, connected.auto_cancel_below
+        )
         state.auto_firm[bought.rows[cancel]] = -1
         state.auto_platform[bought.rows[cancel]] = -1
         owner_offers = np.zeros(len(bought.rows), dtype=bool)
@@ -151,11 +159,11 @@ class Relationships:
         model, channels = self.model, self.channels
         cols, state = model.population.columns, channels.state
         for k, platform in enumerate(model.platforms):
-            if not (platform.alive and platform.membership_open(model.week)):
+            terms = platform.open_membership(model.week)
+            if not platform.alive or terms is None:
                 state.member[:, k] = False
                 platform.members = 0
                 continue
-            terms = platform.membership
             value = membership_value(
                 cols.need_rate,
                 state.last_channel == k + 1,

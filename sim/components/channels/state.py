@@ -153,3 +153,10 @@ class WeekPurchases:
     channel: np.ndarray
     automatic: np.ndarray
     felt: np.ndarray | None = None
+
+    @property
+    def satisfaction(self) -> np.ndarray:
+        """Satisfaction of each purchase (set by the respond stage)."""
+        if self.felt is None:
+            raise RuntimeError("the week's purchases have not been judged yet")
+        return self.felt
