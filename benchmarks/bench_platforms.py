@@ -80,7 +80,7 @@ def run_case(case: str, consumers: int, steps: int) -> dict:
         "total_s": round(finished - started, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "platforms": len(model.platforms),
-        "channel_mode": model.channel_mode,
+        "channel_mode": model.channels.mode,
     }
 
 

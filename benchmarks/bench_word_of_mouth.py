@@ -50,14 +50,14 @@ def bench_weeks(n: int, weeks: int, word_of_mouth: bool) -> None:
     model = sim.MarketModel(sim.load_scenario("baseline", overrides), seed="scenario")
     built = time.perf_counter()
     spent = [0.0]
-    stage = model.word_of_mouth_spreads
+    stage = model.lifecycle.word_of_mouth.spread
 
     def timed_stage() -> None:
         begin = time.perf_counter()
         stage()
         spent[0] += time.perf_counter() - begin
 
-    model.word_of_mouth_spreads = timed_stage
+    model.lifecycle.word_of_mouth.spread = timed_stage
     model.run(weeks)
     elapsed = time.perf_counter() - built
     label = "with word of mouth" if word_of_mouth else "network none      "

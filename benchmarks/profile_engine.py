@@ -25,71 +25,76 @@ from sim.model.market import MarketModel
 
 STAGES = (  # every stage MarketModel.step calls, in its order (weekly, then quarterly)
     "needs_arise",
-    "shoppers_discover_platforms",
-    "automatic_execution",
-    "consumers_try_on",
+    "channels.journey.discover_platforms",
+    "channels.journey.automatic_execution",
+    "trust.consumers_try_on",
     "consumers_choose",
     "market_clears",
-    "interest_accrues",
+    "finance.charge_interest",
     "consumers_experience",
-    "word_of_mouth_spreads",
-    "word_of_mouth_informs",
-    "relationships_learn",
-    "platforms_operate",
-    "firm_shocks_evolve",
+    "lifecycle.word_of_mouth.spread",
+    "trust.word_of_mouth_informs",
+    "channels.relationships.learn",
+    "channels.operations.operate",
+    "heterogeneity.evolve_shocks",
     "firms_invest",
-    "platforms_invest",
-    "firms_right_size",
+    "channels.operations.invest",
+    "finance.right_size_firms",
     "close_quarter",
-    "consolidate_groups",
-    "settle_finances",
-    "close_channel_quarter",
-    "measure_brand_strength",
-    "measure_flywheel",
-    "firms_experiment",
-    "firms_adopt_trends",
-    "vitality_evolves",
-    "day2_stages",
+    "acquisitions.consolidate",
+    "finance.settle",
+    "channels.relationships.close_quarter",
+    "defences.measure_brands",
+    "flywheel.close_quarter",
+    "lifecycle.firms_experiment",
+    "lifecycle.firms_adopt_trends",
+    "lifecycle.vitality_evolves",
+    "lifecycle.day2_stages",
     "exit_insolvent_firms",
-    "exit_irrelevant_firms",
-    "exit_insolvent_platforms",
-    "firms_choose_channels",
-    "firms_imitate",
+    "lifecycle.exit_irrelevant_firms",
+    "channels.operations.exit_insolvent",
+    "channels.operations.firms_choose_channels",
+    "imitation.observe_and_copy",
     "firms_decide",
-    "platforms_decide",
-    "rank_top_k",
-    "firms_act",
-    "firms_enter",
-    "value_firms",
+    "channels.operations.decide",
+    "lifecycle.rank_top_k",
+    "lifecycle.firms_act",
+    "lifecycle.firms_enter",
+    "lifecycle.value_firms",
     "collect",
     "close_mesa_week",
 )
 
 
 def timed_stages(model: MarketModel) -> dict[str, float]:
-    """Wrap each stage method of ``model`` (the instance only) to accumulate its time."""
+    """Wrap each stage method (on the model or a component, instances only) to time it."""
     totals: dict[str, float] = defaultdict(float)
     for name in STAGES:
-        method = getattr(model, name)  # capacity.arrive is timed as part of (other)
+        *path, attribute = name.split(".")
+        owner = model
+        for part in path:
+            owner = getattr(owner, part)
+        method = getattr(owner, attribute)  # capacity.arrive is timed as part of (other)
 
-        def wrapper(method=method, name=name):
+        def wrapper(*args, method=method, name=name, **kwargs):
             started = time.perf_counter()
-            method()
+            method(*args, **kwargs)
             totals[name] += time.perf_counter() - started
 
-        setattr(model, name, wrapper)
-    meter = model.flywheel.before_firm_decides  # the flywheel meter's re-decisions
+        setattr(owner, attribute, wrapper)
+    meter = model.flywheel.firm_decides  # decisions through the meter (re-decisions included)
 
     def metered(*args, meter=meter):
         started = time.perf_counter()
-        meter(*args)
+        decision = meter(*args)
         totals[METER] += time.perf_counter() - started
+        return decision
 
-    model.flywheel.before_firm_decides = metered
+    model.flywheel.firm_decides = metered
     return totals
 
 
-METER = "firms_decide: of which the flywheel meter's re-decisions"
+METER = "firms_decide: of which decisions through the flywheel meter"
 
 
 def main() -> None:

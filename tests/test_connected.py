@@ -41,7 +41,7 @@ def test_connected_or_learning_switches_the_journey_on():
 
 def test_respond_to_desire_improves_the_experience_of_direct_purchases():
     model = sim.MarketModel(connected_market("respond_to_desire"), seed="scenario")
-    offer = model.channel_offer()
+    offer = model.channels.offer()
     bonus = model.spec.connected.respond_bonus
     assert_allclose(offer.direct_experience, [offer.experience[0] + bonus, offer.experience[1]])
     result = sim.run(connected_market("respond_to_desire"))
@@ -55,9 +55,9 @@ def test_respond_to_desire_improves_the_experience_of_direct_purchases():
 def test_curated_offering_closes_part_of_the_fit_gap():
     model = sim.MarketModel(connected_market("curated_offering"), seed="scenario")
     model.run(13)
-    state, learning = model.channel_columns, model.spec.learning
+    state, learning = model.channels.columns, model.spec.learning
     rows = np.arange(len(model.population))
-    direct_terms, _ = model.fit_terms(rows)
+    direct_terms, _ = model.channels.fit_terms(rows)
     knowledge = np.array([f.knowledge for f in model.firms], dtype=np.float32)
     plain_fit = effective_fit(state.fit_firm, knowledge, learning.population_share)
     expected_curated = curated_fit(plain_fit[:, 0], model.spec.connected.curation_gain)
@@ -71,17 +71,17 @@ def test_curated_offering_closes_part_of_the_fit_gap():
 def test_coach_raises_its_customers_need_and_their_prompted_needs_come_to_it():
     model = sim.MarketModel(connected_market("coach_behaviour"), seed="scenario")
     model.run(13)
-    cols, state = model.population.columns, model.channel_columns
-    rates = model.need_rates()
+    cols, state = model.population.columns, model.channels.columns
+    rates = model.channels.journey.need_rates()
     coached = (state.last_channel == DIRECT) & (cols.last_firm == 0)
     assert coached.any()
     assert_allclose(rates[coached], np.minimum(1.0, cols.need_rate[coached] * 1.5))
     assert_allclose(rates[~coached], cols.need_rate[~coached])
     for _ in range(6):
         model.step()
-        prompted = model.choosers[model.prompted_by >= 0]
+        prompted = model.choosers[model.channels.journey.prompted_by >= 0]
         assert len(prompted)
-        bought = model.purchases_week
+        bought = model.channels.journey.purchases
         from_prompted = np.isin(bought.rows, prompted)
         assert (bought.brand[from_prompted] == 0).all()
         assert (bought.channel[from_prompted] == DIRECT).all()
@@ -90,13 +90,13 @@ def test_coach_raises_its_customers_need_and_their_prompted_needs_come_to_it():
 def test_automatic_execution_serves_subscribers_without_comparison():
     model = sim.MarketModel(connected_market("automatic_execution"), seed="scenario")
     model.run(8)
-    state = model.channel_columns
+    state = model.channels.columns
     subscribers = np.flatnonzero(state.auto_firm == 0)
     assert len(subscribers) > 50
     # Make the provider absurdly dear: subscribers do not compare, so they still get served.
     model.firms[0].price = 10_000.0
     model.step()
-    bought = model.purchases_week
+    bought = model.channels.journey.purchases
     automatic = bought.automatic
     assert automatic.any()
     assert (bought.brand[automatic] == 0).all() and (bought.channel[automatic] == DIRECT).all()
@@ -114,19 +114,19 @@ def test_disappointed_subscribers_cancel():
     )
     model.run(6)
     # any satisfaction is below 10: every automatic purchase ends the subscription
-    assert (model.channel_columns.auto_firm == 0).sum() > 0
-    before = model.channel_columns.auto_firm.copy()
+    assert (model.channels.columns.auto_firm == 0).sum() > 0
+    before = model.channels.columns.auto_firm.copy()
     model.step()
-    served = model.purchases_week.rows[model.purchases_week.automatic]
+    served = model.channels.journey.purchases.rows[model.channels.journey.purchases.automatic]
     assert len(served) and (before[served] == 0).all()
-    assert (model.channel_columns.auto_firm[served] == -1).all()
+    assert (model.channels.columns.auto_firm[served] == -1).all()
 
 
 def test_connected_relationships_learn_faster():
     model = sim.MarketModel(connected_market("respond_to_desire"), seed="scenario")
     learning = model.spec.learning
     model.step()
-    state, bought = model.channel_columns, model.purchases_week
+    state, bought = model.channels.columns, model.channels.journey.purchases
     for slot, rate in (
         (0, learning.individual_rate * learning.connected_multiplier),
         (1, learning.individual_rate),
@@ -182,7 +182,7 @@ def test_coached_status_kept_up_to_date_equals_a_full_recount():
     model = sim.MarketModel(connected_market("coach_behaviour"), seed="scenario")
     for _ in range(30):
         model.step()
-        assert (model.coached == model.coached_among()).all()
+        assert (model.channels.journey.coached == model.channels.journey.coached_among()).all()
     model.firms[0].exit(model.week, "test")  # the coach leaves: nobody is coached
     model.step()
-    assert model.coached is None or not model.coached.any()
+    assert model.channels.journey.coached is None or not model.channels.journey.coached.any()

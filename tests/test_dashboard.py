@@ -103,7 +103,7 @@ def test_declared_grouping_and_entrants_join_their_template_group():
     assert names == ["Incumbents", "Patient entrant", "Quarterly entrant"]
     assert len(run.groups[0].slots) == 5
     template = run.model.spec.entry.templates[0]
-    run.model.add_entrant(template)
+    run.model.lifecycle.add_entrant(template)
     run.step(1)
     group = next(g for g in run.groups if g.name == template.name)
     assert group.slots == [len(run.model.firms) - 1]

@@ -79,9 +79,9 @@ def test_model_rate_follows_incumbents_margin_from_the_firm_table():
     year = firms[(firms["step"] >= 1) & (firms["step"] <= 52) & firms["name"].isin(["A", "B"])]
     margin = year["operating_profit"].sum() / year["revenue"].sum()
     assert margin > 0.1
-    assert model.incumbent_margin == pytest.approx(margin, rel=1e-9)
-    assert model.market_growth == 0.0  # under two years of history
-    assert model.entry_rate_per_year == pytest.approx(math.exp(4.0 * margin), rel=1e-9)
+    assert model.lifecycle.incumbent_margin == pytest.approx(margin, rel=1e-9)
+    assert model.lifecycle.market_growth == 0.0  # under two years of history
+    assert model.lifecycle.entry_rate_per_year == pytest.approx(math.exp(4.0 * margin), rel=1e-9)
 
 
 def test_responsive_entry_is_deterministic():

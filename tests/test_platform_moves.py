@@ -89,7 +89,7 @@ def test_no_steering_is_exactly_the_current_choice():
     items = np.array([3.0, 1.0, 2.0])
     assert steered_items(items, np.array([1.0, 2.0, 3.0]), 0.0) is items
     model = MarketModel(aggregator_scenario(), seed="scenario")
-    offer = model.channel_offer()
+    offer = model.channels.offer()
     fields = {name: getattr(offer, name) for name in offer.__dataclass_fields__}
     unsteered = MovesOffer(**fields, steering=np.zeros(offer.n_platforms))
     for k in range(offer.n_platforms):
@@ -175,12 +175,17 @@ def test_returns_to_platform_draws_against_each_platforms_share():
 def _shopping_model(share: float, last_channel, prompted=None, auto=None):
     scenario = load_scenario(aggregator_scenario(**{"platforms.0.moves.return_share": share}))
     n = len(last_channel)
-    return scenario, SimpleNamespace(
+    journey = SimpleNamespace(
         auto_kind=np.zeros(n, dtype=np.int8) if auto is None else np.asarray(auto),
         prompted_by=np.full(n, -1) if prompted is None else np.asarray(prompted),
+    )
+    channels = SimpleNamespace(
+        journey=journey, state=SimpleNamespace(last_channel=np.asarray(last_channel))
+    )
+    return scenario, SimpleNamespace(
         platforms=[SimpleNamespace(alive=True)],
         firms=[None] * 4,
-        channel_columns=SimpleNamespace(last_channel=np.asarray(last_channel)),
+        channels=channels,
         rng=np.random.default_rng(0),
     )
 
@@ -245,7 +250,7 @@ def test_a_strong_brand_starts_with_its_own_customers_and_data():
     loyal = model.firms[3]
     cols = model.population.columns
     assert (cols.last_firm == 3).all()  # everyone knows it, so everyone is its customer
-    assert (model.channel_columns.last_channel == 0).all()
+    assert (model.channels.columns.last_channel == 0).all()
     assert loyal.knowledge == 0.5
     per_1000 = len(cols) / 1000
     assert population_knowledge(loyal.data_interactions / per_1000, 20_000.0) == pytest.approx(0.5)

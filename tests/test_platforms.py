@@ -123,10 +123,10 @@ def test_platform_buyers_give_habit_to_the_platform_and_forget_the_brand():
     )
     for _ in range(6):
         model.step()
-        bought = model.purchases_week
+        bought = model.channels.journey.purchases
         via = (bought.channel > 0) & (bought.brand >= 0)
         assert via.any()
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.columns
         # fade = 1: every platform buyer of a brand lost it as a direct option
         assert not cols.aware[bought.rows[via], bought.brand[via]].any()
         assert (state.last_channel[bought.rows] == bought.channel).all()
@@ -136,10 +136,10 @@ def test_platform_buyers_give_habit_to_the_platform_and_forget_the_brand():
 
 def test_learning_flows_only_to_the_relationship_owner():
     model = sim.MarketModel(marketplace_scenario(), seed="scenario")
-    state = model.channel_columns
+    state = model.channels.columns
     before_firm, before_platform = state.fit_firm.copy(), state.fit_platform.copy()
     model.step()
-    bought = model.purchases_week
+    bought = model.channels.journey.purchases
     rows = bought.rows
     via = bought.channel > 0
     direct = ~via
@@ -258,7 +258,7 @@ def test_no_platforms_means_the_original_engine():
     model = sim.MarketModel(
         sim.load_scenario("baseline", {"consumers.count": 500}), seed="scenario"
     )
-    assert not model.channel_mode and model.channel_columns is None
+    assert not model.channels.mode and model.channels.columns is None
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_a_firm_that_enters_gets_channel_columns():
     model.finance.register(model.firms[-1])
     model.population.columns.add_firm_column(np.ones(len(model.population), dtype=bool))
     model.run(14)
-    assert model.channel_columns.fit_firm.shape[1] == len(model.firms) == 4
+    assert model.channels.columns.fit_firm.shape[1] == len(model.firms) == 4
     assert model.firms[-1].week.units > 0
 
 

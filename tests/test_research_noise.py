@@ -174,7 +174,7 @@ def test_brand_on_a_platform_sees_only_aggregates(model):
 
 def test_platform_learns_from_all_its_shoppers(model):
     result_row = model.research.platform_row(model, model.platforms[0])
-    shoppers = int((model.channel_columns.last_channel == 1).sum())
+    shoppers = int((model.channels.columns.last_channel == 1).sum())
     assert shoppers > 0
     assert result_row["research_sample"] == shoppers + model.spec.research.free_respondents
 

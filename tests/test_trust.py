@@ -208,12 +208,12 @@ def test_review_cost_is_paid_while_reviews_are_published(casper):
 
 
 def test_a_guarantee_with_free_returns_removes_exactly_the_risk_premium():
-    from sim.components.trust import Trust
+    from sim.components.trust_beliefs import TrustBeliefs
     from sim.scenario import TrustSpec
     from sim.strategies.trust_view import TrustPolicy
 
     spec = TrustSpec(enabled=True, prior_mean=1.0, prior_sd=0.6, risk_aversion=1.5)
-    component = Trust(spec, 3, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
+    component = TrustBeliefs(spec, 3, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
     rows = np.arange(3)
     gamma, alpha, e = np.array([0.5, 1.0, 2.0]), np.full(3, 0.08), np.ones(3)
     args = (rows, np.array([1.0, 1.6]), gamma, alpha, e)
@@ -233,12 +233,12 @@ def test_drift_grows_uncertain_beliefs_up_to_the_prior_and_leaves_known_ones():
 
 
 def test_try_on_kits_go_once_to_aware_uninformed_shoppers_at_the_firms_cost():
-    from sim.components.trust import Trust
+    from sim.components.trust_beliefs import TrustBeliefs
     from sim.scenario import TrustSpec
     from sim.strategies.trust_view import TrustPolicy
 
     spec = TrustSpec(enabled=True, prior_mean=1.0, prior_sd=0.5, try_on_cost=4.0)
-    component = Trust(spec, 4, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
+    component = TrustBeliefs(spec, 4, np.array([1.0, 1.6]), np.array([False, True]), 0.3, 0.5)
     component.set_policy(1, TrustPolicy(try_on=True))
     rows = np.array([0, 1, 2])
     aware = np.array([[True, True], [True, False], [True, True]])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.scenario import CONSUMER_TRAITS, TRAIT_BOUNDS, ConsumerSpec
+from sim.scenario.schema_market import CONSUMER_TRAITS, TRAIT_BOUNDS, ConsumerSpec
 
 NO_FIRM = -1
 

@@ -8,7 +8,7 @@ import mesa
 
 from sim.mechanics.costs import wright_unit_cost
 from sim.mechanics.heterogeneity import cost_shock_factor, spread_additively, spread_in_logs
-from sim.scenario import FirmSpec
+from sim.scenario.schema_firms import FirmSpec
 from sim.strategies.base import QuarterReport, Strategy
 
 

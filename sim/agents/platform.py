@@ -15,7 +15,13 @@ import numpy as np
 
 from sim.mechanics.costs import wright_unit_cost
 from sim.mechanics.platforms import seller_flow_probabilities, seller_profit, third_party_price
-from sim.scenario import ConnectedKind, PlatformKind, PlatformSpec, ThirdPartySpec
+from sim.scenario.schema_channels import (
+    ConnectedKind,
+    MembershipSpec,
+    PlatformKind,
+    PlatformSpec,
+    ThirdPartySpec,
+)
 from sim.strategies.platform import PlatformQuarterReport, PlatformStrategy
 
 
@@ -220,7 +226,12 @@ class Platform(mesa.Agent):
 
     def membership_open(self, week: int) -> bool:
         """Whether the membership programme is running in ``week``."""
-        return self.membership is not None and week >= self.membership.launch_step
+        return self.open_membership(week) is not None
+
+    def open_membership(self, week: int) -> MembershipSpec | None:
+        """The membership programme's terms if it is running in ``week``, else None."""
+        terms = self.membership
+        return terms if terms is not None and week >= terms.launch_step else None
 
     def offers(self, kind: ConnectedKind) -> bool:
         """Whether the platform offers this connected experience."""
@@ -284,9 +295,10 @@ class Platform(mesa.Agent):
         w.gmv = gmv
         w.pool_sales = pool_sales
         w.take = self.take_rate * gmv
-        if self.membership_open(week):
-            w.membership_revenue = self.members * self.membership.fee
-            w.member_cost = member_units * self.membership.unit_cost
+        terms = self.open_membership(week)
+        if terms is not None:
+            w.membership_revenue = self.members * terms.fee
+            w.member_cost = member_units * terms.unit_cost
         w.fulfilment_cost = self.fulfilment_cost * w.units
         w.fixed_cost = self.fixed_cost
         w.connected_cost = connected_cost

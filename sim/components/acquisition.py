@@ -18,9 +18,15 @@ credit; an acquired brand raises no equity of its own. The rules are the pure fu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from sim.mechanics import acquisition as rules
 from sim.mechanics.value import annual_operating_profit, market_value
 from sim.scenario.schema_rivalry import AcquisitionSpec
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 ACQUISITION_FIRM_COLUMNS = [
     "acquired_by",
@@ -35,6 +41,9 @@ for acquisitions this week ($), the part of it paid in new shares ($, also in
 
 class Acquisitions:
     """The acquisition component: valuation, payment, ownership, and its record."""
+
+    name: ClassVar[str] = "acquisition"
+    firm_columns: list[str] = ACQUISITION_FIRM_COLUMNS
 
     def __init__(self, spec: AcquisitionSpec, discount_rate: float):
         self.spec = spec
@@ -55,7 +64,7 @@ class Acquisitions:
         """Price its shareholders accept now: ``(1 + pi) V`` ($)."""
         return rules.acquisition_price(self.value(firm), self.spec.control_premium)
 
-    def budget(self, model, firm) -> float:
+    def budget(self, model: MarketModel, firm) -> float:
         """Largest price the firm can pay now: cash, credit headroom, shares (0 when off)."""
         if not self.spec.enabled:
             return 0.0
@@ -66,7 +75,7 @@ class Acquisitions:
             self.spec.max_stock_share,
         )
 
-    def refusal(self, model, firm, name: str):
+    def refusal(self, model: MarketModel, firm, name: str):
         """Why ``firm`` cannot buy the firm named ``name`` now: ``(reason, target)``."""
         if not self.spec.enabled:
             return "acquisitions are switched off in this scenario", None
@@ -86,7 +95,7 @@ class Acquisitions:
             return f"{name} belongs to {target.owner}: buy {head}, the head of its group", target
         return "", target
 
-    def attempt(self, model, firm, name: str) -> bool:
+    def attempt(self, model: MarketModel, firm, name: str) -> bool:
         """Carry out ``firm``'s decision to acquire the firm named ``name``.
 
         Refused decisions are recorded as ``acquisition_refused`` events with the reason.
@@ -141,7 +150,7 @@ class Acquisitions:
         """Whether the firm belongs to another firm's group (it raises no equity)."""
         return firm.slot in self.parent_of
 
-    def consolidate(self, model) -> None:
+    def consolidate(self, model: MarketModel) -> None:
         """Reset each acquired brand's cash to its working balance within its group.
 
         ``amount = C_b - k 13 F_b`` moves from the brand to the head of its group (a
@@ -160,13 +169,13 @@ class Acquisitions:
             self._book_transfer(model, brand, -amount)
             self._book_transfer(model, head, amount)
 
-    def _book_transfer(self, model, firm, amount: float) -> None:
+    def _book_transfer(self, model: MarketModel, firm, amount: float) -> None:
         week, moved = self.week_transfer.get(firm.slot, (model.week, 0.0))
         if week != model.week:
             moved = 0.0
         self.week_transfer[firm.slot] = (model.week, moved + amount)
 
-    def rival_details(self, model, firm, other) -> dict:
+    def rival_details(self, model: MarketModel, firm, other) -> dict:
         """What ``firm`` sees of a rival beyond its price: owner, public accounts, price."""
         annual = annual_operating_profit(other.quarterly_operating_profit)
         asking = None
@@ -189,7 +198,7 @@ class Acquisitions:
             "asking_price": asking,
         }
 
-    def own_details(self, model, firm) -> dict:
+    def own_details(self, model: MarketModel, firm) -> dict:
         """What ``firm`` sees of itself for acquisitions: owner, credit line, budget."""
         return {
             "owner": firm.owner,
@@ -197,7 +206,7 @@ class Acquisitions:
             "acquisition_budget": self.budget(model, firm),
         }
 
-    def row(self, model, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The acquisition columns of a firm's row in the firm table."""
         week, spent, shares = self.week_spend.get(firm.slot, (-1, 0.0, 0.0))
         if week != model.week:

@@ -13,12 +13,17 @@ The rules are the pure functions of :mod:`sim.mechanics.capacity`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from sim.mechanics import capacity as cap
 from sim.scenario.schema_finance import FinanceSpec
 from sim.strategies.user_code import calling_strategy
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 WEEKS_PER_QUARTER = 13
 
@@ -55,6 +60,8 @@ class CapacityBook:
 class Capacity:
     """The capacity component: rationing, orders and their arrival."""
 
+    name: ClassVar[str] = "capacity"
+
     def __init__(self, spec: FinanceSpec, finance):
         self.spec = spec
         self.finance = finance
@@ -65,7 +72,7 @@ class Capacity:
         """The firm's capacity book (opened on first use)."""
         return self.books.setdefault(firm.slot, CapacityBook())
 
-    def arrive(self, model) -> None:
+    def arrive(self, model: MarketModel) -> None:
         """Week start: clear the week's flows; orders due arrive and add capacity."""
         if not self.binds:
             return
@@ -81,7 +88,9 @@ class Capacity:
                 book.added = added
                 book.cumulative_added += added
 
-    def ration(self, model, choice: np.ndarray, cumulative_weights: np.ndarray) -> np.ndarray:
+    def ration(
+        self, model: MarketModel, choice: np.ndarray, cumulative_weights: np.ndarray
+    ) -> np.ndarray:
         """Serve each firm up to its capacity; the turned-away choose again.
 
         Args:
@@ -104,7 +113,7 @@ class Capacity:
                 del book.turned_history[: -2 * WEEKS_PER_QUARTER]
         return choice
 
-    def order(self, model, firm, decision) -> None:
+    def order(self, model: MarketModel, firm, decision) -> None:
         """A decision places its capacity order (or the strategy's planned one) and pays."""
         if not self.binds:
             return
@@ -125,7 +134,7 @@ class Capacity:
             if cost > 0:
                 firm.spend_once(cost)
 
-    def view_fields(self, model, firm) -> dict:
+    def view_fields(self, model: MarketModel, firm) -> dict:
         """The capacity fields of a firm's view (none unless capacity binds)."""
         if not self.binds:
             return {}
@@ -149,7 +158,12 @@ class Capacity:
             ),
         }
 
-    def row(self, firm) -> dict:
+    @property
+    def firm_columns(self) -> list[str]:
+        """Columns of the firm table (none unless capacity binds)."""
+        return CAPACITY_FIRM_COLUMNS if self.binds else []
+
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The capacity columns of a firm's row (none unless capacity binds)."""
         if not self.binds:
             return {}

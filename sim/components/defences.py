@@ -10,6 +10,8 @@ books nothing; brand strength is measured in every scenario (it draws nothing).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 import numpy as np
 
 from sim.mechanics.defences import (
@@ -21,7 +23,12 @@ from sim.mechanics.defences import (
     path_steps,
 )
 from sim.mechanics.platforms import direct_habit_target
-from sim.scenario import ConnectedKind, PlatformKind
+from sim.scenario.schema_channels import ConnectedKind, PlatformKind
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
+    from sim.scenario.schema import Scenario
 
 DIRECT = 0
 
@@ -45,7 +52,10 @@ class Defences:
         scenario: the scenario.
     """
 
-    def __init__(self, scenario):
+    name: ClassVar[str] = "defences"
+    firm_columns: list[str] = DEFENCE_FIRM_COLUMNS
+
+    def __init__(self, scenario: Scenario):
         self.spec = scenario.defences
         self.chain = scenario.value_chain
         self.enabled = self.spec.enabled
@@ -63,7 +73,7 @@ class Defences:
         firm.direct_incentive = float(decision.direct_incentive)
         firm.loyalty_rebate = float(decision.loyalty_rebate)
 
-    def view_fields(self, model, firm) -> dict:
+    def view_fields(self, model: MarketModel, firm) -> dict:
         """What the firm's strategy sees of its defences and of the rules."""
         return {
             "defences_allowed": self.enabled and firm.defences_allowed,
@@ -81,9 +91,9 @@ class Defences:
 
     # ------------------------------------------------------------------ the offer
 
-    def offer_fields(self, model) -> dict:
+    def offer_fields(self, model: MarketModel) -> dict[str, Any]:
         """Extra :class:`~sim.mechanics.platforms.ChannelOffer` fields (none when off)."""
-        fields = {}
+        fields: dict[str, Any] = {}
         firms = model.firms
         if self.enabled:
             fields["platform_price"] = np.array(
@@ -101,7 +111,7 @@ class Defences:
             fields["platform_friction"] = friction_utility(platform, self.chain.step_cost)
         return fields
 
-    def steps(self, model) -> tuple[np.ndarray, np.ndarray]:
+    def steps(self, model: MarketModel) -> tuple[np.ndarray, np.ndarray]:
         """Steps of buying direct from each firm and through each platform."""
         chain, respond = self.chain, ConnectedKind.respond_to_desire
         direct_removed = np.array(
@@ -125,12 +135,12 @@ class Defences:
 
     # ------------------------------------------------------------------ the books
 
-    def book(self, model, bought, offer, direct_units, listing_units) -> None:
+    def book(self, model: MarketModel, bought, offer, direct_units, listing_units) -> None:
         """Book channel-price revenue and defence costs for the week (when enabled)."""
         if not self.enabled:
             return
         n_firms = offer.n_firms
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.state
         shown = self.shown_prices(offer)
         revenue_change = ((shown - offer.price[None, :]) * listing_units[:, :n_firms]).sum(axis=0)
         # Members: last bought direct from the brand before this purchase.
@@ -173,7 +183,7 @@ class Defences:
 
     # ------------------------------------------------------------------ brand strength
 
-    def measure_brands(self, model) -> None:
+    def measure_brands(self, model: MarketModel) -> None:
         """Every live firm's brand-strength index at the quarter's close ($ per consumer).
 
         The brand-specific terms of a direct purchase: experience against expectation
@@ -184,13 +194,13 @@ class Defences:
         """
         cols = model.population.columns
         alpha, gamma = cols.price_sensitivity, cols.experience_taste
-        offer = model.channel_offer() if model.channel_mode else None
-        state = model.channel_columns
-        if model.channel_mode and state is not None:
+        offer = model.channels.offer() if model.channels.mode else None
+        state = model.channels.columns
+        if model.channels.mode and state is not None:
             target = direct_habit_target(cols.last_firm, state.last_channel)
         else:
             target = cols.last_firm
-        scale = model.habit_scale() if not model.channel_mode else None
+        scale = model.lifecycle.habit_scale() if not model.channels.mode else None
         aware = cols.aware
         width = aware.shape[1]
         experience = np.array(
@@ -210,7 +220,7 @@ class Defences:
             )
         fit = None
         if state is not None and state.fit_firm is not None:
-            fit, _ = model.fit_terms(np.arange(len(cols)))
+            fit, _ = model.channels.fit_terms(np.arange(len(cols)))
             fit = fit[:, :width]
         index = brand_strength_index(
             experience, aware, alpha, gamma, cols.expectation, target, habit, fit
@@ -222,7 +232,7 @@ class Defences:
 
     # ------------------------------------------------------------------ collect
 
-    def row(self, model, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm table's defence and value-chain columns for this week."""
         week = firm.week
         j = firm.slot

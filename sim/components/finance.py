@@ -14,11 +14,16 @@ Cash identity with financing: ``cash' = cash + operating profit - investment - i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from sim.mechanics import finance as fin
 from sim.mechanics.value import annual_operating_profit
 from sim.scenario.schema_finance import FinanceSpec
 from sim.strategies.base import FundingPlan
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 WEEKS_PER_QUARTER = 13
 # Quarters of the trailing year lenders size the credit line on.
@@ -61,6 +66,9 @@ FINANCE_FIRM_COLUMNS = [
 
 class Finance:
     """The financing component: owns every firm's :class:`FirmAccount`."""
+
+    name: ClassVar[str] = "finance"
+    firm_columns: list[str] = FINANCE_FIRM_COLUMNS
 
     def __init__(self, spec: FinanceSpec):
         self.spec = spec
@@ -121,6 +129,18 @@ class Finance:
             account.interest = interest
             account.cumulative_interest += interest
             firm.cash -= interest
+
+    def right_size_firms(self, firms: list[Firm]) -> None:
+        """Quarter's last week: each live firm's capacity moves toward the quarter's volume."""
+        for firm in firms:
+            if firm.alive:
+                self.right_size(firm, firm.tally.units / WEEKS_PER_QUARTER)
+
+    def settle(self, firms: list[Firm]) -> None:
+        """Quarter end: credit lines re-sized, investors asked by firms in debt."""
+        for firm in firms:
+            if firm.alive:
+                self.settle_quarter(firm)
 
     def settle_quarter(self, firm) -> None:
         """Quarter end for one live firm, after its books closed: credit line, investors.
@@ -333,7 +353,7 @@ class Finance:
         """Whether a firm has stayed beyond its credit line ``limit_quarters`` quarter ends."""
         return self.accounts[firm.slot].beyond_limit_quarters >= limit_quarters
 
-    def row(self, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The financing columns of a firm's row in the firm table."""
         account = self.accounts[firm.slot]
         return {

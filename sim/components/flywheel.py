@@ -40,6 +40,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import defaultdict
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -59,7 +60,12 @@ from sim.mechanics.platforms import (
     channel_utilities,
     third_party_price,
 )
-from sim.scenario import WEEKS_PER_QUARTER, FlywheelMeterSpec
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
+from sim.scenario.schema_channels import FlywheelMeterSpec
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 LINKS = [
     "traffic_to_sellers",
@@ -198,6 +204,10 @@ class FlywheelMeter:
         spec: the scenario's ``flywheel_meter`` section.
     """
 
+    name: ClassVar[str] = "flywheel"
+    firm_columns: list[str] = []
+    """The meter keeps its own table (``flywheel``), no firm columns."""
+
     def __init__(self, spec: FlywheelMeterSpec):
         self.spec = spec
         self.series: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(
@@ -262,7 +272,18 @@ class FlywheelMeter:
 
     # ------------------------------------------------------------------ the quarter
 
-    def measure(self, model) -> list[dict]:
+    def close_quarter(self, model: MarketModel) -> None:
+        """The meter records this quarter's links and loop gains (when switched on)."""
+        if not self.spec.enabled:
+            return
+        for row in self.measure(model):
+            model.datacollector.add_table_row("flywheel", row)
+
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
+        """No firm columns: the meter's rows are in the ``flywheel`` table."""
+        return {}
+
+    def measure(self, model: MarketModel) -> list[dict]:
         """Record this quarter's nodes and measure every link, for every live agent.
 
         Args:
@@ -273,9 +294,9 @@ class FlywheelMeter:
         """
         rows = panel_rows(len(model.population), self.spec.sample_size)
         cols = model.population.columns
-        shoppers = model.shoppers(rows)
+        shoppers = model.channels.shoppers(rows)
         weights = cols.need_rate[rows] * (len(model.population) / len(rows))
-        offer = model.channel_offer()
+        offer = model.channels.offer()
         outside = model.spec.market.outside_utility
         quarter = model.week // WEEKS_PER_QUARTER
         base_utilities = channel_utilities(offer, shoppers)
@@ -460,7 +481,7 @@ class FlywheelMeter:
             ),
         }
 
-    def row(self, model, quarter, agent, owner, links: dict) -> dict:
+    def row(self, model: MarketModel, quarter, agent, owner, links: dict) -> dict:
         """Assemble the table row: nodes, measured links, observed links, gains."""
         key = links["key"]
         latest = {name: values[-1] for name, values in self.series[key].items()}

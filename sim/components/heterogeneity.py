@@ -20,10 +20,18 @@ nothing is drawn or stored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 
 from sim.mechanics.heterogeneity import ar1_stationary_sd, ar1_step, brand_match
-from sim.scenario import WEEKS_PER_QUARTER, Scenario, ShockPeriod
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
+from sim.scenario.schema_shocks import ShockPeriod
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
+    from sim.scenario.schema import Scenario
 
 SHOCK_FIRM_COLUMNS = ["demand_shock", "cost_shock"]
 
@@ -34,6 +42,8 @@ class Heterogeneity:
     Args:
         scenario: the run's scenario (``consumers.brand_match_sd``, ``shocks``).
     """
+
+    name: ClassVar[str] = "heterogeneity"
 
     def __init__(self, scenario: Scenario):
         self.match_sd = scenario.consumers.brand_match_sd
@@ -144,7 +154,12 @@ class Heterogeneity:
                         ar1_step(firm.cost_shock, spec.cost_persistence, spec.cost_sd, e)
                     )
 
-    def row(self, firm) -> dict:
+    @property
+    def firm_columns(self) -> list[str]:
+        """Columns of the firm table (the shocks, only when they move)."""
+        return SHOCK_FIRM_COLUMNS if self.shocks.enabled else []
+
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm table's shock columns (only recorded when shocks are on)."""
         if not self.shocks.enabled:
             return {}

@@ -13,12 +13,17 @@ draws no random number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from sim.mechanics import imitation as rules
 from sim.scenario.schema_channels import ConnectedKind
 from sim.scenario.schema_rivalry import ImitationSpec
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 IMITATION_FIRM_COLUMNS = ["imitated_from"]
 """Columns added to the firm table: the name of the firm copied ('' if none)."""
@@ -42,6 +47,9 @@ class Observation:
 class Imitation:
     """The imitation component: the public record of firms' models and who copied whom."""
 
+    name: ClassVar[str] = "imitation"
+    firm_columns: list[str] = IMITATION_FIRM_COLUMNS
+
     def __init__(self, spec: ImitationSpec):
         self.spec = spec
         self.record: list[Observation] = []
@@ -52,7 +60,12 @@ class Imitation:
         """Whether anyone imitates in this scenario."""
         return self.spec.active
 
-    def observe(self, model) -> None:
+    def observe_and_copy(self, model: MarketModel) -> None:
+        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
+        self.observe(model)
+        self.incumbents_copy(model)
+
+    def observe(self, model: MarketModel) -> None:
         """Quarter end: record each firm's observed share, price, stocks and channels."""
         if not self.active:
             return
@@ -91,7 +104,7 @@ class Imitation:
         slot = rules.imitation_target(observed.share, proven, imitator)
         return slot, (observed if slot >= 0 else None)
 
-    def entrant_copies(self, model, firm) -> float | None:
+    def entrant_copies(self, model: MarketModel, firm) -> float | None:
         """A new entrant copies the best proven model it can see (if switched on).
 
         Runs before the entrant's first decision, so its strategy decides on the copied
@@ -111,7 +124,7 @@ class Imitation:
             return None
         return self.copy(model, firm, slot, observed, launch_price=True)
 
-    def incumbents_copy(self, model) -> None:
+    def incumbents_copy(self, model: MarketModel) -> None:
         """Quarter end: each firm below the share threshold may copy, once in its life."""
         spec = self.spec
         if not (spec.incumbents and spec.incumbent_rate > 0):
@@ -151,7 +164,7 @@ class Imitation:
             live = tuple(k for k in observed.listed_on[slot] if model.platforms[k].alive)
             direct = observed.sells_direct[slot] or not live
             firm.sells_direct, firm.listed_on = direct, live
-        if model.channel_mode:
+        if model.channels.mode:
             firm.connected = observed.connected[slot]
         price = None
         if launch_price:
@@ -173,6 +186,6 @@ class Imitation:
         )
         return price
 
-    def row(self, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The imitation columns of a firm's row in the firm table."""
         return {"imitated_from": self.copied_from.get(firm.slot, "")}

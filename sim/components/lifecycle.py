@@ -1,12 +1,12 @@
-"""Stages of ``MarketModel.step`` for the life cycle of firms: Day 1 and Day 2.
+"""The life cycle of firms, held by the model as a component: Day 1 and Day 2.
 
 Word of mouth and marketing spread awareness; firms experiment, adopt external trends,
 gain or lose vitality, pass through stasis, irrelevance and decline, exit, and are
 replaced by entrants; the top ``K`` by revenue are tracked for tenure, and every firm
 is valued for its shareholders and credited with the surplus it gave its customers.
 
-:class:`LifecycleStages` is mixed into :class:`~sim.model.market.MarketModel`; each method is
-one named stage that calls pure functions in ``sim.mechanics``. Read
+:class:`Lifecycle` is owned by :class:`~sim.model.market.MarketModel` as
+``model.lifecycle``; each stage method calls pure functions in ``sim.mechanics``. Read
 ``MarketModel.step`` for when each runs. Every stage draws random numbers only when
 its mechanic is switched on, so scenarios that leave these mechanics off get exactly
 the draws (and results) they got before.
@@ -14,15 +14,21 @@ the draws (and results) they got before.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 
 from sim.agents.firm import Firm
-from sim.mechanics import innovation, lifecycle, network, value, vitality
-from sim.mechanics import word_of_mouth as wom
-from sim.scenario import WEEKS_PER_QUARTER, NetworkGenerator
+from sim.components.word_of_mouth import WordOfMouth
+from sim.mechanics import innovation, lifecycle, value, vitality
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
+from sim.scenario.schema_firms import EntrantSpec
 from sim.strategies.base import Decision, Technology
 from sim.strategies.registry import resolve_strategy
 from sim.strategies.user_code import calling_strategy, checked
+
+if TYPE_CHECKING:
+    from sim.model.market import MarketModel
 
 LIFECYCLE_FIRM_COLUMNS = [
     "age_years",
@@ -63,166 +69,43 @@ def day2_rung(firm: Firm) -> int:
     return lifecycle.STASIS if firm.in_stasis else lifecycle.DAY1
 
 
-class LifecycleStages:
-    """Stages of the weekly step that give firms a life cycle (mixed into MarketModel)."""
+def initial_awareness(common: float, firms: list[Firm]) -> np.ndarray | None:
+    """Per-firm awareness at start, or None when every firm uses the common value."""
+    shares = [common if firm.spec_awareness is None else firm.spec_awareness for firm in firms]
+    if all(firm.spec_awareness is None for firm in firms):
+        return None
+    return np.array(shares)
 
-    # ------------------------------------------------------------------ set-up
 
-    def init_lifecycle(self) -> None:
-        """Build the social network and the market-level life-cycle state."""
-        spec = self.spec
-        n = spec.consumers.count
-        self.events: list[dict] = []
-        net = spec.network
-        use_networkx = net.generator is NetworkGenerator.networkx or (
-            net.generator is NetworkGenerator.auto and n <= net.networkx_max_nodes
-        )
-        self.network = network.build_network(
-            net.kind.value, n, net.mean_degree, net.rewiring, self.rng, use_networkx
-        )
-        self.network_degree = self.network.degree
-        talk = spec.word_of_mouth
-        self.word_of_mouth_on = not self.network.empty and (
-            talk.referral_rate > 0 or talk.warning_rate > 0
-        )
+class Lifecycle:
+    """Stages of the weekly step that give firms a life cycle, and the state they keep.
+
+    Args:
+        model: the model; the social network is drawn from its generator here.
+    """
+
+    name: ClassVar[str] = "lifecycle"
+    firm_columns: list[str] = LIFECYCLE_FIRM_COLUMNS
+
+    def __init__(self, model: MarketModel):
+        self.model = model
+        spec = model.spec
+        self.word_of_mouth = WordOfMouth(model)
         self.entrants_by_template: dict[str, int] = {}
         self.entries = 0
         self.market_quarter_units: list[float] = []
         self.incumbent_margin = 0.0
         self.market_growth = 0.0
         self.entry_rate_per_year = spec.entry.rate_per_year
-        self.cumulative_surplus = 0.0
-        self.adopters = 0
-        self.quarter_units = 0.0
-        self.last_quarter_units = 0.0
         self.top_k_spells: list[float] = []
-        self.customer_value_by_slot = np.zeros(len(self.firms))
-        self._awareness: np.ndarray | None = None
-
-    def initial_awareness(self) -> np.ndarray | None:
-        """Per-firm awareness at start, or None when every firm uses the common value."""
-        common = self.spec.consumers.initial_awareness
-        shares = [
-            common if firm.spec_awareness is None else firm.spec_awareness for firm in self.firms
-        ]
-        if all(firm.spec_awareness is None for firm in self.firms):
-            return None
-        return np.array(shares)
-
-    def record_event(self, firm: Firm, event: str, detail: str = "", value: float = np.nan):
-        """Append one row to the events table."""
-        self.events.append(
-            {
-                "step": self.week,
-                "firm_id": firm.unique_id,
-                "name": firm.name,
-                "strategy": firm.strategy_name,
-                "event": event,
-                "detail": detail,
-                "value": float(value),
-            }
-        )
-
-    # ------------------------------------------------------------------ awareness
-
-    def awareness_shares(self) -> np.ndarray:
-        """Share of consumers aware of each firm slot (cached until awareness changes)."""
-        if self._awareness is None or len(self._awareness) != len(self.firms):
-            self._awareness = self.population.columns.aware.mean(axis=0)
-        return self._awareness
+        self.customer_value_by_slot = np.zeros(len(model.firms))
 
     def habit_scale(self) -> np.ndarray | None:
         """Habit multiplier per firm: 0 for firms with no direct relationship (None: all 1)."""
-        if all(firm.direct_relationship for firm in self.firms):
+        firms = self.model.firms
+        if all(firm.direct_relationship for firm in firms):
             return None
-        return np.array([1.0 if firm.direct_relationship else 0.0 for firm in self.firms])
-
-    def word_of_mouth_spreads(self) -> None:
-        """Marketing contacts and buyers' referrals make consumers aware; warnings repel.
-
-        See :mod:`sim.mechanics.word_of_mouth` for the rules and their sources.
-        """
-        cols, talk, n = self.population.columns, self.spec.word_of_mouth, len(self.population)
-        spends = np.array([f.marketing_spend if f.alive else 0.0 for f in self.firms])
-        if spends.any():
-            hazards = wom.marketing_hazard(spends, talk.contact_cost, n)
-            for slot in np.flatnonzero(hazards > 0):
-                unaware = np.flatnonzero(~cols.aware[:, slot])
-                chance = wom.hazard_probability(hazards[slot])
-                reached = unaware[self.rng.random(len(unaware)) < chance]
-                cols.aware[reached, slot] = True
-            self._awareness = None
-        if not self.word_of_mouth_on or len(self.buyers) == 0:
-            return
-        speakers, firm_of = self.buyers, self.bought_from
-        positive, warning = wom.voices(
-            cols.last_satisfaction[speakers],
-            talk.delight_threshold,
-            talk.delight_weight,
-            talk.disappointment_threshold,
-        )
-        if not all(firm.direct_relationship for firm in self.firms):
-            scale = np.array(
-                [1.0 if f.direct_relationship else talk.intermediated_voice for f in self.firms]
-            )
-            positive, warning = positive * scale[firm_of], warning * scale[firm_of]
-        if self.trust is not None:
-            positive = self.trust_voice(positive, firm_of)
-        if self.network.mean_field:
-            self._mean_field_word_of_mouth(firm_of, positive, warning)
-        else:
-            self._network_word_of_mouth(speakers, firm_of, positive, warning)
-        self._awareness = None
-
-    def _mean_field_word_of_mouth(self, firm_of, positive, warning) -> None:
-        cols, talk, n = self.population.columns, self.spec.word_of_mouth, len(self.population)
-        n_slots = len(self.firms)
-        praise = np.bincount(firm_of, weights=positive, minlength=n_slots)
-        warnings = np.bincount(firm_of, weights=warning, minlength=n_slots)
-        for slot in range(n_slots):
-            if talk.referral_rate > 0 and praise[slot] > 0:
-                chance = wom.mean_field_probability(praise[slot], n, talk.referral_rate)
-                listeners = np.flatnonzero(~cols.aware[:, slot])
-                won = listeners[self.rng.random(len(listeners)) < chance]
-                cols.aware[won, slot] = True
-                if self.trust is not None:
-                    self.trust.note_referrals(won, slot)
-            if talk.warning_rate > 0 and warnings[slot] > 0:
-                chance = wom.mean_field_probability(warnings[slot], n, talk.warning_rate)
-                listeners = np.flatnonzero(cols.aware[:, slot] & (cols.last_firm != slot))
-                lost = listeners[self.rng.random(len(listeners)) < chance]
-                cols.aware[lost, slot] = False
-
-    def _network_word_of_mouth(self, speakers, firm_of, positive, warning) -> None:
-        cols, talk = self.population.columns, self.spec.word_of_mouth
-        position, listener = wom.exposures(self.network.indptr, self.network.indices, speakers)
-        if len(listener) == 0:
-            return
-        if not cols.aware.flags.c_contiguous:
-            cols.aware = np.ascontiguousarray(cols.aware)
-        aware = cols.aware.reshape(-1)  # a view: (consumer, firm) -> consumer * F + firm
-        firm = firm_of[position]
-        cell = listener * cols.aware.shape[1] + firm
-        if talk.referral_rate > 0:
-            voice = positive[position]
-            heard = np.flatnonzero(voice > 0)
-            heard = heard[~aware[cell[heard]]]
-            chance = wom.exposure_probability(
-                voice[heard], self.network_degree[listener[heard]], talk.referral_rate
-            )
-            won = heard[self.rng.random(len(heard)) < chance]
-            aware[cell[won]] = True
-            if self.trust is not None:
-                self.trust.note_referrals(listener[won], firm[won])
-        if talk.warning_rate > 0:
-            voice = warning[position]
-            heard = np.flatnonzero(voice > 0)
-            heard = heard[aware[cell[heard]] & (cols.last_firm[listener[heard]] != firm[heard])]
-            chance = wom.exposure_probability(
-                voice[heard], self.network_degree[listener[heard]], talk.warning_rate
-            )
-            lost = heard[self.rng.random(len(heard)) < chance]
-            aware[cell[lost]] = False
+        return np.array([1.0 if firm.direct_relationship else 0.0 for firm in firms])
 
     def technology_of(self, firm: Firm) -> Technology:
         """Stock dynamics as they work for this firm: investment builds less at low vitality.
@@ -230,15 +113,16 @@ class LifecycleStages:
         Productivities are scaled by ``1 - k_i (1 - v)`` (``k_i``: the vitality
         investment effect); with the effect off this is the common technology.
         """
-        strength = self.spec.vitality.investment_effect
+        model = self.model
+        strength = model.spec.vitality.investment_effect
         if strength <= 0:
-            return self.technology
+            return model.technology
         scale = vitality.effect_multiplier(firm.vitality, strength)
 
         def scaled(stock: tuple[float, float, float]) -> tuple[float, float, float]:
             return (stock[0], stock[1] * scale, stock[2])
 
-        tech = self.technology
+        tech = model.technology
         return Technology(scaled(tech.experience), scaled(tech.selection), scaled(tech.efficiency))
 
     # ------------------------------------------------------------------ innovation
@@ -249,8 +133,9 @@ class LifecycleStages:
         Successes raise experience at once, or (latent needs) quality at launch. See
         :mod:`sim.mechanics.innovation`.
         """
-        inn, vit = self.spec.innovation, self.spec.vitality
-        for firm in self.firms:
+        model = self.model
+        inn, vit = model.spec.innovation, model.spec.vitality
+        for firm in model.firms:
             if not firm.alive or firm.quarter_innovation <= 0:
                 continue
             factor = vitality.effect_multiplier(firm.vitality, vit.success_effect)
@@ -262,7 +147,7 @@ class LifecycleStages:
                 inn.max_success,
                 inn.failures_to_learn,
                 factor,
-                self.rng,
+                model.rng,
             )
             firm.experiments += experiments
             firm.successes += successes
@@ -270,59 +155,63 @@ class LifecycleStages:
             if successes == 0:
                 continue
             multiples = innovation.pareto_multiples(
-                self.rng.random(successes), inn.tail_index, inn.max_multiple
+                model.rng.random(successes), inn.tail_index, inn.max_multiple
             )
-            latent = self.rng.random(successes) < inn.latent_need_share
+            latent = model.rng.random(successes) < inn.latent_need_share
             for multiple, is_latent in zip(multiples, latent, strict=True):
                 if is_latent:
-                    due = self.week + inn.launch_weeks
+                    due = model.week + inn.launch_weeks
                     firm.launches.append((due, inn.typical_quality_gain * multiple))
                 else:
                     firm.experience += inn.typical_experience_gain * multiple
                 if multiple >= 10:
                     kind = "latent need" if is_latent else "experience"
-                    self.record_event(firm, "breakthrough", kind, multiple)
+                    model.record_event(firm, "breakthrough", kind, multiple)
 
     def firms_act(self) -> None:
         """Lagged decisions take effect; latent-need inventions launch."""
-        for firm in self.firms:
+        model = self.model
+        for firm in model.firms:
             if not firm.alive:
                 continue
             if firm.pending:
-                due = [item for item in firm.pending if item[0] <= self.week]
-                firm.pending = [item for item in firm.pending if item[0] > self.week]
+                due = [item for item in firm.pending if item[0] <= model.week]
+                firm.pending = [item for item in firm.pending if item[0] > model.week]
                 for _, decision in due:
-                    self.apply_decision(firm, decision)
+                    model.apply_decision(firm, decision)
             if firm.launches:
-                due = [gain for week, gain in firm.launches if week <= self.week]
-                firm.launches = [item for item in firm.launches if item[0] > self.week]
+                due = [gain for week, gain in firm.launches if week <= model.week]
+                firm.launches = [item for item in firm.launches if item[0] > model.week]
                 for gain in due:
                     firm.quality += gain
-                    self.record_event(firm, "launch", "latent need met", gain)
+                    model.record_event(firm, "launch", "latent need met", gain)
 
-    def schedule_decision(self, firm: Firm, decision) -> None:
+    def schedule_decision(self, firm: Firm, decision: Decision) -> None:
         """Apply a decision now, or after the firm's decision lag."""
+        model = self.model
         if firm.decision_lag <= 0:
-            self.apply_decision(firm, decision)
+            model.apply_decision(firm, decision)
         else:
-            firm.pending.append((self.week + firm.decision_lag, decision))
+            firm.pending.append((model.week + firm.decision_lag, decision))
 
     # ------------------------------------------------------------------ trends
 
     def released_trends(self) -> list[int]:
         """Indices of the external technology waves released so far."""
-        trends = self.spec.trends
-        if trends.every_weeks <= 0 or self.week < trends.first_week:
+        model = self.model
+        trends = model.spec.trends
+        if trends.every_weeks <= 0 or model.week < trends.first_week:
             return []
-        return list(range((self.week - trends.first_week) // trends.every_weeks + 1))
+        return list(range((model.week - trends.first_week) // trends.every_weeks + 1))
 
     def firms_adopt_trends(self) -> None:
         """Firms adopt released technology waves, vital and eager firms sooner."""
-        trends = self.spec.trends
+        model = self.model
+        trends = model.spec.trends
         released = self.released_trends()
         if not released:
             return
-        for firm in self.firms:
+        for firm in model.firms:
             if not firm.alive:
                 continue
             for wave in released:
@@ -331,12 +220,12 @@ class LifecycleStages:
                 chance = vitality.trend_adoption_probability(
                     trends.adoption_rate, firm.trend_eagerness, firm.vitality
                 )
-                if self.rng.random() < chance:
+                if model.rng.random() < chance:
                     firm.trends_adopted.add(wave)
                     firm.experience += trends.experience_boost
                     if trends.adoption_cost > 0:
                         firm.spend_once(trends.adoption_cost)
-                    self.record_event(firm, "trend_adopted", f"wave {wave + 1}", wave + 1)
+                    model.record_event(firm, "trend_adopted", f"wave {wave + 1}", wave + 1)
 
     # ------------------------------------------------------------------ vitality
 
@@ -346,7 +235,8 @@ class LifecycleStages:
         Also moves proxy focus (growth breeds process) and the proxy gap, and sets
         each firm's decision lag. See :mod:`sim.mechanics.vitality`.
         """
-        vit, n = self.spec.vitality, len(self.population)
+        model = self.model
+        vit, n = model.spec.vitality, len(model.population)
         weights = (
             vit.renewal_obsession,
             vit.renewal_skepticism,
@@ -354,7 +244,7 @@ class LifecycleStages:
             vit.renewal_velocity,
         )
         released = len(self.released_trends())
-        for firm in self.firms:
+        for firm in model.firms:
             if not firm.alive:
                 continue
             share = firm.last_quarter.customers / n
@@ -370,7 +260,7 @@ class LifecycleStages:
             )
             trend_score = len(firm.trends_adopted) / released if released else firm.trend_eagerness
             erosion = vitality.erosion_rate(
-                firm.age_years(self.week),
+                firm.age_years(model.week),
                 share,
                 vit.erosion_age,
                 vit.age_scale_years,
@@ -399,13 +289,14 @@ class LifecycleStages:
         :func:`sim.mechanics.lifecycle.next_day2_stage`). The count of irrelevant
         quarters in a row, which the irrelevance exit uses, is kept apart from the ladder.
         """
-        vit, life = self.spec.vitality, self.spec.lifecycle
-        total_units = self.last_quarter_units
-        for firm in self.firms:
+        model = self.model
+        vit, life = model.spec.vitality, model.spec.lifecycle
+        total_units = model.last_quarter_units
+        for firm in model.firms:
             if not firm.alive:
                 continue
             firm.unit_share = firm.last_quarter.units / total_units if total_units else 0.0
-            quarters_old = (self.week - firm.birth_step) // WEEKS_PER_QUARTER
+            quarters_old = (model.week - firm.birth_step) // WEEKS_PER_QUARTER
             judged = quarters_old > life.grace_quarters
             if judged and lifecycle.is_irrelevant(firm.unit_share, life.irrelevance_share):
                 firm.irrelevant_quarters += 1
@@ -433,7 +324,7 @@ class LifecycleStages:
             firm.irrelevant = after >= lifecycle.IRRELEVANCE
             firm.declining = after >= lifecycle.DECLINE
             if after == lifecycle.DAY1 and before > lifecycle.DAY1:
-                self.record_event(firm, "renewal", "vitality recovered", firm.vitality)
+                model.record_event(firm, "renewal", "vitality recovered", firm.vitality)
             elif after == before + 1:
                 event, detail, value = {
                     lifecycle.STASIS: ("stasis", "vitality below threshold", firm.vitality),
@@ -444,24 +335,27 @@ class LifecycleStages:
                     ),
                     lifecycle.DECLINE: ("decline", "trailing-year revenue off its peak", ratio),
                 }[after]
-                self.record_event(firm, event, detail, value)
+                model.record_event(firm, event, detail, value)
 
     # ------------------------------------------------------------------ entry and exit
 
     def firm_exits(self, firm: Firm, reason: str) -> None:
         """A firm leaves the market (death); leftover cash goes to its shareholders."""
+        model = self.model
         if firm.at_top:
-            self.top_k_spells.append((self.week - firm.top_since) / 52.0)
-            self.record_event(firm, "left_top_k", "exit", (self.week - firm.top_since) / 52.0)
-        firm.exit(self.week, reason)
-        self.record_event(firm, "death", reason, firm.cash)
+            years = self.years_at_top(firm)
+            self.top_k_spells.append(years)
+            model.record_event(firm, "left_top_k", "exit", years)
+        firm.exit(model.week, reason)
+        model.record_event(firm, "death", reason, firm.cash)
 
     def exit_irrelevant_firms(self) -> None:
         """Firms irrelevant for too many quarters in a row leave."""
-        limit = self.spec.lifecycle.irrelevance_exit_quarters
+        model = self.model
+        limit = model.spec.lifecycle.irrelevance_exit_quarters
         if limit <= 0:
             return
-        for firm in self.firms:
+        for firm in model.firms:
             if firm.alive and firm.irrelevant_quarters >= limit:
                 self.firm_exits(firm, "irrelevance")
 
@@ -472,25 +366,26 @@ class LifecycleStages:
         profits and growth, :func:`sim.mechanics.lifecycle.entry_rate` of the incumbents'
         margin and the market's growth over the last year, updated at quarter ends.
         """
-        entry = self.spec.entry
+        model = self.model
+        entry = model.spec.entry
         responsive = entry.profit_response > 0 or entry.growth_response > 0
-        if responsive and self.week % WEEKS_PER_QUARTER == 0 and self.week > 0:
+        if responsive and model.week % WEEKS_PER_QUARTER == 0 and model.week > 0:
             self.update_entry_rate()
-        if entry.rate_per_year <= 0 or self.week < entry.start_week:
+        if entry.rate_per_year <= 0 or model.week < entry.start_week:
             return
-        if entry.end_week is not None and self.week > entry.end_week:
+        if entry.end_week is not None and model.week > entry.end_week:
             return
         rate = self.entry_rate_per_year if responsive else entry.rate_per_year
-        arrivals = lifecycle.arrivals(rate / 52.0, self.rng)
+        arrivals = lifecycle.arrivals(rate / 52.0, model.rng)
         for _ in range(arrivals):
-            if sum(firm.alive for firm in self.firms) >= entry.max_alive:
+            if sum(firm.alive for firm in model.firms) >= entry.max_alive:
                 break
             templates = [t for t in entry.templates if t.weight > 0]
             if len(templates) == 1:
                 template = templates[0]
             else:
                 weights = np.array([t.weight for t in templates])
-                template = templates[self.rng.choice(len(templates), p=weights / weights.sum())]
+                template = templates[model.rng.choice(len(templates), p=weights / weights.sum())]
             self.add_entrant(template)
 
     def update_entry_rate(self) -> None:
@@ -499,10 +394,11 @@ class LifecycleStages:
         Incumbents are the live firms with four closed quarters; the market's units are
         the quarter's purchases.
         """
-        entry = self.spec.entry
-        self.market_quarter_units.append(self.last_quarter_units)
+        model = self.model
+        entry = model.spec.entry
+        self.market_quarter_units.append(model.last_quarter_units)
         incumbents = [
-            firm for firm in self.firms if firm.alive and len(firm.quarterly_revenue) >= 4
+            firm for firm in model.firms if firm.alive and len(firm.quarterly_revenue) >= 4
         ]
         self.incumbent_margin = lifecycle.trailing_margin(
             [firm.quarterly_operating_profit for firm in incumbents],
@@ -518,42 +414,43 @@ class LifecycleStages:
             entry.max_rate_multiple,
         )
 
-    def add_entrant(self, template) -> Firm:
+    def add_entrant(self, template: EntrantSpec) -> Firm:
         """Create one entrant from a template; consumers learn of it at its awareness."""
-        cols = self.population.columns
+        model = self.model
+        cols = model.population.columns
         count = self.entrants_by_template.get(template.name, 0) + 1
         self.entrants_by_template[template.name] = count
         strategy = resolve_strategy(template.strategy)(**template.strategy_params)
         firm = Firm(
-            self,
+            model,
             template,
             f"{template.name} #{count}",
-            len(self.firms),
+            len(model.firms),
             strategy,
-            birth_step=self.week,
+            birth_step=model.week,
         )
-        self.firms.append(firm)
-        self.finance.register(firm)
+        model.firms.append(firm)
+        model.finance.register(firm)
         share = (
-            self.spec.entry.awareness
+            model.spec.entry.awareness
             if template.initial_awareness is None
             else template.initial_awareness
         )
-        cols.add_firm_column(self.rng.random(len(cols)) < share)
-        self.heterogeneity.firm_born(firm, len(cols), self.rng)
-        self.trust_enters()
-        self._awareness = None
+        cols.add_firm_column(model.rng.random(len(cols)) < share)
+        model.heterogeneity.firm_born(firm, len(cols), model.rng)
+        model.trust.firm_enters()
+        self.word_of_mouth.awareness_changed()
         self.customer_value_by_slot = np.append(self.customer_value_by_slot, 0.0)
-        if self.stats.units_by_slot is not None:
-            self.stats.units_by_slot = np.append(self.stats.units_by_slot, 0.0)
+        if model.stats.units_by_slot is not None:
+            model.stats.units_by_slot = np.append(model.stats.units_by_slot, 0.0)
         self.entries += 1
-        self.record_event(firm, "entry", template.strategy, share)
-        launch_price = self.imitation.entrant_copies(self, firm)
-        with calling_strategy(firm, "decide", self):
-            firm_view, market_view = self.firm_view(firm), self.market_view(firm)
-            decision = self.flywheel.firm_decides(firm, firm_view, market_view)
+        model.record_event(firm, "entry", template.strategy, share)
+        launch_price = model.imitation.entrant_copies(model, firm)
+        with calling_strategy(firm, "decide", model):
+            firm_view, market_view = model.firm_view(firm), model.market_view(firm)
+            decision = model.flywheel.firm_decides(firm, firm_view, market_view)
             checked(decision, Decision, "decide")
-        self.apply_decision(firm, decision)
+        model.apply_decision(firm, decision)
         if launch_price is not None:
             firm.price = launch_price
         return firm
@@ -566,17 +463,24 @@ class LifecycleStages:
         A trailing year, as index providers rank by annual figures, so a single noisy
         quarter does not move a firm in or out.
         """
-        revenue = np.array([float(sum(f.quarterly_revenue[-4:])) for f in self.firms])
-        top = lifecycle.top_k(revenue, self.alive_mask, self.spec.lifecycle.top_k)
-        for firm in self.firms:
+        model = self.model
+        revenue = np.array([float(sum(f.quarterly_revenue[-4:])) for f in model.firms])
+        top = lifecycle.top_k(revenue, model.alive_mask, model.spec.lifecycle.top_k)
+        for firm in model.firms:
             if top[firm.slot] and not firm.at_top:
-                firm.at_top, firm.top_since = True, self.week
-                self.record_event(firm, "entered_top_k", "", revenue[firm.slot])
+                firm.at_top, firm.top_since = True, model.week
+                model.record_event(firm, "entered_top_k", "", revenue[firm.slot])
             elif firm.at_top and not top[firm.slot]:
-                years = (self.week - firm.top_since) / 52.0
+                years = self.years_at_top(firm)
                 self.top_k_spells.append(years)
-                self.record_event(firm, "left_top_k", "", years)
+                model.record_event(firm, "left_top_k", "", years)
                 firm.at_top, firm.top_since = False, None
+
+    def years_at_top(self, firm: Firm) -> float:
+        """Years since a firm now in the top K entered it."""
+        if firm.top_since is None:
+            raise RuntimeError(f"{firm.name} is not in the top K")
+        return (self.model.week - firm.top_since) / 52.0
 
     def value_firms(self) -> None:
         """Market value of every firm this week (earnings-power rule, see ``value``).
@@ -586,8 +490,9 @@ class LifecycleStages:
         first quarter showed (a start-up's base is the capital put in; an established
         business's includes the business).
         """
-        rate = self.spec.lifecycle.discount_rate
-        for firm in self.firms:
+        model = self.model
+        rate = model.spec.lifecycle.discount_rate
+        for firm in model.firms:
             if not firm.alive:
                 firm.market_value = 0.0
                 continue
@@ -604,15 +509,20 @@ class LifecycleStages:
         :func:`sim.mechanics.value.attributed_surplus`, exact when shares equal the
         expected shares).
         """
-        units = self.stats.units_by_slot
+        model = self.model
+        units = model.stats.units_by_slot
         total = float(units.sum()) if units is not None else 0.0
-        shares = units / total if total > 0 else np.zeros(len(self.firms))
-        self.book_customer_value(shares * self.stats.surplus_total)
+        if units is None or total <= 0:
+            shares = np.zeros(len(model.firms))
+        else:
+            shares = units / total
+        self.book_customer_value(shares * model.stats.surplus_total)
 
     def book_customer_value(self, by_slot: np.ndarray) -> None:
         """Record the consumer surplus attributed to each firm this week ($, by slot)."""
+        model = self.model
         self.customer_value_by_slot = by_slot
-        for firm in self.firms:
+        for firm in model.firms:
             firm.week.customer_value = float(by_slot[firm.slot])
             firm.cumulative_customer_value += firm.week.customer_value
 
@@ -623,23 +533,24 @@ class LifecycleStages:
         its first quarter end shows its earnings power, a firm's value at birth is taken to
         be its starting cash (NaN if that is not positive).
         """
+        model = self.model
         base = firm.value_base
         if base is None:
-            base = value.market_value(firm.initial_cash, 0.0, self.spec.lifecycle.discount_rate)
+            base = value.market_value(firm.initial_cash, 0.0, model.spec.lifecycle.discount_rate)
         held = value.shareholder_value(
-            firm.cumulative_payout, firm.market_value, self.finance.account(firm).cumulative_equity
+            firm.cumulative_payout, firm.market_value, model.finance.account(firm).cumulative_equity
         )
         return value.total_shareholder_return(held, 0.0, base)
 
-    def lifecycle_row(self, firm: Firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The life-cycle columns of one firm's row in the firm table."""
         return {
-            "age_years": firm.age_years(self.week),
+            "age_years": firm.age_years(model.week),
             "vitality": firm.vitality,
             "proxy_focus": firm.proxy_focus,
             "proxy_gap": firm.proxy_gap,
             "decision_lag_weeks": firm.decision_lag,
-            "awareness": float(self.awareness_shares()[firm.slot]),
+            "awareness": float(self.word_of_mouth.awareness_shares()[firm.slot]),
             "marketing_spend": firm.week.marketing,
             "innovation_spend": firm.week.innovation,
             "experiments": firm.experiments,

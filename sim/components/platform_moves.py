@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -43,6 +44,10 @@ from sim.mechanics.platform_moves import (
     returns_to_platform,
 )
 from sim.mechanics.platforms import ChannelOffer, channel_utilities
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.model.market import MarketModel
 
 OWN_LABEL = -2
 """Brand code of a purchase of a platform's own label (the third-party pool is -1)."""
@@ -81,6 +86,8 @@ class PlatformMoves:
         n_firms: firm slots at start.
     """
 
+    name: ClassVar[str] = "platform_moves"
+
     def __init__(self, spec, n_firms: int):
         self.spec = spec
         self.moves = [platform.moves for platform in spec.platforms]
@@ -112,14 +119,14 @@ class PlatformMoves:
         """Extra columns of the firms table (none unless data value is measured)."""
         return DATA_VALUE_COLUMNS if self.measure else []
 
-    def firm_row(self, firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm's data value per owned customer, if measured."""
         if not self.measure:
             return {}
         value, premium = self.data_value.get(firm.slot, (0.0, 0.0))
         return {"data_value_per_owned": value, "fit_premium": premium}
 
-    def platform_row(self, model, platform) -> dict:
+    def platform_row(self, model: MarketModel, platform) -> dict:
         """The platform's moves this week, if any is on."""
         if not self.active:
             return {}
@@ -137,13 +144,13 @@ class PlatformMoves:
 
     # ------------------------------------------------------------------ start
 
-    def start(self, model) -> None:
+    def start(self, model: MarketModel) -> None:
         """Brands named in ``owned_customers.starting_strength`` start strong.
 
         Each brand's loyal consumers are drawn in scenario order (one draw per consumer
         per brand with a loyal share above 0); its data set its population knowledge.
         """
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.columns
         per_1000 = len(cols) / 1000.0
         scale = self.spec.learning.data_scale
         slots, first = {}, 0
@@ -170,7 +177,7 @@ class PlatformMoves:
 
     # ------------------------------------------------------------------ offer
 
-    def own_label_terms(self, model, k: int) -> tuple[float, float, float]:
+    def own_label_terms(self, model: MarketModel, k: int) -> tuple[float, float, float]:
         """Quality, price and unit cost of platform k's own label now."""
         label, spec = self.labels[k], self.moves[k].own_label
         firm = model.firms[label.copied]
@@ -179,12 +186,12 @@ class PlatformMoves:
             quality, firm.price, firm.unit_cost, spec.quality_gap, spec.undercut, spec.cost_ratio
         )
 
-    def offer(self, model, offer: ChannelOffer) -> ChannelOffer:
+    def offer(self, model: MarketModel, offer: ChannelOffer) -> ChannelOffer:
         """The week's offer with own labels and ranking (unchanged with both off)."""
         if not (self.own_label_on or self.steering_on):
             return offer
         n_platforms = offer.n_platforms
-        extra: dict[str, np.ndarray | None] = {}
+        extra: dict[str, Any] = {}
         if self.own_label_on:
             items, price, quality, cost = (np.zeros(n_platforms) for _ in range(4))
             for k, label in enumerate(self.labels):
@@ -206,7 +213,7 @@ class PlatformMoves:
 
     # ------------------------------------------------------------------ request
 
-    def send_back(self, model, rows: np.ndarray, utilities: np.ndarray) -> None:
+    def send_back(self, model: MarketModel, rows: np.ndarray, utilities: np.ndarray) -> None:
         """Shoppers who last bought on a platform may compare only its listings this week.
 
         Shoppers served automatically or prompted by a coach are left alone; a shopper
@@ -215,14 +222,16 @@ class PlatformMoves:
         self.returned = np.zeros(len(self.moves))
         if not self.return_on:
             return
-        free = np.flatnonzero((model.auto_kind == 0) & (model.prompted_by < 0))
+        free = np.flatnonzero(
+            (model.channels.journey.auto_kind == 0) & (model.channels.journey.prompted_by < 0)
+        )
         share = np.array(
             [
                 m.return_share if p.alive else 0.0
                 for m, p in zip(self.moves, model.platforms, strict=True)
             ]
         )
-        last_channel = model.channel_columns.last_channel[rows[free]]
+        last_channel = model.channels.state.last_channel[rows[free]]
         back = returns_to_platform(last_channel, model.rng.random(len(free)), share)
         sent, platform = free[back >= 0], back[back >= 0]
         column = len(model.firms) + platform
@@ -237,7 +246,7 @@ class PlatformMoves:
 
     # ------------------------------------------------------------------ clear
 
-    def book_week(self, model, bought, offer, direct_units, listing_units) -> None:
+    def book_week(self, model: MarketModel, bought, offer, direct_units, listing_units) -> None:
         """Book own-label sales to their platforms; tally brands' sales for dependence."""
         if not self.active:
             return
@@ -280,7 +289,7 @@ class PlatformMoves:
 
     # ------------------------------------------------------------------ quarter
 
-    def close_quarter(self, model) -> None:
+    def close_quarter(self, model: MarketModel) -> None:
         """Measure dependence, launch own labels the data justify, value owned data."""
         if self.active:
             now = np.array(
@@ -299,7 +308,7 @@ class PlatformMoves:
         if self.measure:
             self.measure_data_value(model)
 
-    def launch_own_labels(self, model) -> None:
+    def launch_own_labels(self, model: MarketModel) -> None:
         """A platform whose data show a best seller copies it when the demand repays it."""
         for k, platform in enumerate(model.platforms):
             spec, label = self.moves[k].own_label, self.labels[k]
@@ -336,10 +345,10 @@ class PlatformMoves:
                 launch_cost,
             )
 
-    def measure_data_value(self, model) -> None:
+    def measure_data_value(self, model: MarketModel) -> None:
         """Per brand: weekly contribution its data earn per owned customer, and fit in $."""
         self.data_value = {}
-        cols, state = model.population.columns, model.channel_columns
+        cols, state = model.population.columns, model.channels.columns
         if state is None or state.fit_firm is None:
             return
         direct = (state.last_channel == DIRECT) & (cols.last_firm >= 0)
@@ -347,8 +356,11 @@ class PlatformMoves:
         if not len(rows):
             return
         owners = cols.last_firm[rows]
-        shoppers = model.shoppers(rows)
-        utilities = channel_utilities(model.channel_offer(), shoppers)
+        shoppers = model.channels.shoppers(rows)
+        fit_direct = shoppers.fit_direct
+        if fit_direct is None:
+            return
+        utilities = channel_utilities(model.channels.offer(), shoppers)
         outside = self.spec.market.outside_utility
         with_data = logit_probabilities(utilities, outside)[:, 1:]
         for firm in model.firms:
@@ -356,7 +368,7 @@ class PlatformMoves:
             mine = np.flatnonzero(owners == j)
             if not firm.alive or not len(mine):
                 continue
-            fit = shoppers.fit_direct[mine, j].astype(float)
+            fit = fit_direct[mine, j].astype(float)
             without = utilities[mine].copy()
             without[:, j] -= fit
             without_data = logit_probabilities(without, outside)[:, 1 + j]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -24,8 +25,13 @@ from sim.mechanics.research import (
     stratum_sizes,
     survey_respondents,
 )
-from sim.scenario import ResearchSpec
+from sim.scenario.schema_research import ResearchSpec
 from sim.strategies.research_terms import ResearchTerms
+
+if TYPE_CHECKING:
+    from sim.agents.firm import Firm
+    from sim.agents.platform import Platform
+    from sim.model.market import MarketModel
 
 RESEARCH_FIRM_COLUMNS = ["research_spend", "research_sample", "research_error"]
 RESEARCH_PLATFORM_COLUMNS = ["research_sample", "research_error"]
@@ -58,37 +64,47 @@ class Research:
         rng: the run's generator; a child is spawned from it only when research is on.
     """
 
+    name: ClassVar[str] = "research"
+    firm_columns: list[str] = RESEARCH_FIRM_COLUMNS
+
     def __init__(self, spec: ResearchSpec, rng: np.random.Generator):
         self.spec = spec
         self.enabled = spec.enabled
         self.rng = rng.spawn(1)[0] if spec.enabled else None
         self._taste_variance: float | None = None
 
+    @property
+    def generator(self) -> np.random.Generator:
+        """The research's own generator (it exists only when research with noise is on)."""
+        if self.rng is None:
+            raise RuntimeError("research with noise is off: it has no generator")
+        return self.rng
+
     # ------------------------------------------------------------------ strata
 
-    def taste_variance(self, model) -> float:
+    def taste_variance(self, model: MarketModel) -> float:
         """``S^2`` of log price sensitivity over the population (tastes never change)."""
         if self._taste_variance is None:
             self._taste_variance = log_variance(model.population.columns.price_sensitivity)
         return self._taste_variance
 
     @staticmethod
-    def owned_mask(model, firm) -> np.ndarray:
+    def owned_mask(model: MarketModel, firm: Firm) -> np.ndarray:
         """Consumers whose relationship the firm owns: they last bought direct from it."""
         cols = model.population.columns
         owned = cols.last_firm == firm.slot
-        if model.channel_columns is not None:
-            owned &= model.channel_columns.last_channel == DIRECT
+        if model.channels.columns is not None:
+            owned &= model.channels.columns.last_channel == DIRECT
         return owned
 
     @staticmethod
-    def platform_owned_mask(model, platform) -> np.ndarray:
+    def platform_owned_mask(model: MarketModel, platform: Platform) -> np.ndarray:
         """Consumers whose relationship the platform owns: they last bought through it."""
-        return model.channel_columns.last_channel == platform.slot + 1
+        return model.channels.state.last_channel == platform.slot + 1
 
     # ------------------------------------------------------------------ firms
 
-    def sample(self, model, firm) -> ResearchSample:
+    def sample(self, model: MarketModel, firm) -> ResearchSample:
         """Draw the firm's stratified research sample (research on).
 
         Owned customers: all of them up to ``max_sample`` (drawn at random beyond);
@@ -116,10 +132,10 @@ class Research:
         noise = np.concatenate([np.full(n_owned, sd_owned), np.full(n_survey, spec.survey_noise)])
         spread = self.taste_variance(model)
         variance = stratified_mean_variance(
-            [len(owned_rows), len(rest_rows)],
-            [n_owned, n_survey],
-            [spread, spread],
-            [sd_owned, spec.survey_noise],
+            np.array([len(owned_rows), len(rest_rows)]),
+            np.array([n_owned, n_survey]),
+            np.array([spread, spread]),
+            np.array([sd_owned, spec.survey_noise]),
         )
         terms = ResearchTerms(
             cost_per_respondent=spec.cost_per_respondent,
@@ -142,7 +158,7 @@ class Research:
     def _pick(self, rows: np.ndarray, size: int) -> np.ndarray:
         if size >= len(rows):
             return rows
-        return np.sort(self.rng.choice(rows, size=size, replace=False))
+        return np.sort(self.generator.choice(rows, size=size, replace=False))
 
     def observe(self, research, sample: ResearchSample):
         """The research with its sampled tastes observed with noise.
@@ -151,7 +167,7 @@ class Research:
         experience taste (one standard normal per row and taste); in channel mode the
         shoppers the channel choice evaluates see the same observed tastes.
         """
-        normals = self.rng.standard_normal((len(sample.rows), len(TASTES)))
+        normals = self.generator.standard_normal((len(sample.rows), len(TASTES)))
         observed = {
             taste: observed_tastes(getattr(research, taste), sample.noise_sd, normals[:, k])
             for k, taste in enumerate(TASTES)
@@ -161,7 +177,7 @@ class Research:
             observed["shoppers"] = dataclasses.replace(shoppers, **observed)
         return dataclasses.replace(research, terms=sample.terms, **observed)
 
-    def record_free(self, model, firm, size: int) -> None:
+    def record_free(self, model: MarketModel, firm, size: int) -> None:
         """Research off: record the free exact sample's size and sampling error.
 
         ``V = (1 - n/N) S^2 / n``: a simple random sample, no response error.
@@ -169,12 +185,17 @@ class Research:
         population = len(model.population.columns)
         firm.research_sample = size
         firm.research_error = math.sqrt(
-            stratified_mean_variance([population], [size], [self.taste_variance(model)], [0.0])
+            stratified_mean_variance(
+                np.array([population]),
+                np.array([size]),
+                np.array([self.taste_variance(model)]),
+                np.array([0.0]),
+            )
         )
 
     # ------------------------------------------------------------------ platforms
 
-    def platform_row(self, model, platform) -> dict:
+    def platform_row(self, model: MarketModel, platform) -> dict:
         """The platforms table's research columns (research on; NaN error when off).
 
         A platform studies every shopper whose relationship it owns (no cap: it holds
@@ -189,17 +210,16 @@ class Research:
         sd_owned = owned_noise_sd(spec.owned_noise, platform.knowledge)
         spread = self.taste_variance(model)
         variance = stratified_mean_variance(
-            [owned, population - owned],
-            [owned, n_survey],
-            [spread, spread],
-            [sd_owned, spec.survey_noise],
+            np.array([owned, population - owned]),
+            np.array([owned, n_survey]),
+            np.array([spread, spread]),
+            np.array([sd_owned, spec.survey_noise]),
         )
         return {"research_sample": owned + n_survey, "research_error": math.sqrt(variance)}
 
     # ------------------------------------------------------------------ columns
 
-    @staticmethod
-    def firm_row(firm) -> dict:
+    def firm_row(self, model: MarketModel, firm: Firm) -> dict[str, object]:
         """The firm table's research columns for this week."""
         return {
             "research_spend": firm.week.research,

@@ -1,6 +1,7 @@
 """The model layer: :class:`MarketModel` (one step is one week), its metrics and Mesa idioms.
 
-``market`` holds the model and its staged week; ``metrics`` the named market metrics the
+``market`` holds the model and its staged week; ``views`` what a deciding firm sees;
+``firm_table`` the firm table's base columns; ``metrics`` the named market metrics the
 data collector, figures and tests share; ``mesa_idioms`` how the model meets Mesa 3.
 The subsystems the model composes are in :mod:`sim.components`.
 """

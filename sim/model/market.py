@@ -1,82 +1,58 @@
 """MarketModel: the Mesa model of a consumer market. One step is one week.
 
 Read :meth:`MarketModel.step` for the process overview; the economics live in
-``sim.mechanics`` and the decisions in ``sim.strategies``.
+``sim.mechanics``, the decisions in ``sim.strategies``, and each subsystem's state and
+stages in its component in ``sim.components`` (``model.lifecycle``, ``model.channels``,
+``model.trust``, ``model.finance``...).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
 
 from sim.agents.consumer import NO_FIRM, ConsumerColumns, ConsumerPopulation
 from sim.agents.firm import Firm
-from sim.components.acquisition import ACQUISITION_FIRM_COLUMNS, Acquisitions
-from sim.components.capacity import CAPACITY_FIRM_COLUMNS, Capacity
-from sim.components.channels import CHANNEL_FIRM_COLUMNS, ChannelStages
-from sim.components.defences import DEFENCE_FIRM_COLUMNS, Defences
-from sim.components.finance import FINANCE_FIRM_COLUMNS, Finance
-from sim.components.heterogeneity import SHOCK_FIRM_COLUMNS, Heterogeneity
-from sim.components.imitation import IMITATION_FIRM_COLUMNS, Imitation
-from sim.components.lifecycle import LIFECYCLE_FIRM_COLUMNS, LifecycleStages
+from sim.agents.platform import Platform
+from sim.components.acquisition import Acquisitions
+from sim.components.capacity import Capacity
+from sim.components.channels import Channels
+from sim.components.defences import Defences
+from sim.components.finance import Finance
+from sim.components.flywheel import FLYWHEEL_COLUMNS, FlywheelMeter
+from sim.components.heterogeneity import Heterogeneity
+from sim.components.imitation import Imitation
+from sim.components.lifecycle import Lifecycle, initial_awareness
 from sim.components.platform_moves import PlatformMoves
-from sim.components.research import RESEARCH_FIRM_COLUMNS, Research
-from sim.components.trust import TRUST_FIRM_COLUMNS, TrustStages
+from sim.components.protocol import Component
+from sim.components.research import Research
+from sim.components.trust import Trust
 from sim.mechanics.demand import alternative_utilities, logit_choose
 from sim.mechanics.experience import ratchet_expectations, realised_experience, satisfaction
 from sim.mechanics.stocks import accumulate_stock
 from sim.mechanics.value import attributed_surplus_from_cumulative
-from sim.model import metrics
+from sim.model import firm_table, metrics, views
+from sim.model.firm_table import FIRM_COLUMNS
 from sim.model.mesa_idioms import FIRM_REPORTERS, keyword_overrides
 from sim.model.mesa_idioms import run_seed as mesa_run_seed
-from sim.scenario import WEEKS_PER_QUARTER, Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.schema_base import WEEKS_PER_QUARTER
 from sim.strategies.base import (
     Decision,
     FirmView,
     MarketResearch,
     MarketView,
-    RivalView,
     Strategy,
     Technology,
 )
 from sim.strategies.registry import resolve_strategy
 from sim.strategies.user_code import calling_strategy, checked
 
-FIRM_COLUMNS = [
-    "step",
-    "firm_id",
-    "name",
-    "strategy",
-    "price",
-    "unit_cost",
-    "units",
-    "share",
-    "revenue",
-    "variable_cost",
-    "fixed_cost",
-    "investment",
-    "operating_profit",
-    "profit",
-    "payout",
-    "cumulative_payout",
-    "cash",
-    "experience",
-    "selection",
-    "efficiency",
-    "satisfaction",
-    "repeat_rate",
-    "customers",
-    "cumulative_units",
-    "alive",
-    *LIFECYCLE_FIRM_COLUMNS,
-    *FINANCE_FIRM_COLUMNS,
-    *RESEARCH_FIRM_COLUMNS,
-    *IMITATION_FIRM_COLUMNS,
-    *ACQUISITION_FIRM_COLUMNS,
-]
+__all__ = ["FIRM_COLUMNS", "MarketModel", "StepStats"]
 
 
 @dataclass
@@ -98,7 +74,7 @@ class StepStats:
     automatic_purchases: int = 0
 
 
-class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
+class MarketModel(mesa.Model):
     """A market of consumers and firms run by customer-obsessed or shareholder-focused strategies.
 
     How it follows Mesa's conventions (seeds, ``model.agents``, ``running``, batch runs)
@@ -121,8 +97,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         scenario: Scenario | str | dict = "baseline",
         seed: int | str | None = None,
         seats: dict[str, Strategy] | None = None,
-        rng=None,
-        **overrides,
+        rng: Any = None,
+        **overrides: Any,
     ):
         scenario = load_scenario(scenario, keyword_overrides(overrides) or None)
         run_seed = mesa_run_seed(scenario.seed, seed, rng)
@@ -131,6 +107,18 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.seed = run_seed
         self.week = 0
         self.stats = StepStats()
+        self.events: list[dict[str, Any]] = []
+        # The week's shoppers and buyers (set by the consumer stages).
+        self.choosers = np.zeros(0, dtype=np.int64)
+        self.need_draws = np.zeros(0)
+        self.buyers = np.zeros(0, dtype=np.int64)
+        self.bought_from = np.zeros(0, dtype=np.int32)
+        self.needs_reached = np.zeros(0, dtype=np.int64)
+        # Market-wide running totals.
+        self.cumulative_surplus = 0.0
+        self.adopters = 0
+        self.quarter_units = 0.0
+        self.last_quarter_units = 0.0
         tech = scenario.technology
         self.technology = Technology(
             experience=(
@@ -150,6 +138,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             ),
         )
         self.firms: list[Firm] = []
+        self.platforms: list[Platform] = []
         self.heterogeneity = Heterogeneity(scenario)
         self.finance = Finance(scenario.finance)
         self.capacity = Capacity(scenario.finance, self.finance)
@@ -167,43 +156,66 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                 self.firms.append(Firm(self, spec, name, len(self.firms), strategy))
                 self.finance.register(self.firms[-1])
         columns = ConsumerColumns.draw(
-            scenario.consumers, len(self.firms), self.rng, self.initial_awareness()
+            scenario.consumers,
+            len(self.firms),
+            self.rng,
+            initial_awareness(scenario.consumers.initial_awareness, self.firms),
         )
         self.population = ConsumerPopulation(self, columns)
         for firm in self.firms:
             self.heterogeneity.firm_born(firm, len(columns), self.rng)
         self.research = Research(scenario.research, self.rng)
-        self.init_lifecycle()
+        self.lifecycle = Lifecycle(self)
         self.platform_moves = PlatformMoves(scenario, len(self.firms))
-        self.setup_channels()
+        self.flywheel = FlywheelMeter(scenario.flywheel_meter)
+        self.channels = Channels(self)
         self.platform_moves.start(self)  # (moves) brands that start strong
-        if self.capacity.binds and self.channel_mode:
+        if self.capacity.binds and self.channels.mode:
             raise ValueError(
                 "finance.capacity_binds: capacity binds only in markets without platforms "
                 "or connected experiences; switch it off or remove the channels"
             )
-        self.init_trust()
-        trust_columns = TRUST_FIRM_COLUMNS if self.trust is not None else []
-        shock_columns = SHOCK_FIRM_COLUMNS if scenario.shocks.enabled else []
-        capacity_columns = CAPACITY_FIRM_COLUMNS if self.capacity.binds else []
-        firm_columns = FIRM_COLUMNS + CHANNEL_FIRM_COLUMNS + DEFENCE_FIRM_COLUMNS
-        firm_columns = firm_columns + self.platform_moves.firm_columns
+        self.trust = Trust(self)
         self.datacollector = mesa.DataCollector(
             model_reporters=metrics.MODEL_REPORTERS,
             agenttype_reporters={Firm: FIRM_REPORTERS},
             tables={
-                "firms": firm_columns + trust_columns + shock_columns + capacity_columns,
-                **self.channel_tables(),
+                "firms": firm_table.columns(self.components),
+                "flywheel": FLYWHEEL_COLUMNS,
+                **self.channels.operations.tables(),
             },
         )
-        self.firms_choose_channels(initial=True)
+        self.channels.operations.firms_choose_channels(initial=True)
         self.firms_decide()
-        self.platforms_decide()
-        self.value_firms()
-        self.measure_brand_strength()
+        self.channels.operations.decide()
+        self.lifecycle.value_firms()
+        self.defences.measure_brands(self)
         self.collect()
 
     # ------------------------------------------------------------------ access
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """The components, in the order their columns appear in the firm table."""
+        return (
+            self.lifecycle,
+            self.finance,
+            self.research,
+            self.imitation,
+            self.acquisitions,
+            self.channels,
+            self.defences,
+            self.platform_moves,
+            self.trust,
+            self.heterogeneity,
+            self.capacity,
+            self.flywheel,
+        )
+
+    @property
+    def extra_tables(self) -> tuple[str, ...]:
+        """Names of the tables beyond ``firms`` this model records."""
+        return ("flywheel", *self.channels.operations.tables())
 
     @property
     def consumers(self) -> ConsumerPopulation:
@@ -231,6 +243,20 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         """Completed quarters."""
         return self.week // WEEKS_PER_QUARTER
 
+    def record_event(self, firm: Firm, event: str, detail: str = "", value: float = np.nan) -> None:
+        """Append one row to the events table (columns ``EVENT_COLUMNS``)."""
+        self.events.append(
+            {
+                "step": self.week,
+                "firm_id": firm.unique_id,
+                "name": firm.name,
+                "strategy": firm.strategy_name,
+                "event": event,
+                "detail": detail,
+                "value": float(value),
+            }
+        )
+
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
@@ -243,46 +269,47 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         scenario has platforms, connected experiences or learning; stages marked (trust)
         do nothing unless it switches trust on.
         """
+        lifecycle, channels, trust = self.lifecycle, self.channels, self.trust
         self.needs_arise()
         self.capacity.arrive(self)  # (capacity) orders due add capacity
-        self.shoppers_discover_platforms()  # (channels)
-        self.automatic_execution()  # (channels)
-        self.consumers_try_on()  # (trust)
+        channels.journey.discover_platforms()  # (channels)
+        channels.journey.automatic_execution()  # (channels)
+        trust.consumers_try_on()  # (trust)
         self.consumers_choose()
         self.market_clears()
-        self.interest_accrues()
+        self.finance.charge_interest(self.firms)  # interest on debt and deposits
         self.consumers_experience()
-        self.word_of_mouth_spreads()
-        self.word_of_mouth_informs()  # (trust)
-        self.relationships_learn()  # (channels)
-        self.platforms_operate()  # (channels) third-party sellers join or leave
-        self.firm_shocks_evolve()  # (shocks)
+        lifecycle.word_of_mouth.spread()
+        trust.word_of_mouth_informs()  # (trust)
+        channels.relationships.learn()  # (channels)
+        channels.operations.operate()  # (channels) third-party sellers join or leave
+        self.heterogeneity.evolve_shocks(self.firms, self.week, self.rng)  # (shocks)
         self.firms_invest()
-        self.platforms_invest()  # (channels)
+        channels.operations.invest()  # (channels)
         self.week += 1
         if self.week % WEEKS_PER_QUARTER == 0:
-            self.firms_right_size()
+            self.finance.right_size_firms(self.firms)  # capacity toward volume
             self.close_quarter()
-            self.consolidate_groups()  # (acquisition)
-            self.settle_finances()
-            self.close_channel_quarter()
-            self.measure_brand_strength()
-            self.measure_flywheel()
-            self.firms_experiment()
-            self.firms_adopt_trends()
-            self.vitality_evolves()
-            self.day2_stages()
+            self.acquisitions.consolidate(self)  # (acquisition)
+            self.finance.settle(self.firms)  # credit lines, investors
+            channels.relationships.close_quarter()
+            self.defences.measure_brands(self)  # brand strength
+            self.flywheel.close_quarter(self)  # (flywheel meter)
+            lifecycle.firms_experiment()
+            lifecycle.firms_adopt_trends()
+            lifecycle.vitality_evolves()
+            lifecycle.day2_stages()
             self.exit_insolvent_firms()
-            self.exit_irrelevant_firms()
-            self.exit_insolvent_platforms()  # (channels)
-            self.firms_choose_channels()  # (channels) once a year
-            self.firms_imitate()  # (imitation)
+            lifecycle.exit_irrelevant_firms()
+            channels.operations.exit_insolvent()  # (channels)
+            channels.operations.firms_choose_channels()  # (channels) once a year
+            self.imitation.observe_and_copy(self)  # (imitation)
             self.firms_decide()
-            self.platforms_decide()  # (channels)
-            self.rank_top_k()
-        self.firms_act()
-        self.firms_enter()
-        self.value_firms()
+            channels.operations.decide()  # (channels)
+            lifecycle.rank_top_k()
+        lifecycle.firms_act()
+        lifecycle.firms_enter()
+        lifecycle.value_firms()
         self.collect()
         self.close_mesa_week()
 
@@ -302,19 +329,17 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         for firm in self.firms:
             firm.start_week()
             self.finance.start_week(firm)
-        if self.trust is not None:
-            self.trust.start_week()
+        self.trust.start_week()
         cols = self.population.columns
         draws = self.rng.random(len(cols))
-        self.choosers = np.flatnonzero(draws < self.need_rates())
+        self.choosers = np.flatnonzero(draws < self.channels.journey.need_rates())
         self.need_draws = draws
         self.stats = StepStats(needs=len(self.choosers))
 
     def consumers_choose(self) -> None:
         """Consumers with a need pick a known firm or the outside option (logit)."""
-        if self.channel_mode:
-            self.consumers_choose_channels()
-            self.cumulative_surplus += self.stats.surplus_total
+        if self.channels.mode:
+            self.channels.journey.consumers_choose()  # a channel, then a seller
             return
         cols, rows = self.population.columns, self.choosers
         alive = self.alive_mask
@@ -338,12 +363,13 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             np.take(cols.last_firm, rows),
             None if all_available else available,
             outside,
-            self.habit_scale(),
+            self.lifecycle.habit_scale(),
         )
         if self.heterogeneity.match_on:
             self.heterogeneity.add_brand_match(utilities[1:], rows, alive)
-        if self.trust is not None:
-            utilities[1:] += self.trust_adjustment(rows, price_sensitivity).T
+        doubt = self.trust.adjustment(rows, price_sensitivity)
+        if doubt is not None:
+            utilities[1:] += doubt.T
         choice, inclusive = logit_choose(utilities, self.rng.random(len(rows)))
         # Expected consumer surplus, as sim.mechanics.demand.consumer_surplus.
         inclusive -= outside
@@ -351,7 +377,7 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.stats.surplus_total = float(inclusive.sum())
         self.cumulative_surplus += self.stats.surplus_total
         # logit_choose left the cumulative choice weights in `utilities`.
-        self.book_customer_value(attributed_surplus_from_cumulative(utilities, inclusive))
+        self.lifecycle.book_customer_value(attributed_surplus_from_cumulative(utilities, inclusive))
         if all_available:
             self.needs_reached = np.where(alive, len(rows), 0)
         else:
@@ -364,10 +390,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
 
     def market_clears(self) -> None:
         """Units, revenue and costs are booked to each firm's accounts."""
-        if self.channel_mode:
-            self.market_clears_channels()
-            self.attribute_surplus_by_units()
-            self.quarter_units += self.stats.purchases
+        if self.channels.mode:
+            self.channels.journey.market_clears()  # firms, platforms and sellers
             return
         n_firms = len(self.firms)
         cols = self.population.columns
@@ -390,8 +414,8 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
 
     def consumers_experience(self) -> None:
         """Buyers meet an experience, judge it against expectation, raise expectations."""
-        if self.channel_mode:
-            self.consumers_experience_channels()
+        if self.channels.mode:
+            self.channels.journey.consumers_experience()  # the channel's experience
             return
         cols, buyers, firm_of = self.population.columns, self.buyers, self.bought_from
         delivered = self.firm_vector("experience")[firm_of]
@@ -410,25 +434,18 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             expectation, experienced, self.spec.consumers.expectation_adaptation
         )
         cols.last_satisfaction[buyers] = felt
-        previous_last_firm = cols.last_firm[buyers] if self.trust is not None else None
+        previous_last_firm = cols.last_firm[buyers] if self.trust.on else None
         cols.last_firm[buyers] = firm_of
         self.adopters += int(np.count_nonzero(cols.purchases[buyers] == 0))
         cols.purchases[buyers] += 1
-        self.buyers_judge_trust(experienced, felt, previous_last_firm)  # (trust)
-
-    def firm_shocks_evolve(self) -> None:
-        """Firms' demand and cost shocks fade and get new innovations.
-
-        See ``sim.components.heterogeneity``.
-        """
-        self.heterogeneity.evolve_shocks(self.firms, self.week, self.rng)
+        self.trust.buyers_judge(experienced, felt, previous_last_firm)  # (trust)
 
     def firms_invest(self) -> None:
         """Weekly spends build the stocks; volume and efficiency move unit cost."""
         for firm in self.firms:
             if not firm.alive:
                 continue
-            tech = self.technology_of(firm)
+            tech = self.lifecycle.technology_of(firm)
             firm.experience = float(
                 accumulate_stock(firm.experience, firm.spend_experience, *tech.experience)
             )
@@ -448,26 +465,6 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             firm.close_quarter(int(customers[firm.slot]))
         self.last_quarter_units, self.quarter_units = self.quarter_units, 0.0
 
-    def interest_accrues(self) -> None:
-        """Firms pay interest on debt (negative cash) and earn it on deposits."""
-        self.finance.charge_interest(self.firms)
-
-    def firms_right_size(self) -> None:
-        """Quarter's last week: capacity moves toward the quarter's volume (cuts cost)."""
-        for firm in self.firms:
-            if firm.alive:
-                self.finance.right_size(firm, firm.tally.units / WEEKS_PER_QUARTER)
-
-    def consolidate_groups(self) -> None:
-        """Quarter end: acquired brands' cash and debt are swept to their acquirers."""
-        self.acquisitions.consolidate(self)
-
-    def settle_finances(self) -> None:
-        """Quarter end: credit lines re-sized, investors asked by firms in debt."""
-        for firm in self.firms:
-            if firm.alive:
-                self.finance.settle_quarter(firm)
-
     def exit_insolvent_firms(self) -> None:
         """Firms that stayed beyond their credit line too many quarter ends leave.
 
@@ -479,14 +476,11 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
             if firm.alive and self.finance.cannot_continue(firm, limit):
                 self.firm_exits(firm, "insolvency")
 
-    def measure_brand_strength(self) -> None:
-        """Quarter end: each firm's brand-strength index (``sim.components.defences``)."""
-        self.defences.measure_brands(self)
+    def firm_exits(self, firm: Firm, reason: str) -> None:
+        """A firm leaves the market (see :meth:`Lifecycle.firm_exits`)."""
+        self.lifecycle.firm_exits(firm, reason)
 
-    def firms_imitate(self) -> None:
-        """Quarter end: the public record of firms' models grows; lagging firms may copy."""
-        self.imitation.observe(self)
-        self.imitation.incumbents_copy(self)
+    # ------------------------------------------------------------------ decisions
 
     def firms_decide(self) -> None:
         """Each live firm's strategy sets price, investment and payout for the quarter."""
@@ -499,7 +493,11 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
                 checked(decision, Decision, "decide")
             self.schedule_decision(firm, decision)
 
-    def apply_decision(self, firm: Firm, decision) -> None:
+    def schedule_decision(self, firm: Firm, decision: Decision) -> None:
+        """Apply a decision now, or after the firm's decision lag (``model.lifecycle``)."""
+        self.lifecycle.schedule_decision(firm, decision)
+
+    def apply_decision(self, firm: Firm, decision: Decision) -> None:
         """A decision takes effect: price, weekly spends, the payout now, any equity asked.
 
         A decision may also set the weekly marketing spend (``marketing_spend``, or
@@ -519,189 +517,46 @@ class MarketModel(LifecycleStages, ChannelStages, TrustStages, mesa.Model):
         self.defences.apply(firm, decision)
         firm.pay_out(self.finance.payout_allowed(firm, decision.payout))
         self.finance.record_plan(firm, decision.funding_plan)
-        if self.trust is not None:
-            self.trust.set_policy(firm.slot, decision.trust_policy)
+        self.trust.set_policy(firm.slot, decision.trust_policy)
         if decision.equity_request > 0 and not self.acquisitions.is_acquired(firm):
             self.finance.request_equity(firm, decision.equity_request)
         if decision.acquire is not None:
             self.acquisitions.attempt(self, firm, decision.acquire)
         self.capacity.order(self, firm, decision)
 
+    # ------------------------------------------------------------------ views
+
+    def firm_view(self, firm: Firm) -> FirmView:
+        """Frozen snapshot of a firm for its strategy (:func:`sim.model.views.firm_view`)."""
+        return views.firm_view(self, firm)
+
+    def market_view(self, firm: Firm) -> MarketView:
+        """Read-only view of the market for one deciding firm."""
+        return views.market_view(self, firm)
+
+    def market_research(self, firm: Firm) -> MarketResearch:
+        """A firm's market research (:func:`sim.model.views.market_research`)."""
+        return views.market_research(self, firm)
+
+    def owner_siblings(self, firm: Firm) -> dict[str, Any]:
+        """The other live brands of the firm's owner and their markups ($)."""
+        return views.owner_siblings(self, firm)
+
+    # ------------------------------------------------------------------ collect
+
     def collect(self) -> None:
         """Record the model row and one row per firm for this week."""
         self.datacollector.collect(self)
         total_units = self.stats.purchases
+        components = self.components
         for firm in self.firms:
-            week = firm.week
-            self.datacollector.add_table_row(
-                "firms",
-                {
-                    "step": self.week,
-                    "firm_id": firm.unique_id,
-                    "name": firm.name,
-                    "strategy": firm.strategy_name,
-                    "price": week.price if self.week else firm.price,
-                    "unit_cost": week.unit_cost if self.week else firm.unit_cost,
-                    "units": week.units,
-                    "share": week.units / total_units if total_units else 0.0,
-                    "revenue": week.revenue,
-                    "variable_cost": week.variable_cost,
-                    "fixed_cost": week.fixed_cost,
-                    "investment": week.investment,
-                    "operating_profit": week.operating_profit,
-                    "profit": week.profit,
-                    "payout": week.payout,
-                    "cumulative_payout": firm.cumulative_payout,
-                    "cash": firm.cash,
-                    "experience": firm.experience,
-                    "selection": firm.selection,
-                    "efficiency": firm.efficiency,
-                    "satisfaction": firm.satisfaction,
-                    "repeat_rate": firm.repeat_rate,
-                    "customers": firm.last_quarter.customers,
-                    "cumulative_units": firm.cumulative_units,
-                    "alive": firm.alive,
-                    **self.lifecycle_row(firm),
-                    **self.channel_firm_columns(firm),
-                    **self.finance.row(firm),
-                    **self.research.firm_row(firm),
-                    **self.defences.row(self, firm),
-                    **self.trust_row(firm),
-                    **self.imitation.row(firm),
-                    **self.acquisitions.row(self, firm),
-                    **self.heterogeneity.row(firm),
-                    **self.capacity.row(firm),
-                    **self.platform_moves.firm_row(firm),
-                },
-            )
-        self.collect_platforms()
+            row = firm_table.base_row(self, firm, total_units)
+            for component in components:
+                row.update(component.firm_row(self, firm))
+            self.datacollector.add_table_row("firms", row)
+        self.channels.operations.collect()
 
-    # ------------------------------------------------------------------ views
-
-    def firm_view(self, firm: Firm) -> FirmView:
-        """Frozen snapshot of a firm for its strategy."""
-        return FirmView(
-            firm_id=firm.unique_id,
-            name=firm.name,
-            week=self.week,
-            quarter=self.quarter,
-            price=firm.price,
-            unit_cost=firm.unit_cost,
-            fixed_cost=firm.fixed_cost,
-            experience=firm.experience,
-            selection=firm.selection,
-            efficiency=firm.efficiency,
-            cash=firm.cash,
-            cumulative_units=firm.cumulative_units,
-            spend_experience=firm.spend_experience,
-            spend_selection=firm.spend_selection,
-            spend_efficiency=firm.spend_efficiency,
-            last_quarter=self.seen_quarter(firm, firm.last_quarter),
-            previous_quarter=self.seen_quarter(firm, firm.previous_quarter),
-            innovation_budget=firm.innovation_budget,
-            spend_innovation=firm.spend_innovation,
-            marketing_spend=firm.marketing_spend,
-            take_share=self.take_share(firm),
-            connected_unit_cost=self.connected_unit_cost(firm),
-            spend_research=firm.spend_research,
-            **self.defences.view_fields(self, firm),
-            **({} if self.trust is None else {"trust_policy": self.trust.policies[firm.slot]}),
-            **self.acquisitions.own_details(self, firm),
-            **self.capacity.view_fields(self, firm),
-            **self.finance.view_fields(firm),
-        )
-
-    def seen_quarter(self, firm: Firm, report):
-        """A quarter as the firm sees it: satisfaction read through its drifted proxy."""
-        if firm.proxy_gap == 0.0 or report.units == 0:
-            return report
-        return dataclasses.replace(report, satisfaction=report.satisfaction + firm.proxy_gap)
-
-    def market_research(self, firm: Firm) -> MarketResearch:
-        """A random sample of consumers, as the firm's market research sees them.
-
-        Weights turn the sample into expected weekly purchases of the whole population: ``w_i =
-        lambda_i * N / K``. With research with noise on (``sim/components/research.py``), the sample
-        is the firm's owned customers and its surveyed respondents, and the tastes it sees carry
-        measurement noise.
-        """
-        cols = self.population.columns
-        n = len(cols)
-        sample = self.research.sample(self, firm) if self.research.enabled else None
-        if sample is None:
-            size = min(self.spec.market.research_sample_size, n)
-            rows = (
-                np.sort(self.rng.choice(n, size=size, replace=False)) if size < n else np.arange(n)
-            )
-            weights = cols.need_rate[rows] * (n / size)
-            self.research.record_free(self, firm, size)
-        else:
-            rows, weights = sample.rows, sample.weights
-        research = MarketResearch(
-            own=firm.slot,
-            outside_utility=self.spec.market.outside_utility,
-            quality=self.firm_quality(),
-            price=self.firm_vector("price"),
-            selection=self.firm_vector("selection"),
-            experience=self.firm_vector("experience"),
-            price_sensitivity=cols.price_sensitivity[rows],
-            selection_taste=cols.selection_taste[rows],
-            experience_taste=cols.experience_taste[rows],
-            expectation=cols.expectation[rows],
-            habit_strength=cols.habit_strength[rows],
-            last_firm=cols.last_firm[rows],
-            available=cols.aware[rows] & self.alive_mask[None, :],
-            weights=weights,
-            need_rate=cols.need_rate[rows],
-            habit_scale=self.habit_scale(),
-            brand_match=self.heterogeneity.research_match(rows, len(self.firms)),
-            **self.owner_siblings(firm),
-            **self.trust_research(firm, rows),
-        )
-        if self.channel_mode:
-            research = self.channel_market_research(firm, rows, research)
-        if sample is not None:
-            research = self.research.observe(research, sample)
-        return research
-
-    def owner_siblings(self, firm: Firm) -> dict:
-        """The other live brands of the firm's owner and their markups ($)."""
-        if firm.owner is None:
-            return {}
-        siblings = [
-            other
-            for other in self.firms
-            if other is not firm and other.alive and other.owner == firm.owner
-        ]
-        return {
-            "siblings": tuple(other.slot for other in siblings),
-            "sibling_markups": np.array([other.price - other.unit_cost for other in siblings]),
-        }
-
-    def market_view(self, firm: Firm) -> MarketView:
-        """Read-only view of the market for one deciding firm."""
-        rivals = tuple(
-            RivalView(
-                other.unique_id,
-                other.name,
-                other.strategy_name,
-                other.price,
-                other.alive,
-                **self.acquisitions.rival_details(self, firm, other),
-            )
-            for other in self.firms
-            if other is not firm
-        )
-        return MarketView(
-            week=self.week,
-            quarter=self.quarter,
-            rivals=rivals,
-            research=self.market_research(firm),
-            technology=self.technology,
-            platforms=self.platform_options(),
-        )
-
-    def run(self, steps: int | None = None, progress=None) -> None:
+    def run(self, steps: int | None = None, progress: Any = None) -> None:
         """Run ``steps`` weeks (the scenario's ``steps`` by default).
 
         Args:

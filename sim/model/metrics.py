@@ -84,10 +84,13 @@ def hhi(model) -> float:
     if units is None:
         return 0.0
     platforms = getattr(model, "platforms", ())
-    if not platforms or not len(model.listing_units):
+    if not platforms or not len(model.channels.listing_units):
         return herfindahl_index(units)
     pool_units = np.array(
-        [model.listing_units[k, -1] if p.pool is not None else 0.0 for k, p in enumerate(platforms)]
+        [
+            model.channels.listing_units[k, -1] if p.pool is not None else 0.0
+            for k, p in enumerate(platforms)
+        ]
     )
     sellers = np.array([p.sellers for p in platforms])
     return herfindahl_index(units, pool_units, sellers)
@@ -165,7 +168,7 @@ def mean_awareness(model) -> float:
     alive = model.alive_mask
     if not alive.any():
         return 0.0
-    return float(model.awareness_shares()[alive].mean())
+    return float(model.lifecycle.word_of_mouth.awareness_shares()[alive].mean())
 
 
 def mean_vitality(model) -> float:
@@ -184,7 +187,7 @@ def day2_share(model) -> float:
 
 def entries(model) -> int:
     """Firms that have entered since the start."""
-    return model.entries
+    return model.lifecycle.entries
 
 
 def exits(model) -> int:
