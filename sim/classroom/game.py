@@ -98,7 +98,7 @@ class Seat:
     members: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
-    person: PlayerSeat | None = field(default=None, repr=False)
+    person: PlayerSeat = field(init=False, repr=False)
 
     @property
     def submitted(self) -> dict | None:

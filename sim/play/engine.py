@@ -114,12 +114,12 @@ class Game:
         self.rules = seat_rules(self.scenario, self.seat)
         self.quarters = -(-self.scenario.steps // WEEKS_PER_QUARTER)
         self.interactive = True
-        self.seat_strategy: PlayerSeat | None = None
+        self.seat_strategy = PlayerSeat(self._decide, plan=self.start)
         self.briefing: Briefing | None = None
         self.result: RunResult | None = None
         self.thinking_seconds = 0.0
         self._thread: threading.Thread | None = None
-        self._snapshots: dict[int, MarketModel] = {}
+        self._snapshots: dict[int, tuple[MarketModel, PlayerSeat]] = {}
         self._snapshots_work = True
         self.undo_from: int | None = None  # the quarter the last undo replayed from
 
@@ -144,7 +144,7 @@ class Game:
     @property
     def log(self) -> list[SeatDecision]:
         """The decisions played so far, one per quarter (the seat's record)."""
-        return self.seat_strategy.decisions if self.seat_strategy is not None else []
+        return self.seat_strategy.decisions
 
     def _launch(self, script: list[dict[str, Any]], snapshot: int | None = None) -> None:
         """Run the model on its thread: from the start, or from the snapshot of a quarter.
@@ -156,8 +156,7 @@ class Game:
         if snapshot is None:
             self.seat_strategy = PlayerSeat(self._decide, plan=self.start)
         else:
-            resume = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
-            self.seat_strategy = next(f.strategy for f in resume.firms if f.name == self.seat)
+            resume, self.seat_strategy = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
         self.result = None
         self.briefing = None
         self._to_player: queue.Queue = queue.Queue()
@@ -206,7 +205,7 @@ class Game:
         if len(self.log) != k:
             return  # the seat has left the market: there is nothing left to undo to
         try:
-            self._snapshots[k] = copy.deepcopy(model, {id(self): self})
+            self._snapshots[k] = copy.deepcopy((model, self.seat_strategy), {id(self): self})
         except (TypeError, AttributeError, copy.Error):
             self._snapshots_work = False
             return
@@ -217,7 +216,7 @@ class Game:
         """The seat's decision source: the script, then the player (or the plan in force)."""
         if firm.week >= self.scenario.steps:
             return None  # the last boundary: nothing left to decide for
-        index, plan = len(self.log), self.seat_strategy.plan
+        index, plan = len(self.log), self.seat_strategy.plan or self.start
         if index < len(self._script):
             return plan.with_entries(self._script[index] or {})
         if not self.interactive:

@@ -189,13 +189,19 @@ class PlayerSeat(Strategy):
         current: ChannelSet | None = None,
     ) -> SeatDecision:
         """The person's decision for this week (asked once, at the first question)."""
-        if self.decided_week != firm.week or self.decision is None:
-            if self.source is None:
-                raise RuntimeError("an asked seat needs a decision source (see sim.play)")
-            answer = self.source(firm, view, options, current)
-            self.decision = self.plan if answer is None else self.record(answer)
-            self.decided_week = firm.week
-        return self.decision
+        if self.decided_week == firm.week and self.decision is not None:
+            return self.decision
+        if self.source is None:
+            raise RuntimeError("an asked seat needs a decision source (see sim.play)")
+        answer = self.source(firm, view, options, current)
+        if answer is not None:
+            decision = self.record(answer)
+        elif self.plan is not None:
+            decision = self.plan
+        else:
+            raise RuntimeError("the decision source decided nothing and no plan is in force")
+        self.decision, self.decided_week = decision, firm.week
+        return decision
 
     def choose_channels(
         self,
@@ -206,9 +212,11 @@ class PlayerSeat(Strategy):
     ) -> ChannelSet:
         """The person's channels, if they are among the options; else the current ones.
 
-        A submitted seat's channels are its bot's choice.
+        A submitted seat's channels are its bot's choice (the current ones without a bot).
         """
         if self.source is None:
+            if self.bot is None:
+                return current
             return self.bot.choose_channels(firm, view, options, current)
         decision = self.decision_for(firm, view, options, current)
         if decision.channels is None:
