@@ -9,9 +9,10 @@ import urllib.request
 
 import pytest
 
-from sim.classroom.game import ClassGame, SeatStrategy, parse_decision, seat_slots
+from sim.classroom.game import ClassGame, parse_decision, seat_slots
 from sim.classroom.log import replay
 from sim.classroom.server import start_in_thread
+from sim.play.seat import PlayerSeat
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
 
 CODES = ["AAAAAA", "BBBBBB"]
@@ -36,7 +37,7 @@ def test_seats_take_one_firm_of_each_group_in_turn():
     assert slots[:4] == [0, 5, 1, 6]
     g = game()
     assert [firm_of(g, c).name for c in CODES] == ["Obsessed 1", "Shareholder 1"]
-    assert all(isinstance(firm_of(g, c).strategy, SeatStrategy) for c in CODES)
+    assert all(isinstance(firm_of(g, c).strategy, PlayerSeat) for c in CODES)
 
 
 def test_a_submitted_decision_is_what_the_firm_does():

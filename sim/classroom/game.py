@@ -4,12 +4,13 @@ A :class:`ClassGame` runs ``markets`` copies of one scenario, all with the same 
 the markets are comparable. Seats are spread over the markets in turn (seat 1 in market
 1, seat 2 in market 2, ...); within a market they take one firm of each group in turn
 (:func:`seat_slots`). A student who joins with a seat's code runs that firm; a seat
-nobody takes stays with the firm's own strategy (a bot). A seat is a decision source for
-the model: its firm's strategy becomes a :class:`SeatStrategy`, which, while a student
-holds the seat, keeps the firm's current price and spending and pays nothing out, so the
-student's submitted decision is the one that counts (a payout is paid once, in the
-quarter it is submitted); the game schedules it through the model's own
-``schedule_decision`` (decision lags apply as for any firm).
+nobody takes stays with the firm's own strategy (a bot). A seat's firm is run by the
+seat every front end uses, :class:`sim.play.seat.PlayerSeat`, submitted to: while a
+student holds the seat it keeps the firm's current price and spending and pays nothing
+out, and the student's submitted decision (:mod:`sim.classroom.form`) waits in it until
+the next quarter starts, when it goes into the model through the model's own
+``schedule_decision`` (decision lags apply as for any firm; a payout is paid once, in the
+quarter it is submitted).
 
 The game lasts ``quarters`` quarters (the scenario's length if None) and moves a quarter
 (13 weeks) at a time, in every market together: when every student who holds a seat has
@@ -21,14 +22,13 @@ gives the same tables, byte for byte (:func:`sim.classroom.log.replay`). The log
 the seats' join codes and students' names, so a game resumes from it after a restart
 with the same codes (:func:`sim.classroom.log.resume`); it is written whole to a
 temporary file and then renamed, so a kill never leaves half a log. Seat controls
-(claims, teams, locks, moves) are in :mod:`sim.classroom.seats`; what each page sees in
-:mod:`sim.classroom.views`; scoring in :mod:`sim.classroom.scoring`; the seat strategy
-and the markets in :mod:`sim.classroom.market`.
+(claims, teams, locks, moves, join codes) are in :mod:`sim.classroom.seats`; the decision
+form in :mod:`sim.classroom.form`; what each page sees in :mod:`sim.classroom.views`;
+scoring in :mod:`sim.classroom.scoring`; the markets in :mod:`sim.classroom.market`.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -38,25 +38,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.classroom.market import GameModel, Market, SeatStrategy
+from sim.classroom.form import form_decision, form_values, parse_decision, shown
+from sim.classroom.market import GameModel, Market
 from sim.classroom.scoring import DEFAULT_RULE, checked_rule, checked_weights
-from sim.classroom.seats import SeatControls
+from sim.classroom.seats import SeatControls, new_join_code
 from sim.classroom.views import GameViews
-from sim.play.rules import plain_number
+from sim.play.decisions import SeatDecision
+from sim.play.seat import PlayerSeat
 from sim.scenario import WEEKS_PER_QUARTER, load_scenario
-from sim.strategies.base import Decision
 
-DECISION_FIELDS = (
-    "price",
-    "spend_experience",
-    "spend_selection",
-    "spend_efficiency",
-    "spend_innovation",
-    "payout",
-)
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-MAX_PRICE = 1_000_000.0
-MAX_SPEND = 1_000_000_000.0
 MAX_TIMER_SECONDS = 24 * 60 * 60
 MAX_NAME_CHARACTERS = 40
 MAX_MARKETS = 20
@@ -67,54 +57,6 @@ class UnknownCode(KeyError):
 
     def __str__(self) -> str:
         return "no seat has this join code"
-
-
-def _shown(raw) -> str:
-    text = repr(raw)
-    return text if len(text) <= 40 else text[:40] + "..."
-
-
-def parse_decision(data: dict, cash: float) -> Decision:
-    """A student's form as a :class:`Decision`, every problem named at once.
-
-    Typed values follow the shared number rule (:func:`sim.play.rules.plain_number`: a
-    comma is an error). Price is above 0 and at most :data:`MAX_PRICE`; each weekly spend
-    and the payout from 0 to :data:`MAX_SPEND`; the payout at most the cash. A name that
-    is not one of :data:`DECISION_FIELDS` is refused (as ``flywheel play`` refuses it).
-
-    Raises:
-        ValueError: listing each field and what is wrong with it.
-    """
-    if not isinstance(data, dict):
-        raise ValueError("decision must be a mapping of decision names to numbers")
-    problems = []
-    for name in data:
-        if name not in DECISION_FIELDS:
-            hint = difflib.get_close_matches(str(name), DECISION_FIELDS, n=1)
-            extra = f"; did you mean {hint[0]!r}?" if hint else ""
-            problems.append(f"{str(name)[:40]!r}: not a decision{extra}")
-    values = {}
-    for name in DECISION_FIELDS:
-        raw = data.get(name, 0 if name != "price" else None)
-        if isinstance(raw, str) and not raw.strip() and name != "price":
-            raw = 0
-        try:
-            value = plain_number(name, raw)
-        except (ValueError, OverflowError) as exc:
-            problems.append(str(exc))
-            continue
-        high = MAX_PRICE if name == "price" else MAX_SPEND
-        if not 0 <= value <= high:
-            problems.append(f"{name}: must be a number from 0 to {high:,.0f}, got {_shown(raw)}")
-            continue
-        values[name] = value
-    if "price" in values and values["price"] <= 0:
-        problems.append("price: must be above 0")
-    if values.get("payout", 0) > max(cash, 0.0):
-        problems.append(f"payout: {values['payout']:,.0f} is more than the cash ({cash:,.0f})")
-    if problems:
-        raise ValueError("; ".join(problems))
-    return Decision(**values)
 
 
 def seat_slots(spec) -> list[int]:
@@ -135,10 +77,12 @@ def seat_slots(spec) -> list[int]:
 
 @dataclass
 class Seat:
-    """One place in the class: a firm in a market, a join code, this quarter's decision.
+    """One place in the class: a firm in a market, a join code, who holds it.
 
     ``tokens`` are the browsers holding the seat (one, or several for a team seat);
-    ``watching`` is the seat whose firm a student follows read-only as an analyst.
+    ``watching`` is the seat whose firm a student follows read-only as an analyst;
+    ``person`` is the strategy that runs the seat's firm for its students (it keeps
+    this quarter's submitted decision).
     """
 
     index: int
@@ -147,7 +91,6 @@ class Seat:
     market: int = 0
     student: str = ""
     joined: bool = False
-    submitted: dict | None = None
     last_seen: float = 0.0
     team: bool = False
     locked: bool = False
@@ -155,6 +98,13 @@ class Seat:
     members: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
+    person: PlayerSeat = field(init=False, repr=False)
+
+    @property
+    def submitted(self) -> dict | None:
+        """This quarter's submitted decision as the form's values (None: none yet)."""
+        pending = self.person.pending
+        return None if pending is None else form_values(pending)
 
 
 class ClassGame(SeatControls, GameViews):
@@ -194,7 +144,7 @@ class ClassGame(SeatControls, GameViews):
         spec = load_scenario(scenario, overrides=overrides)
         slots = seat_slots(spec)
         if isinstance(markets, bool) or not isinstance(markets, int):
-            raise ValueError(f"markets must be a whole number, got {_shown(markets)}")
+            raise ValueError(f"markets must be a whole number, got {shown(markets)}")
         if not 1 <= markets <= MAX_MARKETS:
             raise ValueError(f"markets must be between 1 and {MAX_MARKETS}, got {markets}")
         if not 1 <= seats <= len(slots) * markets:
@@ -208,9 +158,7 @@ class ClassGame(SeatControls, GameViews):
         self.rule, self.weights = checked_rule(rule), checked_weights(weights)
         if quarters is not None:
             self.set_length(quarters)
-        codes = codes or [
-            "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)) for _ in range(seats)
-        ]
+        codes = codes or [new_join_code() for _ in range(seats)]
         if len(set(codes)) != seats:
             raise ValueError("join codes must be distinct, one per seat")
         self.table: list[Seat] = [
@@ -224,6 +172,8 @@ class ClassGame(SeatControls, GameViews):
             )
             for number in range(markets)
         ]
+        for seat in self.table:
+            seat.person = self.firm_of(seat).strategy
         self.log: list[dict] = []
         self.events: list[dict] = []
         self.messages: list[dict] = []
@@ -270,11 +220,11 @@ class ClassGame(SeatControls, GameViews):
         """
         most = -(-self.scenario_steps // WEEKS_PER_QUARTER)
         if isinstance(quarters, bool) or not isinstance(quarters, int | float):
-            raise ValueError(f"quarters must be a whole number, got {_shown(quarters)}")
+            raise ValueError(f"quarters must be a whole number, got {shown(quarters)}")
         if quarters != int(quarters) or not 1 <= quarters <= most:
             raise ValueError(
                 f"quarters must be a whole number from 1 to {most} (the scenario's length), "
-                f"got {_shown(quarters)}"
+                f"got {shown(quarters)}"
             )
         if getattr(self, "markets", None) and self.started:
             raise ValueError("the game's length is set before the first quarter")
@@ -335,12 +285,12 @@ class ClassGame(SeatControls, GameViews):
                 seat.members = [seat.student or f"Seat {seat.index + 1}"]
             seat.student = " & ".join(seat.members)[: MAX_NAME_CHARACTERS * 4]
             seat.last_seen = time.time()
-            self.firm_of(seat).strategy.held = True
+            seat.person.held = True
             if newcomer or seat.student != self._logged_students.get(seat.index):
                 self.write_log()
             return seat
 
-    def submit(self, code: str, data: dict) -> Decision:
+    def submit(self, code: str, data: dict) -> SeatDecision:
         """Record a seat's decision for this quarter (it can be changed until the advance).
 
         Raises:
@@ -362,7 +312,7 @@ class ClassGame(SeatControls, GameViews):
             if self.finished or self.ending:
                 raise ValueError("the game is over (it has reached its horizon): no more decisions")
             decision = parse_decision(data, firm.cash)
-            seat.submitted = {name: getattr(decision, name) for name in DECISION_FIELDS}
+            seat.person.submit(decision)
             seat.last_seen = time.time()
             self.maybe_advance()
             return decision
@@ -397,11 +347,11 @@ class ClassGame(SeatControls, GameViews):
             ValueError: unless ``seconds`` is a finite number from 0 to a day.
         """
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            raise ValueError(f"seconds must be a number, got {_shown(seconds)}")
+            raise ValueError(f"seconds must be a number, got {shown(seconds)}")
         if not math.isfinite(seconds) or not 0 <= seconds <= MAX_TIMER_SECONDS:
             raise ValueError(
                 f"seconds must be from 0 (no timer) to {MAX_TIMER_SECONDS:,} (a day), "
-                f"got {_shown(seconds)}"
+                f"got {shown(seconds)}"
             )
         with self.lock:
             self.timer_seconds = float(seconds)
@@ -452,7 +402,7 @@ class ClassGame(SeatControls, GameViews):
             }
             held = [seat.index for seat in self.table if seat.joined]
             start = self.model.week
-            weeks = self._apply_and_run(decisions, held)
+            weeks = self.play_quarter(held)
             self.log.append(
                 {
                     "week": start,
@@ -461,8 +411,6 @@ class ClassGame(SeatControls, GameViews):
                     "outcomes": self.outcomes(),
                 }
             )
-            for seat in self.table:
-                seat.submitted = None
             if self.timer_seconds and not self.finished:
                 self.deadline = time.time() + self.timer_seconds
                 if self.paused:
@@ -472,17 +420,27 @@ class ClassGame(SeatControls, GameViews):
             self.write_log()
             return weeks
 
-    def _apply_and_run(self, decisions: dict[int, dict], held: list[int] | None = None) -> int:
-        """Run one quarter in every market; ``held`` seats hold for their students."""
-        if held is not None:
-            chosen = set(held)
-            for seat in self.table:
-                strategy = self.firm_of(seat).strategy
-                if isinstance(strategy, SeatStrategy):
-                    strategy.held = seat.index in chosen
-        for index, values in decisions.items():
-            seat = self.table[index]
-            self.model_of(seat).schedule_decision(self.firm_of(seat), Decision(**values))
+    def play_quarter(self, held: list[int], decisions: dict[int, dict] | None = None) -> int:
+        """Run one quarter in every market: submitted decisions go in, held seats hold.
+
+        Args:
+            held: indices of the seats held by students (their firms keep their plan).
+            decisions: form values by seat index to submit first (a replayed log's);
+                None: the decisions the students submitted.
+
+        Returns:
+            The weeks run (fewer than 13 only at the game's end).
+        """
+        chosen = set(held)
+        for seat in self.table:
+            seat.person.held = seat.index in chosen
+        for index, values in (decisions or {}).items():
+            self.table[index].person.submit(form_decision(values))
+        for seat in self.table:
+            if self.firm_of(seat).alive:
+                seat.person.start_quarter(self.model_of(seat), self.firm_of(seat))
+            else:
+                seat.person.withdraw()
         weeks = min(WEEKS_PER_QUARTER, self.horizon - self.model.week)
         for market in self.markets:
             cash = {firm.slot: firm.cash for firm in market.model.firms}
@@ -509,7 +467,7 @@ class ClassGame(SeatControls, GameViews):
             self.ending = True
             self.paused, self.paused_left, self.deadline = False, None, None
             for seat in self.table:
-                seat.submitted = None
+                seat.person.withdraw()
             self.note_event("end", quarters_left=self.total_quarters - self.quarter)
         if background:
             self._end_thread = threading.Thread(target=self._play_out, daemon=True)

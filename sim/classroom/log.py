@@ -16,7 +16,8 @@ import math
 import os
 from pathlib import Path
 
-from sim.classroom.game import DECISION_FIELDS, MAX_NAME_CHARACTERS, ClassGame, _shown
+from sim.classroom.form import DECISION_FIELDS, shown
+from sim.classroom.game import MAX_NAME_CHARACTERS, ClassGame
 
 LOG_KEYS = {
     "scenario",
@@ -75,13 +76,13 @@ def replay(log_text: str, log_path: Path | None = None, source: str = "the log")
         for seat in game.table:
             seat.joined = seat.index in held
         decisions = {int(k): v for k, v in quarter["decisions"].items()}
-        game._apply_and_run(decisions, held)
+        game.play_quarter(held, decisions)
         game.log.append(quarter)
     for seat, student in zip(game.table, data.get("students") or [], strict=False):
         seat.joined = bool(student)
         seat.student = student[: MAX_NAME_CHARACTERS * 4]
         seat.members = student.split(" & ") if student else []
-        game.firm_of(seat).strategy.held = seat.joined
+        seat.person.held = seat.joined
     for index in data.get("teams") or []:
         game.table[index].team = True
     for index in data.get("locked") or []:
@@ -126,7 +127,7 @@ def checked_log(text: str, source: str) -> dict:
     problems += [f"{key}: not a game log entry" for key in data if key not in LOG_KEYS]
     seats = data.get("seats")
     if not isinstance(seats, int) or isinstance(seats, bool) or seats < 1:
-        problems.append(f"seats: must be a whole number >= 1, got {_shown(seats)}")
+        problems.append(f"seats: must be a whole number >= 1, got {shown(seats)}")
         seats = 0
     for key in ("teams", "locked"):
         value = data.get(key)
@@ -140,15 +141,15 @@ def checked_log(text: str, source: str) -> dict:
     for key in ("markets", "length"):
         value = data.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            problems.append(f"{key}: must be a whole number, got {_shown(value)}")
+            problems.append(f"{key}: must be a whole number, got {shown(value)}")
     if data.get("events") is not None and not isinstance(data.get("events"), list):
         problems.append("events: must be a list")
     if not isinstance(data.get("scenario"), str):
-        problems.append(f"scenario: must be a scenario name, got {_shown(data.get('scenario'))}")
+        problems.append(f"scenario: must be a scenario name, got {shown(data.get('scenario'))}")
     for key in ("seed", "consumers"):
         value = data.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            problems.append(f"{key}: must be a whole number or null, got {_shown(value)}")
+            problems.append(f"{key}: must be a whole number or null, got {shown(value)}")
     for key in ("codes", "students"):
         value = data.get(key)
         if value is not None and not (

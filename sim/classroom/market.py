@@ -1,10 +1,8 @@
-"""A class game's markets: the seat strategy, the model with seats, the running totals.
+"""A class game's markets: the model with seats, the running totals.
 
-A seat is a decision source for the model: its firm's strategy becomes a
-:class:`SeatStrategy`, which, while a student holds the seat, keeps the firm's current
-price and spending and pays nothing out, so that the student's submitted decision is the
-one that counts. A :class:`Market` is one copy of the scenario with the totals the
-scores need (:mod:`sim.classroom.scoring`).
+A seat's firm is run by :class:`sim.play.seat.PlayerSeat` (submitted to, with the firm's
+own strategy as its bot) from the opening decision on. A :class:`Market` is one copy of
+the scenario with the totals the scores need (:mod:`sim.classroom.scoring`).
 """
 
 from __future__ import annotations
@@ -12,46 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.model.market import MarketModel
-from sim.strategies.base import Decision, Strategy
-
-
-class SeatStrategy(Strategy):
-    """A firm's strategy while it is a seat: the bot's, or hold for the student.
-
-    Args:
-        bot: the firm's own strategy, used while nobody holds the seat.
-    """
-
-    name = "seat"
-
-    def __init__(self, bot: Strategy):
-        self.bot = bot
-        self.params = bot.params
-        self.traits = bot.traits
-        self.held = False
-        self.opening = True
-
-    def decide(self, firm, view) -> Decision:
-        """Hold everything (no payout) for a student, and at the opening; else the bot's."""
-        opening, self.opening = self.opening, False
-        if not (self.held or opening):
-            return self.bot.decide(firm, view)
-        return Decision(
-            price=firm.price,
-            spend_experience=firm.spend_experience,
-            spend_selection=firm.spend_selection,
-            spend_efficiency=firm.spend_efficiency,
-            spend_innovation=firm.spend_innovation,
-            note="seat: waiting for the student's decision",
-        )
-
-    def choose_channels(self, *args, **kwargs):
-        """Channels stay the bot's choice."""
-        return self.bot.choose_channels(*args, **kwargs)
+from sim.play.seat import PlayerSeat
 
 
 class GameModel(MarketModel):
-    """A market whose seat firms decide through a :class:`SeatStrategy` from week 0 on.
+    """A market whose seat firms decide through a :class:`PlayerSeat` from week 0 on.
 
     A seat's firm opens with the scenario's own price and spending (no opening payout),
     whether or not a student has joined yet; an untaken seat's bot decides from the
@@ -68,11 +31,11 @@ class GameModel(MarketModel):
         super().__init__(scenario, seed="scenario" if seed is None else seed)
 
     def firms_decide(self) -> None:
-        """Seat firms get their seat strategy before the opening decision."""
+        """Seat firms get their seat, their strategy its bot, before the opening decision."""
         if self.week == 0:
             for firm in self.firms:
-                if firm.slot in self.seat_slots and not isinstance(firm.strategy, SeatStrategy):
-                    firm.strategy = SeatStrategy(firm.strategy)
+                if firm.slot in self.seat_slots and not isinstance(firm.strategy, PlayerSeat):
+                    firm.strategy = PlayerSeat(bot=firm.strategy)
         super().firms_decide()
 
 

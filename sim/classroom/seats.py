@@ -17,6 +17,12 @@ import time
 MAX_TEAM = 8
 MAX_MESSAGE_CHARACTERS = 500
 MESSAGES_KEPT = 20
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_join_code() -> str:
+    """A random join code: six letters and digits that cannot be mistaken for others."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 class SeatTaken(PermissionError):
@@ -89,8 +95,9 @@ class SeatControls:
         """Give the seat back to its bot; anyone with the code may join it again."""
         with self.lock:
             seat.joined, seat.student, seat.members = False, "", []
-            seat.tokens, seat.submitted, seat.watching = [], None, None
-            self.firm_of(seat).strategy.held = False
+            seat.tokens, seat.watching = [], None
+            seat.person.withdraw()
+            seat.person.held = False
             self.note_event("free", seat=seat.index + 1)
             self.write_log()
 
@@ -99,7 +106,7 @@ class SeatControls:
         with self.lock:
             seat.locked = bool(locked)
             if locked:
-                seat.submitted = None
+                seat.person.withdraw()
             self.note_event("lock" if locked else "unlock", seat=seat.index + 1)
             self.notify(
                 seat,
@@ -117,13 +124,11 @@ class SeatControls:
 
     def new_code(self, seat) -> str:
         """Give the seat a new join code (the old one opens nothing); its browsers let go."""
-        from sim.classroom.game import CODE_ALPHABET
-
         with self.lock:
             taken = {other.code for other in self.table}
             code = seat.code
             while code in taken:
-                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+                code = new_join_code()
             seat.code, seat.tokens = code, []
             self.note_event("new code", seat=seat.index + 1)
             self.write_log()
@@ -151,10 +156,11 @@ class SeatControls:
             target.code, seat.code = seat.code, target.code
             target.members, target.student, target.tokens = seat.members, seat.student, seat.tokens
             target.joined, target.last_seen, target.team = True, time.time(), seat.team
-            self.firm_of(target).strategy.held = True
+            target.person.held = True
             seat.joined, seat.student, seat.members, seat.tokens = False, "", [], []
-            seat.submitted = seat.watching = None
-            self.firm_of(seat).strategy.held = False
+            seat.watching = None
+            seat.person.withdraw()
+            seat.person.held = False
             firm = self.firm_of(target)
             self.note_event("move", seat=seat.index + 1, target=target.index + 1)
             self.notify(

@@ -25,9 +25,10 @@ from pathlib import Path
 
 from sim.classroom.game import seat_slots
 from sim.classroom.log import checked_log
-from sim.classroom.market import GameModel, Market, SeatStrategy
+from sim.classroom.market import GameModel, Market
 from sim.classroom.scoring import DEFAULT_RULE, RULES, add_mix, firm_scores, ranked
 from sim.outputs.firm_groups import firm_group
+from sim.play.seat import PlayerSeat
 from sim.scenario import WEEKS_PER_QUARTER, InputError, Problem, load_scenario
 from sim.strategies.base import Decision
 from sim.strategies.registry import resolve_strategy
@@ -186,7 +187,7 @@ def play_market(data: dict, number: int, ghost: tuple[int, str] | None = None) -
         held = set(quarter["held"]) - ({ghost[0]} if ghost else set())
         for index, slot in seat_slot.items():
             strategy = model.firms[slot].strategy
-            if isinstance(strategy, SeatStrategy):
+            if isinstance(strategy, PlayerSeat):
                 strategy.held = index in held
         for key, values in quarter["decisions"].items():
             index = int(key)

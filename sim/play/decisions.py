@@ -179,13 +179,17 @@ NO_RULES = SeatRules()
 
 @dataclass(frozen=True)
 class SeatDecision:
-    """Everything a player decides for one quarter (spends are weekly rates)."""
+    """Everything a player decides for one quarter (spends are weekly rates).
+
+    ``marketing`` None keeps the marketing spend in force (a class game's form has no
+    marketing).
+    """
 
     price: float
     experience: float = 0.0
     selection: float = 0.0
     efficiency: float = 0.0
-    marketing: float = 0.0
+    marketing: float | None = 0.0
     innovation: float = 0.0
     payout: float = 0.0
     channels: tuple[str, ...] | None = None

@@ -114,12 +114,12 @@ class Game:
         self.rules = seat_rules(self.scenario, self.seat)
         self.quarters = -(-self.scenario.steps // WEEKS_PER_QUARTER)
         self.interactive = True
-        self.log: list[SeatDecision] = []
+        self.seat_strategy = PlayerSeat(self._decide, plan=self.start)
         self.briefing: Briefing | None = None
         self.result: RunResult | None = None
         self.thinking_seconds = 0.0
         self._thread: threading.Thread | None = None
-        self._snapshots: dict[int, MarketModel] = {}
+        self._snapshots: dict[int, tuple[MarketModel, PlayerSeat]] = {}
         self._snapshots_work = True
         self.undo_from: int | None = None  # the quarter the last undo replayed from
 
@@ -141,19 +141,22 @@ class Game:
 
     # ---------------------------------------------------------------- the model's side
 
+    @property
+    def log(self) -> list[SeatDecision]:
+        """The decisions played so far, one per quarter (the seat's record)."""
+        return self.seat_strategy.decisions
+
     def _launch(self, script: list[dict[str, Any]], snapshot: int | None = None) -> None:
-        """Run the model on its thread: from the start, or from the snapshot of a quarter."""
+        """Run the model on its thread: from the start, or from the snapshot of a quarter.
+
+        A snapshot's copy of the seat holds the decisions played up to it.
+        """
         self._script = script
         resume = None
         if snapshot is None:
-            self._asked = 0
-            self._current = self.start
-            self.log = []
+            self.seat_strategy = PlayerSeat(self._decide, plan=self.start)
         else:
-            resume = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
-            self._asked = snapshot
-            self.log = self.log[:snapshot]
-            self._current = self.log[-1].next_quarter()
+            resume, self.seat_strategy = copy.deepcopy(self._snapshots[snapshot], {id(self): self})
         self.result = None
         self.briefing = None
         self._to_player: queue.Queue = queue.Queue()
@@ -175,7 +178,7 @@ class Game:
                     super().__init__(scenario, seed="scenario", seats=seats)
 
             if resume is None:
-                model = SeatedModel(self.scenario, {self.seat: PlayerSeat(self._decide)})
+                model = SeatedModel(self.scenario, {self.seat: self.seat_strategy})
             else:
                 model = self._model = resume
             while model.week < self.scenario.steps:  # as model.run(), with snapshots
@@ -199,45 +202,41 @@ class Game:
             return
         if not (self.interactive and self._snapshots_work) or k in self._snapshots:
             return
-        if self._asked != k:
+        if len(self.log) != k:
             return  # the seat has left the market: there is nothing left to undo to
         try:
-            self._snapshots[k] = copy.deepcopy(model, {id(self): self})
+            self._snapshots[k] = copy.deepcopy((model, self.seat_strategy), {id(self): self})
         except (TypeError, AttributeError, copy.Error):
             self._snapshots_work = False
             return
         while len(self._snapshots) > SNAPSHOTS_KEPT:
             del self._snapshots[min(self._snapshots)]
 
-    def _decide(self, firm, view, options, current) -> SeatDecision:
-        index = self._asked
-        self._asked += 1
+    def _decide(self, firm, view, options, current) -> SeatDecision | None:
+        """The seat's decision source: the script, then the player (or the plan in force)."""
         if firm.week >= self.scenario.steps:
-            return self._current  # the last boundary: nothing left to decide for
+            return None  # the last boundary: nothing left to decide for
+        index, plan = len(self.log), self.seat_strategy.plan or self.start
         if index < len(self._script):
-            decision = self._current.with_entries(self._script[index] or {})
-        elif self.interactive:
-            briefing = build_briefing(
-                self._model,
-                firm,
-                view,
-                self._current,
-                options is not None,
-                self.channel_names,
-                self.quarters,
-                self.rules,
-                last_payout=self.log[-1].payout if self.log else 0.0,
-            )
-            self._to_player.put(("ask", briefing))
-            answer = self._to_model.get()
-            if answer is _ABANDON:
-                raise GameAbandoned
-            decision = answer
-        else:
-            decision = self._current
-        self._current = decision.next_quarter()
-        self.log.append(decision)
-        return decision
+            return plan.with_entries(self._script[index] or {})
+        if not self.interactive:
+            return plan
+        briefing = build_briefing(
+            self._model,
+            firm,
+            view,
+            plan,
+            options is not None,
+            self.channel_names,
+            self.quarters,
+            self.rules,
+            last_payout=self.log[-1].payout if self.log else 0.0,
+        )
+        self._to_player.put(("ask", briefing))
+        answer = self._to_model.get()
+        if answer is _ABANDON:
+            raise GameAbandoned
+        return answer
 
     # ---------------------------------------------------------------- the player's side
 

@@ -7,11 +7,12 @@ its firm leaves the market at the end of that week (event ``death``, detail
 ``disqualified``) and the game goes on for everyone else. Its scores in that game are
 missing, and the reason is recorded.
 
-:func:`play_game` is a module-level function over plain data, so it runs on local
+:func:`play_game_here` is a module-level function over plain data, so it runs on local
 worker processes and Dask workers alike, and never writes files. A game with entrants
 from outside this package is played in a watched child process
-(:mod:`sim.tournament.isolation`), so that an entrant that ends the process or ignores
-the time limit (catching every exception in a loop) is stopped and disqualified too.
+(:func:`sim.tournament.isolation.play_game` chooses), so that an entrant that ends the
+process or ignores the time limit (catching every exception in a loop) is stopped and
+disqualified too.
 """
 
 from __future__ import annotations
@@ -251,18 +252,6 @@ def measure(firms: pd.DataFrame, seat: str, kind: str, at_year: float | None) ->
     if kind == "payout":
         return float(row["cumulative_payout"])
     raise ValueError(f"unknown measure {kind!r}")
-
-
-def play_game(task: GameTask) -> GameOutput:
-    """Play one game; in a watched child process when an entrant is not built in.
-
-    See :func:`play_game_here` for the output, and :mod:`sim.tournament.isolation`.
-    """
-    from sim.tournament.isolation import needs_isolation, play_isolated
-
-    if needs_isolation(task):
-        return play_isolated(task)
-    return play_game_here(task)
 
 
 def play_game_here(

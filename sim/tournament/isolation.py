@@ -11,6 +11,8 @@ that entrant disqualified at that call, for the reason the referee would have gi
 Games are deterministic for a seed, so the replay follows the first attempt up to that
 call and then goes on exactly as when the referee disqualifies an entrant itself: a
 well-behaved entrant's results are the same bytes with or without a child process.
+:func:`play_game` is what the tournament runner calls: here, or in a child process
+when an entrant is not one of this package's own strategies.
 """
 
 from __future__ import annotations
@@ -152,3 +154,13 @@ def play_isolated(task: GameTask) -> GameOutput:
             break
         forced[seat] = (call, reason)
     return GameOutput(task.game_id, error="the game could not be finished without its offenders")
+
+
+def play_game(task: GameTask) -> GameOutput:
+    """Play one game; in a watched child process when an entrant is not built in.
+
+    See :func:`~sim.tournament.game.play_game_here` for the output.
+    """
+    if needs_isolation(task):
+        return play_isolated(task)
+    return play_game_here(task)

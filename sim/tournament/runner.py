@@ -26,7 +26,8 @@ from sim.experiments.executors import open_executor
 from sim.experiments.seeds import seed_plan
 from sim.experiments.store import KINDS, SweepStore, atomic_write_parquet
 from sim.scenario import InputError, Problem
-from sim.tournament.game import GameOutput, GameTask, play_game
+from sim.tournament.game import GameOutput, GameTask
+from sim.tournament.isolation import play_game
 from sim.tournament.spec import GameKey, Tournament
 
 log = logging.getLogger("sim.tournament")
