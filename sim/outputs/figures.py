@@ -160,7 +160,7 @@ def enlarge_text_of_wide_figure(fig) -> None:
         return
     from matplotlib.text import Text
 
-    kept = set()
+    kept: set[int] = set()  # ids of the labels already scaled
     for ax in fig.axes:
         size = ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 10
         ax.tick_params(labelsize=size * WIDE_TEXT_SCALE)

@@ -33,6 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+Sizes = Sequence[float] | np.ndarray
+"""Firm sizes or growth rates: a sequence of numbers or an array of them."""
+
 WEEKS_PER_YEAR = 52
 
 
@@ -76,7 +79,7 @@ def sizes_in_year(panel: pd.DataFrame, year: int | None = None) -> np.ndarray:
 # ---------------------------------------------------------------- firm sizes
 
 
-def skewness(values: Sequence[float]) -> float:
+def skewness(values: Sizes) -> float:
     """Sample skewness ``g1 = m3 / m2^1.5`` (moments about the mean, divided by n).
 
     Positive for a long right tail: many small firms and a few large ones (Gibrat 1931).
@@ -90,7 +93,7 @@ def skewness(values: Sequence[float]) -> float:
     return float(stats.skew(x, bias=True))
 
 
-def top_share(sizes: Sequence[float], k: int = 1) -> float:
+def top_share(sizes: Sizes, k: int = 1) -> float:
     """Share of the total held by the ``k`` largest firms (k = 4: the CR4 ratio).
 
     Returns:
@@ -103,7 +106,7 @@ def top_share(sizes: Sequence[float], k: int = 1) -> float:
     return float(x[:k].sum() / total)
 
 
-def mean_median_ratio(sizes: Sequence[float]) -> float:
+def mean_median_ratio(sizes: Sizes) -> float:
     """Mean size over median size; 1 for a symmetric distribution, above 1 for a right tail.
 
     For a log-normal with log-sd sigma it is ``exp(sigma^2 / 2)``.
@@ -114,7 +117,7 @@ def mean_median_ratio(sizes: Sequence[float]) -> float:
     return float(x.mean() / np.median(x))
 
 
-def herfindahl(sizes: Sequence[float]) -> float:
+def herfindahl(sizes: Sizes) -> float:
     """Herfindahl-Hirschman index ``sum(s_i^2)`` of the shares ``s_i`` (0-1; 1 = monopoly)."""
     x = np.asarray(sizes, dtype=float)
     total = x.sum()
@@ -123,7 +126,7 @@ def herfindahl(sizes: Sequence[float]) -> float:
     return float(np.sum((x / total) ** 2))
 
 
-def hill_tail_index(sizes: Sequence[float], k: int | None = None) -> float:
+def hill_tail_index(sizes: Sizes, k: int | None = None) -> float:
     """Hill (1975) estimator of the Pareto tail index over the ``k`` largest sizes.
 
     ``alpha = k / sum_{i=1..k} ln(X_(i) / X_(k+1))`` with ``X_(1) >= X_(2) >= ...``.
@@ -147,7 +150,7 @@ def hill_tail_index(sizes: Sequence[float], k: int | None = None) -> float:
     return float(k / total) if total > 0 else float("nan")
 
 
-def zipf_slope(sizes: Sequence[float]) -> float:
+def zipf_slope(sizes: Sizes) -> float:
     """Rank-size slope of Gabaix and Ibragimov (2011): OLS of ``ln(rank - 1/2)`` on ``ln size``.
 
     The slope's negative estimates the Pareto tail index (1 under Zipf's law); the 1/2
@@ -165,7 +168,7 @@ def zipf_slope(sizes: Sequence[float]) -> float:
     return float(-slope)
 
 
-def lognormal_fit(sizes: Sequence[float]) -> tuple[float, float]:
+def lognormal_fit(sizes: Sizes) -> tuple[float, float]:
     """Maximum-likelihood log-normal fit: mean and sd (divided by n) of ``ln size``.
 
     Returns:
@@ -205,7 +208,7 @@ def growth_rates(panel: pd.DataFrame) -> np.ndarray:
     return growth_table(panel)["growth"].to_numpy(dtype=float)
 
 
-def growth_size_scaling(sizes: Sequence[float], growth: Sequence[float]) -> float:
+def growth_size_scaling(sizes: Sizes, growth: Sizes) -> float:
     """Exponent ``beta`` of ``sd(g | S) ~ S^-beta``: larger firms grow more steadily.
 
     If ``g = mu + c S^-beta eps`` with ``eps`` independent of size, then
@@ -227,7 +230,7 @@ def growth_size_scaling(sizes: Sequence[float], growth: Sequence[float]) -> floa
     return float(-slope)
 
 
-def excess_kurtosis(values: Sequence[float]) -> float:
+def excess_kurtosis(values: Sizes) -> float:
     """Fisher's excess kurtosis ``m4 / m2^2 - 3``: 0 for a normal, 3 for a Laplace.
 
     Returns:
@@ -239,7 +242,7 @@ def excess_kurtosis(values: Sequence[float]) -> float:
     return float(stats.kurtosis(x, fisher=True, bias=True))
 
 
-def subbotin_shape(values: Sequence[float]) -> float:
+def subbotin_shape(values: Sizes) -> float:
     """Shape ``b`` of the Subbotin (exponential power) density fitted by maximum likelihood.
 
     ``f(g) ~ exp(-|g - mu|^b / (b a^b))``: ``b = 1`` is the Laplace, ``b = 2`` the

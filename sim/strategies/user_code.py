@@ -23,10 +23,11 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, TypeVar
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the sim package
 _REAL_EXIT = os._exit
+T = TypeVar("T")  # what a checked strategy call must return
 
 
 class StrategyOwner(Protocol):
@@ -234,7 +235,7 @@ def _import(name: str) -> ModuleType:
         raise ImportError(f"{where}{type(exc).__name__}: {exc}") from exc
 
 
-def checked[T](result: object, expected: type[T], method: str) -> T:
+def checked(result: object, expected: type[T], method: str) -> T:  # noqa: UP047 (a TypeVar: the API docs cannot read PEP 695 parameters)
     """``result`` if it is an ``expected``; a TypeError naming what came back otherwise."""
     if not isinstance(result, expected):
         raise TypeError(

@@ -26,12 +26,16 @@ def plot_market_share(firms: pd.DataFrame, ax=None, groups: dict[str, str] | Non
     """
     ax = _ax(ax)
     units = quarterly(firms, "units", how="sum")
-    by_group = groups is not None and (
-        units.assign(group=units["name"].map(groups)).groupby("group")["strategy"].nunique().max()
+    by_group = (
+        groups is not None
+        and units.assign(group=units["name"].map(groups))
+        .groupby("group")["strategy"]
+        .nunique()
+        .max()
         == 1
+        and len(set(groups.values())) > units["strategy"].nunique()
     )
-    by_group = by_group and len(set(groups.values())) > units["strategy"].nunique()
-    if by_group:
+    if by_group and groups is not None:
         units = units.assign(group=units["name"].map(groups))
         order = dict.fromkeys(groups[name] for name in firms["name"].drop_duplicates())
         strategy_of = units.groupby("group")["strategy"].first()
