@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.experiments.seeds import replication_seeds
+from sim.model.seeds import replication_seeds
 from sim.outputs.sections.industry import comparison_markdown, comparison_table, industry_statistics
 from sim.scenario import load_scenario
 

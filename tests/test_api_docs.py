@@ -13,6 +13,7 @@ pytest.importorskip("pdoc")
 BUILD = Path(__file__).parents[1] / "docs" / "build_api.py"
 
 
+@pytest.mark.slow
 def test_api_reference_builds_cleanly(tmp_path):
     done = subprocess.run(
         [sys.executable, str(BUILD), str(tmp_path)], capture_output=True, text=True, timeout=900

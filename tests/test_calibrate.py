@@ -68,6 +68,7 @@ def test_unknown_setting_is_refused_before_any_run(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_study_starts_from_the_scenario_and_resumes(tmp_path, capsys):
     path = tmp_path / "c.yaml"
     path.write_text(TINY)

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.cli.main import main
 
@@ -16,6 +17,7 @@ def flywheel(*args, cwd=ROOT):
     )
 
 
+@pytest.mark.slow
 def test_run_writes_tables_figures_summary_and_manifest(tmp_path):
     out = tmp_path / "b"
     code = main(

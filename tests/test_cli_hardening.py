@@ -242,6 +242,7 @@ def evil_tournament(folder: Path, entrants: list[tuple[str, str]], limit: float 
     }
 
 
+@pytest.mark.slow
 def test_entrants_that_exit_or_hang_are_disqualified_and_the_tournament_goes_on(here):
     from sim.tournament import load_games, load_tournament, run_tournament
 
@@ -347,6 +348,7 @@ def run_folder(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_report_out_a_folder_or_unwritable_is_refused_and_leaves_nothing(
     run_folder, tmp_path, monkeypatch, capsys
 ):
@@ -394,6 +396,7 @@ def test_out_of_range_options_are_refused(args, words, capsys):
     assert words in err and "4300" not in err and len(err) < 1000
 
 
+@pytest.mark.slow
 def test_the_largest_seed_runs(tmp_path):
     args = ["run", "baseline", "--steps", "2", "--set", "consumers.count=200"]
     assert main([*args, "--seed", str(2**63 - 1), "--quiet", "--out", str(tmp_path / "r")]) == 0
@@ -428,6 +431,7 @@ def test_interrupted_writing_leaves_no_debris_and_old_debris_is_cleaned(
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_the_memory_check_reads_the_address_space_limit(tmp_path):
     """Item 17: under ``ulimit -v`` the estimate refuses, no numpy MemoryError."""
     code = (
@@ -444,6 +448,7 @@ def test_the_memory_check_reads_the_address_space_limit(tmp_path):
     assert "MemoryError" not in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_short_runs_draw_every_figure_without_layout_warnings(tmp_path):
     """Item 18: the cause (labels a year beside a 13-week line) is gone, not silenced."""
     import warnings
@@ -458,6 +463,7 @@ def test_short_runs_draw_every_figure_without_layout_warnings(tmp_path):
     assert (tmp_path / "run" / "figures" / "vitality.png").is_file()
 
 
+@pytest.mark.slow
 def test_spread_names_its_seed_folders(tmp_path):
     out = tmp_path / "seeds"
     args = ["run", "baseline", "--steps", "13", "--set", "consumers.count=300"]

@@ -87,6 +87,7 @@ def test_text_is_at_least_14_px_and_control_values_show(browser_page):
     page.click("#whatif summary")
 
 
+@pytest.mark.slow
 def test_every_scenario_resets_and_steps(browser_page):
     page, problems, outside = browser_page
     page.select_option("#consumers", "1000")

@@ -58,6 +58,7 @@ def test_a_step_for_a_replaced_run_is_refused_and_leaves_the_new_run_alone():
         ("bonobos_acquired", 400, {"acquisition"}),  # the scenario's acquisition
     ],
 )
+@pytest.mark.slow
 def test_rows_carry_each_weeks_marked_events_as_the_model_records_them(scenario, weeks, kinds):
     run = DashboardSession(Settings(scenario=scenario, consumers=1000))
     run.step(weeks)

@@ -55,6 +55,7 @@ def shown_week(tab) -> int:
     return int(tab.inner_text("#statusline").split()[1])
 
 
+@pytest.mark.slow
 def test_switching_scenario_while_playing_keeps_only_the_new_runs_weeks(page):
     page.select_option("#speed", "max")
     page.click("#play")
@@ -77,6 +78,7 @@ def test_a_step_answered_after_a_reset_is_dropped(page):
     assert page.evaluate("window.flywheelStats.stale") >= 1
 
 
+@pytest.mark.slow
 def test_a_run_replaced_behind_the_page_is_built_again_not_stepped(page):
     """Two resets answered out of order leave the server with another run than the one
     drawn: the next step is refused as stale and the page builds its run again."""
@@ -134,6 +136,7 @@ def test_what_if_draws_the_new_run_over_the_previous_one_faded(page):
     assert debug(page)["previous"] == 0  # another scenario: no comparison
 
 
+@pytest.mark.slow
 def test_markers_and_projector_mode_at_1024_by_768(page):
     page.select_option("#scenario", "casper_imitators")
     page.wait_for_function("window.flywheelDebug().scenario === 'casper_imitators'")

@@ -131,6 +131,7 @@ def test_dtc_entrant_stays_small_without_word_of_mouth():
         assert not dtc_headline(result)["entrant takes 30% of units"]
 
 
+@pytest.mark.slow
 def test_short_termism_tenure_shortens_as_patient_entrants_rise():
     """Tenure at the top with no, half and only patient entrants.
 

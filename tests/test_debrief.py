@@ -18,7 +18,7 @@ import pytest
 
 from sim.classroom.game import ClassGame
 from sim.cli.main import main
-from sim.outputs.debrief import (
+from sim.reports.debrief import (
     FirmQuarter,
     SeatRecord,
     looks_like_class_log,
@@ -69,6 +69,7 @@ def debrief_page(class_log) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_report_writes_one_self_contained_debrief(debrief_page, class_log):
     text = debrief_page.read_text(encoding="utf-8")
     assert not re.search(r"https?://", text), "the debrief names an outside address"
@@ -86,6 +87,7 @@ def test_report_writes_one_self_contained_debrief(debrief_page, class_log):
     assert not looks_like_class_log(class_log.parent)
 
 
+@pytest.mark.slow
 def test_the_debrief_is_the_same_bytes_on_one_process_as_on_several(
     debrief_page, class_log, tmp_path
 ):
@@ -188,6 +190,7 @@ def test_workers_below_one_are_refused(class_log, capsys):
     assert "--workers" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_instructor_button_answers_the_debrief_and_writes_it_beside_the_log(tmp_path):
     from sim.classroom.server import start_in_thread
 

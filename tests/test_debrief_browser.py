@@ -16,6 +16,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
 
 
+@pytest.mark.slow
 def test_the_debrief_opens_offline_with_standings_and_figures(tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -56,6 +57,7 @@ def test_the_debrief_opens_offline_with_standings_and_figures(tmp_path):
     assert requested == [] and problems == []
 
 
+@pytest.mark.slow
 def test_the_instructors_button_downloads_the_debrief_at_the_end(tmp_path):
     from playwright.sync_api import sync_playwright
 

@@ -47,6 +47,7 @@ def local_reference(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_scheduler_address_gives_the_local_results(cluster, local_reference, tmp_path):
     out = tmp_path / "dask"
     report = run_sweep(tiny(), out=out, scheduler=cluster.scheduler_address, progress=False)
@@ -117,6 +118,7 @@ def test_unreachable_scheduler_is_bad_input_and_writes_nothing(tmp_path, capsys)
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_default_path_never_imports_dask(tmp_path):
     code = (
         "import sys\n"

@@ -246,6 +246,7 @@ class TestFailures:
         assert (report.ran, report.failed) == (2, 2)
         assert len(SweepStore.open(out).failures()) == 4
 
+    @pytest.mark.slow
     def test_failures_on_worker_processes_through_the_command(self, tmp_path):
         """Runs that raise, and runs that kill their worker process (the pool is rebuilt)."""
         write_boom_module(tmp_path)
@@ -278,6 +279,7 @@ class TestFailures:
         assert set(load_results(out)["case"]) == {"a", "b"}
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_sweep_gracefully(tmp_path):
     sweep_file = tmp_path / "long.yaml"
     sweep_file.write_text(yaml.safe_dump(tiny(name="long", replications=40)))
@@ -370,6 +372,7 @@ def kill_when(out: Path, command: list[str], at_least: int, env: dict) -> int:
     return len(list((out / "runs").glob("*.parquet")))
 
 
+@pytest.mark.slow
 def test_kill_and_resume_matches_an_uninterrupted_sweep(tmp_path):
     data = tiny(
         name="killable",
@@ -449,6 +452,7 @@ class TestCommandLine:
         assert "20 points x 4 replications = 80 runs" in out
         assert "firms.0.fixed_cost, firms.1.fixed_cost" in out
 
+    @pytest.mark.slow
     def test_sweep_results_and_analyze(self, tmp_path, capsys):
         sweep_file = tmp_path / "tiny.yaml"
         sweep_file.write_text(yaml.safe_dump(tiny()))

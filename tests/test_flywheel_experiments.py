@@ -216,6 +216,7 @@ COVERAGE = {
 
 
 @pytest.mark.parametrize("scenario", sorted(COVERAGE))
+@pytest.mark.slow
 def test_every_live_firm_has_a_measured_gain(scenario):
     result = sim.run(scenario, steps=260, overrides={"consumers.count": COVERAGE[scenario]})
     table = result.tables["flywheel"]

@@ -171,6 +171,7 @@ SHIPPED = [name for name, _ in list_scenarios()]
 
 
 @pytest.mark.parametrize("scenario", SHIPPED)
+@pytest.mark.slow
 def test_the_meter_changes_no_table_but_its_own_in_any_shipped_scenario(scenario):
     """What lets runs that do not read the meter switch it off (calibration, slow tests)."""
     size = {"steps": 60, "consumers.count": 1_500}

@@ -283,6 +283,7 @@ def test_shocks_move_on_their_calendar(period):
     assert (one.cost_shock.diff().fillna(0.0) != 0.0).sum() == len(moved_steps)
 
 
+@pytest.mark.slow
 def test_firm_starts_from_stationary_shock_distribution():
     data = two_firm_market(50, 0.0, shocks={"demand_sd": 0.1, "demand_persistence": 0.6})
     data["firms"] = [markup_firm("Many", count=800)]
@@ -296,6 +297,7 @@ def test_firm_starts_from_stationary_shock_distribution():
 # ----------------------------------------------------------------------------- founding draws
 
 
+@pytest.mark.slow
 def test_founding_draws_of_capabilities():
     n = 800
     data = two_firm_market(50, 0.0)

@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim.cli.main import main
-from sim.outputs.html import (
+from sim.reports.html import (
     difference,
     markdown_to_html,
     outcomes,
@@ -44,6 +44,7 @@ def embedded_images(text: str) -> list[bytes]:
     return [base64.b64decode(data) for data in re.findall(r"data:image/png;base64,([^\"]+)", text)]
 
 
+@pytest.mark.slow
 def test_single_run_report_embeds_every_figure_and_names_nothing_outside(two_runs, capsys):
     folder = two_runs[0]
     assert main(["report", str(folder)]) == 0
@@ -55,6 +56,7 @@ def test_single_run_report_embeds_every_figure_and_names_nothing_outside(two_run
     assert "report.html" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_comparison_highlights_what_differs(two_runs, tmp_path):
     out = tmp_path / "compare.html"
     assert main(["report", *map(str, two_runs), "--out", str(out)]) == 0

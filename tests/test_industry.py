@@ -241,6 +241,7 @@ def test_comparison_marks_matches_and_unknowns():
 # ---------------------------------------------------------------- on a run
 
 
+@pytest.mark.slow
 def test_statistics_and_summary_of_a_run_with_entry():
     import sim
 

@@ -34,6 +34,7 @@ def _entry(rate: float, steps: int = 104, **entry) -> dict:
     )
 
 
+@pytest.mark.slow
 def test_entrants_arrive_as_a_poisson_stream_from_weighted_templates():
     counts, startups = [], 0
     for seed in range(20):
@@ -381,6 +382,7 @@ def test_leader_flip_reports_the_last_change_of_lead():
     assert lifecycle_section.leader_flip(steady, "customer_value") == ("a", None, None, 0)
 
 
+@pytest.mark.slow
 def test_summary_has_the_life_cycle_sections():
     result = sim.run("day1_vs_day2", seed=100, overrides={"steps": 260})
     text = report.summary(result)

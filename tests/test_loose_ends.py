@@ -50,6 +50,7 @@ class Terminal(io.StringIO):
 
 
 @pytest.mark.parametrize("quiet", [False, True])
+@pytest.mark.slow
 def test_run_shows_a_progress_bar_on_a_terminal_unless_quiet(quiet, tmp_path, monkeypatch):
     out, err = Terminal(), Terminal()
     monkeypatch.setattr(sys, "stdout", out)
@@ -61,6 +62,7 @@ def test_run_shows_a_progress_bar_on_a_terminal_unless_quiet(quiet, tmp_path, mo
     assert ("3/3" in err.getvalue()) is not quiet
 
 
+@pytest.mark.slow
 def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path, capsys):
     argv = ["run", "baseline", "--steps", "3", "--set", "consumers.count=200"]
     assert sim.cli.main.main([*argv, "--out", str(tmp_path / "run")]) == 0
@@ -159,6 +161,7 @@ def test_a_bad_user_outcome_is_refused_with_a_clear_rule(user_module, name, rule
     assert "outputs.metrics" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_rerun_hint_repeats_steps_and_overrides(tmp_path):
     out = tmp_path / "seeds"
     argv = ["run", "baseline", "--seeds", "2", "--steps", "4", "--workers", "1"]

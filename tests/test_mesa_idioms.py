@@ -11,6 +11,7 @@ from sim.agents.firm import Firm
 SMALL = {"consumers.count": 300, "steps": 13}
 
 
+@pytest.mark.slow
 def test_batch_run_with_dotted_parameters_and_rng_values_stops_at_the_horizon():
     rows = mesa.batch_run(
         sim.MarketModel,
@@ -95,6 +96,7 @@ def test_agents_are_the_same_however_consumers_are_looked_at():
     assert isinstance(model.consumers[0], mesa.Agent)
 
 
+@pytest.mark.slow
 def test_exited_firms_leave_model_agents_and_keep_their_record():
     model = sim.MarketModel("industry_dynamics", rng=2, **{"consumers.count": 500, "steps": 260})
     model.run()

@@ -13,7 +13,7 @@ from builders import tiny_scenario
 import sim
 from sim.cli.main import main
 from sim.experiments.multiseed import headlines, run_seeds, scenario_strategies, spread
-from sim.experiments.seeds import replication_seeds
+from sim.model.seeds import replication_seeds
 from sim.scenario import load_scenario
 
 
@@ -77,6 +77,7 @@ def test_unit_shares_of_the_strategies_add_up():
     assert shares == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_command_line_runs_seeds_on_worker_processes(tmp_path, capsys):
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(two_mindsets()), encoding="utf-8")
@@ -110,6 +111,7 @@ def test_bad_input_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_entry_adds_the_industry_comparison_over_seeds(tmp_path):
     data = two_mindsets(110)
     data["entry"] = {

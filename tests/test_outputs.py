@@ -8,7 +8,7 @@ import pytest
 
 import sim.runs.runner
 from sim.cli.main import main
-from sim.runs.folders import check_run_out
+from sim.outputs.folders import check_run_out
 from sim.scenario import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,7 @@ def test_unwritable_sweep_out_is_refused(capsys):
     assert code == 2 and "cannot write" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_rerun_replaces_the_run_folder_whole(tmp_path):
     out = tmp_path / "run"
     flywheel_args = ["run", "amazon_flywheel", "--out", str(out), "--csv", *SMALL]

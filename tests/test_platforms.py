@@ -188,6 +188,7 @@ def fixed_fee(take: float) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_sellers_leave_a_high_fee_and_join_a_low_one():
     low = sim.run(marketplace_scenario(**fixed_fee(0.05))).tables["platforms"]
     high = sim.run(marketplace_scenario(**fixed_fee(0.45))).tables["platforms"]
@@ -195,6 +196,7 @@ def test_sellers_leave_a_high_fee_and_join_a_low_one():
     assert high["sellers"].iloc[-1] < 20  # fewer than it started with
 
 
+@pytest.mark.slow
 def test_more_traffic_brings_more_sellers():
     busy = sim.run(
         marketplace_scenario(**fixed_fee(0.15), **{"platforms.0.initial_awareness": 1.0})

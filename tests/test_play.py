@@ -172,6 +172,7 @@ def test_terminal_loop_asks_again_after_invalid_entries_and_records_the_answers(
     assert week39["cash"] == 0.0
 
 
+@pytest.mark.slow
 def test_undo_replays_to_the_same_briefing_and_forgets_the_quarter():
     game = small_game()
     first = game.begin()
@@ -236,6 +237,7 @@ def test_a_seat_that_decides_like_a_strategy_changes_nothing_in_the_market():
     pd.testing.assert_frame_equal(seated.model[neutral], plain.model[neutral])
 
 
+@pytest.mark.slow
 def test_ghost_equals_a_plain_run_with_that_strategy_in_the_seat():
     game = small_game()
     game.begin([{"price": 35.0}], interactive=False)
@@ -274,6 +276,7 @@ def test_channels_are_chosen_at_the_yearly_review(tmp_path):
     assert set(rows.loc[rows["step"] >= 52, "channels"]) == {"direct+Compare"}
 
 
+@pytest.mark.slow
 def test_play_cli_replay_gives_the_same_bytes(tmp_path, capsys):
     decisions = tmp_path / "mine.yaml"
     decisions.write_text(
@@ -339,6 +342,7 @@ def test_play_cli_bad_decision_file_exits_2_and_writes_nothing(tmp_path, capsys)
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_resume_replays_the_saved_quarters_then_asks(tmp_path, monkeypatch, capsys):
     saved = tmp_path / "saved.yaml"
     game = small_game()
@@ -355,6 +359,7 @@ def test_resume_replays_the_saved_quarters_then_asks(tmp_path, monkeypatch, caps
     assert [q["price"] for q in replayed["quarters"]] == [37.0, 36.0, 35.0, 35.0]
 
 
+@pytest.mark.slow
 def test_save_during_a_terminal_game_then_finishing_writes_the_run_folder(
     tmp_path, monkeypatch, capsys
 ):

@@ -75,6 +75,7 @@ def wait_for_quarter(page, quarter: int) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_student_plays_two_quarters_by_filling_the_form(browser, tmp_path):
     server, chromium = browser
     page, problems = open_page(server, chromium)

@@ -262,6 +262,7 @@ def test_a_scenario_without_the_mechanics_asks_and_shows_what_it_did_before():
         ),
     ],
 )
+@pytest.mark.slow
 def test_replaying_a_log_with_optional_decisions_gives_the_same_bytes(
     tmp_path, capsys, scenario, seat, text
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sim.play import Game
 from sim.play.engine import SNAPSHOT_EVERY, SNAPSHOTS_KEPT
 
@@ -59,6 +61,7 @@ def test_undo_from_a_snapshot_gives_the_briefing_a_replay_from_the_start_gives()
     game.abandon()
 
 
+@pytest.mark.slow
 def test_a_game_with_undos_gives_the_same_tables_as_its_log_played_straight():
     game = new_game("platform_disintermediation")
     game.begin()

@@ -115,6 +115,7 @@ def test_invalid_entries_get_the_terminals_messages_and_nothing_is_played(server
     assert answer["problems"] == {} and "below your unit cost" in answer["notes"]["price"]
 
 
+@pytest.mark.slow
 def test_decide_undo_save_and_finish(server, tmp_path):
     first = start(server)
     entries = {"price": "36.5", "experience": "1200", "payout": ""}
@@ -167,6 +168,7 @@ def test_decide_undo_save_and_finish(server, tmp_path):
     assert status == 400 and "game is over" in answer["error"]
 
 
+@pytest.mark.slow
 def test_a_web_game_gives_the_same_tables_as_flywheel_play_with_that_decision_file(
     server, tmp_path
 ):

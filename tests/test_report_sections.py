@@ -17,9 +17,9 @@ import pytest
 import sim
 from sim.outputs import sections
 from sim.outputs.figures import MARKET_FIGURES, save_figures
+from sim.outputs.folders import KEY_FIGURES
 from sim.outputs.sections import COMPONENTS, SECTIONS, Section, section
 from sim.outputs.summary import summary
-from sim.runs.folders import KEY_FIGURES
 
 OUTPUTS = Path(sim.__file__).parent / "outputs"
 

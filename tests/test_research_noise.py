@@ -317,6 +317,7 @@ def test_shareholder_focused_buys_research_only_when_it_pays():
     assert off.spend_research == 0.0
 
 
+@pytest.mark.slow
 def test_run_folder_shows_research(tmp_path):
     result = sim.run(research_scenario())
     folder = result.save(tmp_path / "run")

@@ -242,6 +242,7 @@ def test_flip_detection_refuses_unpaired_seeds():
 SMALL = ["consumers.count=500"]
 
 
+@pytest.mark.slow
 def test_end_to_end_writes_the_three_files(tmp_path, capsys):
     out = tmp_path / "out"
     args = ["robustness", "baseline", "--steps", "26", "--seeds", "2", "--out", str(out)]
@@ -274,6 +275,7 @@ def test_end_to_end_writes_the_three_files(tmp_path, capsys):
     assert (table["n_seeds"] == 2).all()
 
 
+@pytest.mark.slow
 def test_same_bytes_twice(tmp_path):
     outputs = []
     for k in range(2):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.cli.main import main
-from sim.runs.folders import KEY_FIGURES
+from sim.outputs.folders import KEY_FIGURES
 from sim.scenario import InputError
 
 ARGS = ["run", "baseline", "--steps", "14", "--set", "consumers.count=300", "--quiet"]
@@ -31,6 +31,7 @@ def test_key_draws_exactly_the_key_figures(tmp_path):
     assert "Only the key figures were drawn" in (out / "summary.md").read_text()
 
 
+@pytest.mark.slow
 def test_default_draws_all_figures_and_no_note(tmp_path):
     out = tmp_path / "all"
     assert main([*ARGS, "--out", str(out)]) == 0

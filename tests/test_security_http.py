@@ -390,6 +390,7 @@ def test_uploaded_scenario_text_is_validated_never_imports_code(servers):
 # ---------------------------------------------------------------------- item 2: no server path
 
 
+@pytest.mark.slow
 def test_save_and_finish_name_files_relative_to_the_play_folder(servers):
     dash = servers["dash"]
     session = "tab-relative"
@@ -609,6 +610,7 @@ def test_a_log_is_never_overwritten_and_a_bad_log_is_named(tmp_path, capsys):
         assert "argument --timer: expected a number of seconds >= 0" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_restarted_server_resumes_the_game_and_appends_to_its_log(tmp_path):
     import subprocess
 

@@ -59,6 +59,7 @@ def test_lineups_field_and_round_robin():
     assert ((("s1", "b"), ("s2", "a")), ("b", "a")) in pairs
 
 
+@pytest.mark.slow
 def test_known_winner_with_paired_intervals(tmp_path):
     """With price-only consumers, the thinnest markup sells most: thin > middle > fat."""
     tournament = load_tournament(markup_tournament(tmp_path))
@@ -191,6 +192,7 @@ def _kill_group(process):
     process.wait()
 
 
+@pytest.mark.slow
 def test_resume_after_kill_gives_the_same_results(tmp_path):
     data = markup_tournament(tmp_path, replications=3)
     scenario = yaml.safe_load(Path(data["scenarios"][0]["scenario"]).read_text())

@@ -163,6 +163,7 @@ def casper():
     return sim.run("casper_imitators", steps=260, overrides={"consumers.count": 1200})
 
 
+@pytest.mark.slow
 def test_trust_costs_add_up_and_are_booked(casper):
     firms = casper.firms.sort_values(["firm_id", "step"])
     parts = (

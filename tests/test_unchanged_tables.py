@@ -71,6 +71,7 @@ def stored_environment() -> dict:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.slow
 def test_tables_unchanged(scenario, stored_environment):
     if not STORE and stored_environment != environment():
         pytest.skip("stored with another numpy or CPU feature set; bytes may differ")

@@ -94,6 +94,7 @@ def test_debug_shows_the_whole_traceback(here, capsys):
     assert "Traceback (most recent call last)" in err and "__post_init__" in err
 
 
+@pytest.mark.slow
 def test_the_flywheel_script_imports_strategies_from_the_current_folder(tmp_path):
     script = Path(sys.executable).with_name("flywheel")
     if not script.is_file():

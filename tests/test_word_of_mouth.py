@@ -160,6 +160,7 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
     return (1.0 - decay) / (1.0 + (q / p) * decay)
 
 
+@pytest.mark.slow
 def test_complete_network_word_of_mouth_follows_the_bass_curve():
     """Limit case: mean-field word of mouth plus advertising is the Bass model.
 

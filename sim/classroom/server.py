@@ -11,7 +11,7 @@ a code claims its seat for one browser, or a team seat for a few; another browse
 409 and is told to ask the instructor), ``/api/seat {code, token}``, ``/api/submit
 {code, token, decision}``, ``/api/instructor {key, action, ...}`` with the actions in
 :data:`ACTIONS` (``debrief`` answers the game's debrief page, built from its log by
-:mod:`sim.outputs.debrief_html`, and writes it beside the game log when there is one);
+:mod:`sim.reports.debrief_html`, and writes it beside the game log when there is one);
 ``GET /api/public`` for the projector (each firm's price, unit share,
 player and scores by every rule; no firm's books).
 
@@ -305,9 +305,9 @@ class ClassHandler(QuietHandler):
         The page is replayed from the log outside the game's lock (it takes a while);
         the file is ``NAME-debrief.html`` beside the log ``NAME.json``.
         """
-        from sim.outputs.debrief import debrief_of
-        from sim.outputs.debrief_html import debrief_html, default_out
-        from sim.outputs.html import write_atomically
+        from sim.reports.debrief import debrief_of
+        from sim.reports.debrief_html import debrief_html, default_out
+        from sim.reports.html import write_atomically
 
         game = self.server.game
         with game.lock:

@@ -32,7 +32,7 @@ def _default_out(name: str) -> Path:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write its results."""
-    from sim.runs.folders import check_run_out
+    from sim.outputs.folders import check_run_out
     from sim.scenario import load_scenario
 
     overrides: dict = {}

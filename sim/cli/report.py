@@ -2,7 +2,7 @@
 
 ``flywheel report RUN_DIR...`` writes a run's report or a comparison of runs;
 ``flywheel report CLASS_LOG`` (a class game's log file) writes the game's debrief
-(:mod:`sim.outputs.debrief_html`).
+(:mod:`sim.reports.debrief_html`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sim.outputs.debrief import looks_like_class_log
+    from sim.reports.debrief import looks_like_class_log
 
     if len(args.run_dirs) == 1 and looks_like_class_log(args.run_dirs[0]):
-        from sim.outputs.debrief_html import default_out, write_debrief
+        from sim.reports.debrief_html import default_out, write_debrief
         from sim.scenario import InputError, Problem
 
         if args.workers is not None and args.workers < 1:
@@ -27,7 +27,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         out = write_debrief(log, out, workers=args.workers)
         print(f"wrote {out} (debrief of the class log {log})")
         return 0
-    from sim.outputs.html import cmd_report
+    from sim.reports.html import cmd_report
 
     return cmd_report(args)
 

@@ -174,7 +174,7 @@ def find_calibration(source: str | Path) -> Path:
     path = Path(source)
     if path.exists() or path.suffix in {".yaml", ".yml"} or len(path.parts) > 1:
         return path
-    from sim.runs.packaged import packaged_folder
+    from sim.scenario.packaged import packaged_folder
 
     shipped = packaged_folder("experiments") / "calibration" / f"{path.name}.yaml"
     return shipped if shipped.is_file() else path
@@ -182,7 +182,7 @@ def find_calibration(source: str | Path) -> Path:
 
 def shipped_calibrations() -> list[str]:
     """Names of the calibration files that ship with the package."""
-    from sim.runs.packaged import packaged_folder
+    from sim.scenario.packaged import packaged_folder
 
     return sorted(p.stem for p in (packaged_folder("experiments") / "calibration").glob("*.yaml"))
 

@@ -78,7 +78,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         import optuna
     except ImportError:
         return _error(EXTRA_HINT, EXIT_FAILED)
-    from sim.runs.folders import writable_problem
+    from sim.outputs.folders import writable_problem
 
     overrides = {k: v for k, v in (("trials", args.trials), ("seeds", args.seeds)) if v}
     if args.workers < 1:

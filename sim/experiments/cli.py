@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sim.cli.arguments import positive_int
 from sim.experiments.research_cli import add_calibrate_command, add_discover_command
-from sim.runs.folders import writable_problem
+from sim.outputs.folders import writable_problem
 from sim.scenario import InputError, Problem
 
 if TYPE_CHECKING:

@@ -32,7 +32,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     """``flywheel discover``: load the store, find the box, write the report."""
     from sim.experiments.discover import cases_of_interest, discover
     from sim.experiments.store import SweepStore, load_results
-    from sim.runs.folders import writable_problem
+    from sim.outputs.folders import writable_problem
 
     try:
         store = SweepStore.open(args.dir)

@@ -1,7 +1,7 @@
 """Multi-seed runs: one scenario on N seeds, each run kept, each headline's spread reported.
 
 ``flywheel run SCENARIO --seeds N`` draws N seeds from the scenario's seed the way a sweep
-draws its replications (:func:`sim.experiments.seeds.replication_seeds`: a
+draws its replications (:func:`sim.model.seeds.replication_seeds`: a
 ``SeedSequence`` spawned N times), runs them on local worker processes, writes every
 run's folder to ``OUT/seed-K/`` (K = 1..N, the K-th seed of the plan) and reports how
 much the headlines move from seed to seed in ``OUT/spread.md`` and ``OUT/spread.csv``
@@ -30,8 +30,8 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiments import outcomes
-from sim.experiments.seeds import replication_seeds
 from sim.experiments.store import atomic_write_text
+from sim.model.seeds import replication_seeds
 from sim.scenario import Scenario
 
 WINDOW_WEEKS = 52

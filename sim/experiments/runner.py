@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiments.executors import ExecutorHandle, default_workers, open_executor
-from sim.experiments.seeds import seed_plan
 from sim.experiments.spec import RunKey, Sweep, load_sweep
 from sim.experiments.store import FORMAT, SweepStore
 from sim.experiments.worker import RunOutput, RunTask, execute
-from sim.runs.folders import writable_problem
+from sim.model.seeds import seed_plan
+from sim.outputs.folders import writable_problem
 from sim.runs.memory import check_parallel_memory
 from sim.scenario import InputError, Problem, Scenario
 

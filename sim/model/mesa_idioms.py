@@ -45,7 +45,7 @@ def run_seed(scenario_seed: int, seed: int | str | None, rng: Any) -> int:
     Raises:
         ValueError: when both are given, or either is of a kind not listed.
     """
-    from sim.experiments.seeds import child_seed
+    from sim.model.seeds import child_seed
 
     if seed is not None and rng is not None:
         raise ValueError("give the seed as `seed` or as `rng`, not both")

@@ -21,6 +21,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sim.outputs.firm_groups import firm_group
+from sim.outputs.folders import KEY_FIGURES
 from sim.outputs.fonts import drawable_names
 from sim.outputs.plots.common import (
     OTHER_COLOURS,
@@ -63,7 +64,6 @@ from sim.outputs.plots.platforms import (
     plot_third_party_share,
 )
 from sim.outputs.sections import figures_for
-from sim.runs.folders import KEY_FIGURES
 
 __all__ = [
     "EVENT_MARKERS",

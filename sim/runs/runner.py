@@ -65,7 +65,7 @@ class RunResult:
 
         Files are written to a temporary folder beside ``out``, which is then renamed to
         ``out``: an error never leaves a half-written result, and an earlier run folder at
-        ``out`` is replaced as a whole (see :mod:`sim.runs.folders`), never mixed with this one.
+        ``out`` is replaced as a whole (see :mod:`sim.outputs.folders`), never mixed with this one.
 
         Args:
             out: destination folder (created if needed).
@@ -81,7 +81,7 @@ class RunResult:
             InputError: when ``out`` is a file or a folder that is not a run folder.
         """
         from sim.outputs import summary as report
-        from sim.runs.folders import (
+        from sim.outputs.folders import (
             check_run_out,
             figures_choice,
             figures_note,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from sim.runs.packaged import packaged_folder
 from sim.scenario.errors import InputError, Problem
+from sim.scenario.packaged import packaged_folder
 from sim.scenario.yaml_safe import UnsafeYaml, load_yaml
 
 SCENARIO_DIR_ENV = "FLYWHEEL_SCENARIOS"

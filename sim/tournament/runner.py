@@ -23,8 +23,8 @@ import pandas as pd
 import yaml
 
 from sim.experiments.executors import open_executor
-from sim.experiments.seeds import seed_plan
 from sim.experiments.store import KINDS, SweepStore, atomic_write_parquet
+from sim.model.seeds import seed_plan
 from sim.scenario import InputError, Problem
 from sim.tournament.game import GameOutput, GameTask
 from sim.tournament.isolation import play_game

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.experiments.seeds import replication_seeds
 from sim.experiments.spec import experiment_search_path
+from sim.model.seeds import replication_seeds
 from sim.play.seating import seat_names, seat_problems
 from sim.scenario import InputError, Problem, Scenario, load_scenario, problems_from_validation
 from sim.scenario.yaml_safe import UnsafeYaml, load_yaml

@@ -15,7 +15,7 @@ def experiment_search_path() -> list[Path]:
     """Folders searched when a sweep is given by name."""
     import os
 
-    from sim.runs.packaged import packaged_folder
+    from sim.scenario.packaged import packaged_folder
 
     folders = []
     if os.environ.get(EXPERIMENTS_DIR_ENV):

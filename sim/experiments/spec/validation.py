@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from sim.experiments import outcomes
 from sim.experiments.design import DesignTable, build_design, design_size
 from sim.experiments.expressions import Expression
-from sim.experiments.seeds import replication_seeds
 from sim.experiments.spec.files import find_sweep
 from sim.experiments.spec.overrides import (
     apply_sweep_overrides,
@@ -37,6 +36,7 @@ from sim.experiments.spec.schema import (
     did_you_mean,
 )
 from sim.experiments.spec.sweep import Sweep, point_scenario, python_value, sweep_digest
+from sim.model.seeds import replication_seeds
 from sim.scenario import (
     InputError,
     Problem,

@@ -13,7 +13,7 @@ from the model's own books, as the class pages read them (:mod:`sim.classroom.sc
 The turning points (:func:`turning_points`) are the quarters where the seat's price or
 weekly spending at the quarter's end departed most from its ghost's, with the gap in the
 game's scoring rule at that quarter's end and one quarter later. The HTML is written by
-:mod:`sim.outputs.debrief_html`.
+:mod:`sim.reports.debrief_html`.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.outputs.firm_groups import firm_group
+from sim.outputs.folders import writable_problem
 from sim.outputs.wording import dollars
-from sim.runs.folders import writable_problem
 from sim.runs.runner import RunResult, load_result
 from sim.scenario import InputError, Problem
 

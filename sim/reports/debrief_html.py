@@ -5,7 +5,7 @@ beside it, who won by each rule, one section per seat a student played (its path
 against the other firms of its market and against its ghosts, and the quarters where
 its decisions departed most from theirs), and each market's flywheel, vitality and
 channel figures. Figures are PNG images inlined as base64; the page names no outside
-address, so it opens offline. The data come from :mod:`sim.outputs.debrief`.
+address, so it opens offline. The data come from :mod:`sim.reports.debrief`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import html
 from pathlib import Path
 
 from sim.classroom.scoring import RULES
-from sim.outputs.debrief import Debrief, SeatRecord, build_debrief, score_of, turning_points
-from sim.outputs.html import STYLE, _image, _png, write_atomically
+from sim.outputs.folders import writable_problem
 from sim.outputs.wording import dollars
-from sim.runs.folders import writable_problem
+from sim.reports.debrief import Debrief, SeatRecord, build_debrief, score_of, turning_points
+from sim.reports.html import STYLE, _image, _png, write_atomically
 from sim.scenario import InputError, Problem
 
 MARKET_FIGURES = (
@@ -300,7 +300,7 @@ def write_debrief(log: str | Path, out: Path, workers: int | None = None) -> Pat
     """Replay ``log`` and write its debrief to ``out`` (through a temporary file).
 
     ``workers`` processes replay the ghosts (None: as many as pay off, see
-    :func:`sim.outputs.debrief.auto_workers`; the page is the same for any number).
+    :func:`sim.reports.debrief.auto_workers`; the page is the same for any number).
 
     Raises:
         InputError: for a bad log or an ``out`` that cannot be written.
