@@ -112,7 +112,11 @@ def test_play_and_pause(browser_page):
     page, problems, _ = browser_page
     page.select_option("#consumers", "1000")
     page.click("#reset")
-    wait_for_week(page, 0)
+    page.wait_for_function(  # the new run is in place (not the page's first one at week 0)
+        "document.getElementById('statusline').textContent.startsWith('Week 0 of')"
+        " && document.getElementById('statusline').textContent.includes('1,000 consumers')",
+        timeout=30_000,
+    )
     page.select_option("#speed", "max")
     page.click("#play")
     page.wait_for_function(

@@ -18,7 +18,7 @@ from experiments_helpers import TINY, tiny
 
 matplotlib.use("Agg")
 
-from sim.experiments import analysis, design, outcomes, plots, seeds
+from sim.experiments import analysis, design, outcomes, plots
 from sim.experiments.expressions import Expression, ExpressionError
 from sim.experiments.spec import (
     Parameter,
@@ -27,6 +27,7 @@ from sim.experiments.spec import (
     load_sweep,
     validate_sweep,
 )
+from sim.model import seeds
 from sim.scenario import InputError
 
 # ---------------------------------------------------------------- expressions

@@ -191,7 +191,7 @@ def last_quarter_defences(model, seat) -> dict[str, list]:
         for i, (seen, step) in enumerate(zip(ids, steps, strict=True))
         if seen == seat.unique_id and first <= step < model.week
     ]
-    now = model.defences.row(model, seat)
+    now = model.defences.firm_row(model, seat)
     return {column: [table[column][i] for i in rows] + [now[column]] for column in columns}
 
 
