@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from sim.components.protocol import COMPONENT_NAMES
 from sim.outputs.sections import (
     channels,
     defences,
@@ -36,22 +37,8 @@ from sim.outputs.sections import (
     trust,
 )
 
-COMPONENTS = (
-    "finance",
-    "capacity",
-    "defences",
-    "trust",
-    "research",
-    "imitation",
-    "acquisition",
-    "flywheel",
-    "heterogeneity",
-    "platform_moves",
-    "lifecycle",
-    "channels",
-    "industry",
-)
-"""The model components a section may report on (``sim/components`` and industry dynamics)."""
+COMPONENTS = (*COMPONENT_NAMES, "industry")
+"""What a section may report on: a model component, or industry dynamics (read from tables)."""
 
 
 def always(result) -> bool:
