@@ -217,6 +217,7 @@ class DashboardServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The address to open in a browser."""
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
         return f"http://{shown}:{port}/"
 

@@ -50,7 +50,9 @@ def _firm_groups(scenario: Scenario) -> list[tuple[str, Any]]:
 
 
 def _positive_trait(trait: Distribution) -> bool:
-    return trait.central() > 0 or (trait.kind.value == "uniform" and trait.high > 0)
+    return trait.central() > 0 or (
+        trait.kind.value == "uniform" and trait.high is not None and trait.high > 0
+    )
 
 
 # ---------------------------------------------------------------- expectation ratchet

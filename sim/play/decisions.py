@@ -504,7 +504,7 @@ def parse_decision_text(
         raise InputError(problems) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, "", "(YAML)", f"not valid YAML: {exc}")]) from None
-    problems: list[Problem] = []
+    problems = []
     if not isinstance(data, dict):
         rule = "a decision file is a mapping with quarters: [...]"
         raise InputError([Problem(file, "", type(data).__name__, rule)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sim.play.briefing import render_briefing
 from sim.play.decisions import (
@@ -80,7 +81,7 @@ def ask_decision(
         names.append("channels")
     names += rules.names
     units = {f.name: f.unit for f in ALL_FIELDS}
-    entries = {}
+    entries: dict[str, Any] = {}
     for name in names:
         default = getattr(decision, name)
         while True:
