@@ -58,7 +58,10 @@ def modules() -> dict[str, Path]:
 
 
 def runtime_imports(name: str) -> set[str]:
-    """The sim modules that ``name`` imports when it runs (TYPE_CHECKING blocks skipped)."""
+    """The sim modules that ``name`` runs when it runs (TYPE_CHECKING blocks skipped).
+
+    Those it imports and the packages they sit in, except its own packages.
+    """
     path = modules()[name]
     found: set[str] = set()
 
@@ -80,7 +83,11 @@ def runtime_imports(name: str) -> set[str]:
             found.update(f"{base}.{alias.name}" for alias in node.names)
 
     Imports().visit(ast.parse(path.read_text(), filename=str(path)))
-    return {dep for dep in found if dep in modules() and dep != name}
+    # importing a.b.c runs the packages a and a.b first; a module's own packages are
+    # already running when it is imported
+    runs = {".".join(dep.split(".")[:k]) for dep in found for k in range(1, dep.count(".") + 2)}
+    own = {package for package in runs if name.startswith(package + ".")}
+    return {dep for dep in runs - own if dep in modules() and dep != name}
 
 
 @cache

@@ -1,8 +1,10 @@
-"""The registry of report sections: one order for the summary and the figures, imports one way."""
+"""The registry of report sections: one order for the summary and the figures.
+
+That imports run one way (no circle) is checked for all of sim in ``test_architecture.py``.
+"""
 
 from __future__ import annotations
 
-import ast
 import re
 import subprocess
 import sys
@@ -97,61 +99,6 @@ def test_a_plain_run_has_no_subsystem_headings():
     text = summary(result)
     for heading in ("## Trust before buying", "## Platforms", "## Market research", "### The"):
         assert heading not in text
-
-
-def _runtime_imports(path: Path) -> set[str]:
-    """Modules a file imports when it runs (``TYPE_CHECKING`` blocks left out)."""
-    found: set[str] = set()
-
-    class Visitor(ast.NodeVisitor):
-        def visit_If(self, node):
-            if "TYPE_CHECKING" in ast.unparse(node.test):
-                for child in node.orelse:
-                    self.visit(child)
-                return
-            self.generic_visit(node)
-
-        def visit_Import(self, node):
-            found.update(alias.name for alias in node.names)
-
-        def visit_ImportFrom(self, node):
-            assert node.level == 0, f"{path}: relative import"
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-
-    Visitor().visit(ast.parse(path.read_text()))
-    return found
-
-
-def test_imports_in_outputs_run_one_way():
-    root = OUTPUTS.parent.parent
-    modules = {}
-    for path in OUTPUTS.rglob("*.py"):
-        parts = list(path.relative_to(root).with_suffix("").parts)
-        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    graph = {}
-    for name, path in modules.items():
-        targets = set()
-        for imported in _runtime_imports(path):
-            # importing a.b.c runs the packages a.b and a first
-            pieces = imported.split(".")
-            targets.update(".".join(pieces[:k]) for k in range(1, len(pieces) + 1))
-        own_packages = {p for p in targets if name.startswith(p + ".")}
-        graph[name] = {t for t in targets if t in modules and t != name} - own_packages
-    state: dict[str, int] = {}
-
-    def visit(node, trail):
-        state[node] = 1
-        for target in sorted(graph[node]):
-            if state.get(target) == 1:
-                pytest.fail("import circle: " + " -> ".join([*trail, node, target]))
-            if target not in state:
-                visit(target, [*trail, node])
-        state[node] = 2
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node, [])
 
 
 def test_a_section_module_imports_before_the_summary_and_the_figures():
