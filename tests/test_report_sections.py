@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -22,8 +21,6 @@ from sim.outputs.figures import MARKET_FIGURES, save_figures
 from sim.outputs.folders import KEY_FIGURES
 from sim.outputs.sections import COMPONENTS, SECTIONS, Section, section
 from sim.outputs.summary import summary
-
-OUTPUTS = Path(sim.__file__).parent / "outputs"
 
 
 def test_every_section_names_a_component_and_a_unique_name_and_figures():
